@@ -1,0 +1,316 @@
+package io.kcintercom.connect.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Intercom REST client: bearer auth, the version header, JSON, pacing by the shared
+ * {@link RateLimiter}, and one retry policy for every call.
+ *
+ * <p>Decisions are taken here once: a 429 waits for the window to reset; 5xx, 408, timeouts,
+ * connection errors and unreadable 200 bodies are retried with exponential backoff and jitter
+ * until {@code retry.max.time.ms}; 401 and 403 fail at once with a message a user can act on;
+ * other 4xx are returned to the caller as {@link IntercomApiException}.
+ */
+public final class IntercomClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(IntercomClient.class);
+    private static final MediaType JSON = MediaType.get("application/json");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** One connection pool for every task of the worker. */
+    private static final OkHttpClient BASE_HTTP = new OkHttpClient();
+    /** An unreadable body is retried at most this many times, whatever the time budget. */
+    private static final int MAX_BAD_BODY_ATTEMPTS = 5;
+    private static final long MAX_BACKOFF_MS = 60_000;
+
+    private final OkHttpClient http;
+    private final HttpUrl baseUrl;
+    private final String authorization;
+    private final String apiVersion;
+    private final RateLimiter limiter;
+    private final long retryBackoffMs;
+    private final long retryMaxTimeMs;
+    private final Sleeper sleeper;
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong rateLimitedResponses = new AtomicLong();
+
+    public IntercomClient(Settings settings) {
+        this.baseUrl = HttpUrl.get(settings.baseUrl());
+        this.authorization = "Bearer " + settings.accessToken();
+        this.apiVersion = settings.apiVersion();
+        this.limiter = RateLimiter.shared(limiterKey(settings.accessToken(), settings.baseUrl()));
+        this.retryBackoffMs = settings.retryBackoffMs();
+        this.retryMaxTimeMs = settings.retryMaxTimeMs();
+        this.sleeper = new Sleeper();
+        Duration timeout = Duration.ofMillis(settings.requestTimeoutMs());
+        this.http = BASE_HTTP.newBuilder()
+                .connectTimeout(timeout)
+                .readTimeout(timeout)
+                .writeTimeout(timeout)
+                .callTimeout(timeout.multipliedBy(2))
+                .retryOnConnectionFailure(true)
+                .build();
+    }
+
+    /** What a client needs; built from the connector config or directly in tests. */
+    public record Settings(String baseUrl, String accessToken, String apiVersion, int requestTimeoutMs,
+                           long retryBackoffMs, long retryMaxTimeMs) {
+        @Override
+        public String toString() {
+            return "Settings[baseUrl=" + baseUrl + ", apiVersion=" + apiVersion + "]";
+        }
+    }
+
+    /** GET a path (relative to the base URL) or a full URL the API returned as a next-page link. */
+    public JsonNode get(String pathOrUrl, String context) {
+        return execute(new Request.Builder().url(resolve(pathOrUrl)).get(), "GET", context, true);
+    }
+
+    /**
+     * GET without retrying server errors: a 5xx is thrown as {@link IntercomApiException} at once.
+     * For the companies scroll, where a 500 means the scroll is lost and must start over.
+     */
+    public JsonNode getFailingOnServerError(String pathOrUrl, String context) {
+        return execute(new Request.Builder().url(resolve(pathOrUrl)).get(), "GET", context, false);
+    }
+
+    /** POST a JSON body to a path relative to the base URL. */
+    public JsonNode post(String path, JsonNode body, String context) {
+        RequestBody requestBody = RequestBody.create(body.toString(), JSON);
+        return execute(new Request.Builder().url(resolve(path)).post(requestBody), "POST", context, true);
+    }
+
+    public Sleeper sleeper() {
+        return sleeper;
+    }
+
+    public RateLimiter limiter() {
+        return limiter;
+    }
+
+    public long requestCount() {
+        return requests.get();
+    }
+
+    public long retryCount() {
+        return retries.get();
+    }
+
+    public long rateLimitedCount() {
+        return rateLimitedResponses.get();
+    }
+
+    /** Ends every wait of this client; calls in progress fail with {@link ClientStoppedException}. */
+    @Override
+    public void close() {
+        sleeper.stop();
+    }
+
+    /**
+     * Next-page links are absolute URLs. Only their path and query are taken, resolved against the
+     * configured base URL, so the token is never sent to a host the user did not configure.
+     */
+    HttpUrl resolve(String pathOrUrl) {
+        String base = baseUrl.toString();
+        if (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        if (pathOrUrl.startsWith(base + "/")) {
+            return HttpUrl.get(pathOrUrl);
+        }
+        String relative = pathOrUrl;
+        HttpUrl absolute = HttpUrl.parse(pathOrUrl);
+        if (absolute != null) {
+            relative = absolute.encodedPath() + (absolute.encodedQuery() == null ? "" : "?" + absolute.encodedQuery());
+        }
+        if (!relative.startsWith("/")) {
+            relative = "/" + relative;
+        }
+        HttpUrl resolved = HttpUrl.parse(base + relative.replace(" ", "%20"));
+        if (resolved == null) {
+            throw new IntercomApiException("Cannot build a URL from '" + pathOrUrl + "'", 0, null);
+        }
+        return resolved;
+    }
+
+    private JsonNode execute(Request.Builder builder, String method, String context, boolean retryServerErrors) {
+        Request request = builder
+                .header("Authorization", authorization)
+                .header("Intercom-Version", apiVersion)
+                .header("Accept", "application/json")
+                .build();
+        String what = method + " " + request.url().encodedPath() + " (" + context + ")";
+        long deadline = System.currentTimeMillis() + retryMaxTimeMs;
+        long backoff = retryBackoffMs;
+        int attempts = 0;
+        int badBodies = 0;
+        while (true) {
+            sleeper.checkRunning();
+            limiter.acquire(sleeper);
+            attempts++;
+            requests.incrementAndGet();
+            String failure;
+            Throwable cause = null;
+            try (Response response = http.newCall(request).execute()) {
+                recordRateLimit(response);
+                int status = response.code();
+                if (status == 429) {
+                    rateLimitedResponses.incrementAndGet();
+                    limiter.rateLimited(header(response, "X-RateLimit-Reset"));
+                    log.debug("Rate limited on {}; waiting for the window to reset", what);
+                    continue;
+                }
+                if (status >= 200 && status < 300) {
+                    String body = bodyText(response.body());
+                    if (body.isBlank()) {
+                        failure = "HTTP " + status + " with an empty body";
+                        badBodies++;
+                    } else {
+                        try {
+                            return MAPPER.readTree(body);
+                        } catch (JsonProcessingException e) {
+                            failure = "HTTP " + status + " with a body that is not valid JSON ("
+                                    + e.getOriginalMessage() + ")";
+                            cause = e;
+                            badBodies++;
+                        }
+                    }
+                } else if ((status >= 500 || status == 408) && retryServerErrors) {
+                    failure = "HTTP " + status + errorSuffix(response);
+                } else {
+                    throw apiError(response, status, what);
+                }
+            } catch (IOException e) {
+                if (sleeper.isStopped()) {
+                    throw new ClientStoppedException();
+                }
+                failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+                cause = e;
+            }
+            long wait = jitter(backoff);
+            if (badBodies >= MAX_BAD_BODY_ATTEMPTS || System.currentTimeMillis() + wait > deadline) {
+                throw new RetriesExhaustedException("Intercom request " + what + " failed after " + attempts
+                        + " attempt(s): " + failure, cause);
+            }
+            retries.incrementAndGet();
+            log.warn("Intercom request {} failed ({}); retry {} in {} ms", what, failure, attempts, wait);
+            sleeper.sleep(wait);
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        }
+    }
+
+    private void recordRateLimit(Response response) {
+        long limit = header(response, "X-RateLimit-Limit");
+        long remaining = header(response, "X-RateLimit-Remaining");
+        if (limit > 0 && remaining >= 0) {
+            limiter.update(limit, remaining, header(response, "X-RateLimit-Reset"));
+        }
+    }
+
+    private IntercomApiException apiError(Response response, int status, String what) {
+        ErrorBody error = ErrorBody.read(response);
+        String detail = error.describe();
+        return switch (status) {
+            case 401 -> new IntercomAuthException("Intercom refused the access token (HTTP 401" + detail
+                    + ") on " + what + ". Check " + "intercom.access.token: it may be wrong, revoked, or for "
+                    + "another region (set intercom.region), or the app lacks a read scope.", status, error.code());
+            case 403 -> new IntercomAuthException("Intercom denied access (HTTP 403" + detail + ") on " + what
+                    + ". The app lacks the scope for this resource, or the workspace's plan does not include "
+                    + "API access to it (\"API plan restricted\").", status, error.code());
+            default -> new IntercomApiException("Intercom rejected " + what + " with HTTP " + status + detail,
+                    status, error.code());
+        };
+    }
+
+    private static String errorSuffix(Response response) {
+        return ErrorBody.read(response).describe();
+    }
+
+    private static String bodyText(ResponseBody body) throws IOException {
+        return body == null ? "" : new String(body.bytes(), StandardCharsets.UTF_8);
+    }
+
+    private static long header(Response response, String name) {
+        String value = response.header(name);
+        if (value == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static long jitter(long backoff) {
+        // Full jitter between half and the whole backoff: spreads retries of concurrent tasks.
+        long half = Math.max(1, backoff / 2);
+        return half + ThreadLocalRandom.current().nextLong(half + 1);
+    }
+
+    /** Key of the shared limiter: a digest, so the token itself is not kept as a map key. */
+    static String limiterKey(String token, String baseUrl) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] hash = digest.digest((baseUrl + "\n" + token).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The {@code error.list} body Intercom sends with failures, read leniently. */
+    private record ErrorBody(String code, String message, String requestId) {
+        static ErrorBody read(Response response) {
+            try {
+                ResponseBody body = response.body();
+                String text = body == null ? "" : body.string();
+                JsonNode root = text.isBlank() ? null : MAPPER.readTree(text);
+                if (root == null) {
+                    return new ErrorBody(null, null, null);
+                }
+                JsonNode first = root.path("errors").path(0);
+                return new ErrorBody(textOrNull(first.get("code")), textOrNull(first.get("message")),
+                        textOrNull(root.get("request_id")));
+            } catch (IOException | RuntimeException e) {
+                return new ErrorBody(null, null, null);
+            }
+        }
+
+        String describe() {
+            StringBuilder s = new StringBuilder();
+            if (code != null) {
+                s.append(", code ").append(code);
+            }
+            if (message != null) {
+                s.append(": ").append(message);
+            }
+            if (requestId != null) {
+                s.append(", request_id ").append(requestId);
+            }
+            return s.toString();
+        }
+
+        private static String textOrNull(JsonNode node) {
+            return node == null || node.isNull() ? null : node.asText();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.kcintercom.connect.client;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * Paces requests from Intercom's {@code X-RateLimit-*} headers so the budget runs out at the end
+ * of a window, not in a 429. One instance per token and host in a worker JVM, shared by every
+ * task using that token, because Intercom counts per app and workspace, not per connection.
+ *
+ * <p>Intercom spreads its per-minute limit over 10-second windows and reports, on every response,
+ * the window's limit, what is left and when it resets. The limiter counts down locally as it lets
+ * requests go (so concurrent requests do not all spend the same last unit), trusts the server's
+ * lower figure when a response reports one, and once nothing is left waits for the reset.
+ */
+public final class RateLimiter {
+    /** Guard against a skewed clock or a bogus header: never wait longer than this per turn. */
+    static final long MAX_WAIT_MS = 60_000;
+    /** Wait at least this long when the reset is already past on our clock (skew). */
+    static final long MIN_WAIT_MS = 200;
+    /** Window length assumed before the first header arrives or when one is missing. */
+    static final long DEFAULT_WINDOW_MS = 10_000;
+
+    private static final Map<String, RateLimiter> SHARED = new ConcurrentHashMap<>();
+
+    private final LongSupplier clock;
+    private long limit = -1;
+    private long remaining = -1;
+    private long resetAtMs;
+
+    private final AtomicLong waits = new AtomicLong();
+    private final AtomicLong waitedMs = new AtomicLong();
+
+    RateLimiter(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    /** The limiter shared by all tasks of this worker that use the same key (token and host). */
+    public static RateLimiter shared(String key) {
+        return SHARED.computeIfAbsent(key, k -> new RateLimiter(System::currentTimeMillis));
+    }
+
+    /** Blocks until a request may be sent. */
+    public void acquire(Sleeper sleeper) {
+        while (true) {
+            long waitMs;
+            synchronized (this) {
+                long now = clock.getAsLong();
+                if (limit > 0 && now >= resetAtMs) {
+                    // A new window: the server refills the budget; assume the last limit seen.
+                    remaining = limit;
+                    resetAtMs = now + DEFAULT_WINDOW_MS;
+                }
+                if (limit <= 0 || remaining > 0) {
+                    if (remaining > 0) {
+                        remaining--;
+                    }
+                    return;
+                }
+                waitMs = clamp(resetAtMs - now);
+            }
+            waits.incrementAndGet();
+            waitedMs.addAndGet(waitMs);
+            sleeper.sleep(waitMs);
+        }
+    }
+
+    /** Records what a response said about the current window. Missing headers are ignored. */
+    public synchronized void update(long headerLimit, long headerRemaining, long headerResetEpochSeconds) {
+        if (headerLimit <= 0 || headerRemaining < 0) {
+            return;
+        }
+        long resetMs = headerResetEpochSeconds > 0
+                ? headerResetEpochSeconds * 1000
+                : clock.getAsLong() + DEFAULT_WINDOW_MS;
+        if (limit <= 0 || resetMs > resetAtMs) {
+            // First answer, or the first answer of a newer window.
+            limit = headerLimit;
+            remaining = headerRemaining;
+            resetAtMs = resetMs;
+        } else {
+            limit = headerLimit;
+            remaining = Math.min(remaining, headerRemaining);
+        }
+    }
+
+    /** A 429: nothing is left until the reset the server named (or a default window). */
+    public synchronized void rateLimited(long headerResetEpochSeconds) {
+        long now = clock.getAsLong();
+        long resetMs = headerResetEpochSeconds > 0 ? headerResetEpochSeconds * 1000 : now + DEFAULT_WINDOW_MS;
+        if (limit <= 0) {
+            limit = 1;
+        }
+        remaining = 0;
+        resetAtMs = Math.max(resetMs, now + MIN_WAIT_MS);
+    }
+
+    /** How many times a request waited for the window to reset. */
+    public long waits() {
+        return waits.get();
+    }
+
+    public long waitedMs() {
+        return waitedMs.get();
+    }
+
+    private static long clamp(long waitMs) {
+        return Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, waitMs));
+    }
+}

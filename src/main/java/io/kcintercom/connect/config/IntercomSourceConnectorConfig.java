@@ -1,0 +1,383 @@
+package io.kcintercom.connect.config;
+
+import io.kcintercom.connect.resource.Resource;
+import io.kcintercom.connect.table.Tables;
+import java.net.URI;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/** Every configuration key of the connector and its tasks. */
+public final class IntercomSourceConnectorConfig extends AbstractConfig {
+
+    public static final String ACCESS_TOKEN = "intercom.access.token";
+    public static final String REGION = "intercom.region";
+    public static final String API_URL = "intercom.api.url";
+    public static final String API_VERSION = "intercom.api.version";
+    public static final String TEMPLATE = "intercom.template";
+    public static final String TABLES = "intercom.tables";
+    public static final String SINCE = "intercom.since";
+    public static final String TOPIC_PREFIX = "topic.prefix";
+    public static final String POLL_INTERVAL_MS = "poll.interval.ms";
+    public static final String COMPANIES_POLL_INTERVAL_MS = "companies.poll.interval.ms";
+    public static final String REFRESH_INTERVAL_MS = "refresh.interval.ms";
+    public static final String BATCH_MAX_RECORDS = "batch.max.records";
+    public static final String MAX_IN_FLIGHT_REQUESTS = "max.in.flight.requests";
+    public static final String REQUEST_TIMEOUT_MS = "request.timeout.ms";
+    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    public static final String RETRY_MAX_TIME_MS = "retry.max.time.ms";
+    public static final String SEARCH_DELAY_MS = "search.delay.ms";
+    /** Set by the connector on each task: the resources that task owns. Not for users. */
+    public static final String TASK_RESOURCES = "task.resources";
+
+    private static final String GROUP_CONNECTION = "Intercom connection";
+    private static final String GROUP_DATA = "What to sync";
+    private static final String GROUP_SYNC = "Sync schedule";
+    private static final String GROUP_HTTP = "HTTP and retries";
+
+    public static final ConfigDef CONFIG_DEF = buildConfigDef();
+
+    private final List<String> tables;
+    private final Set<Resource> resources;
+
+    public IntercomSourceConnectorConfig(Map<String, String> props) {
+        super(CONFIG_DEF, props);
+        this.tables = resolveTables();
+        this.resources = Resource.forTables(tables);
+    }
+
+    private static ConfigDef buildConfigDef() {
+        ConfigDef def = new ConfigDef();
+        int order = 0;
+        def.define(ACCESS_TOKEN, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, new NonBlankPassword(), Importance.HIGH,
+                "Access token of an Intercom app (Developer Hub > your app > Authentication) with the read "
+                        + "scopes for users, companies, conversations, admins and tags. Sent as a Bearer token; "
+                        + "never logged. Prefer a ConfigProvider reference such as "
+                        + "${file:/etc/kafka/secrets.properties:intercom.access.token}.",
+                GROUP_CONNECTION, ++order, Width.LONG, "Access token");
+        def.define(REGION, Type.STRING, Region.US.configValue(),
+                ConfigDef.CaseInsensitiveValidString.in(Region.configValues().toArray(String[]::new)),
+                Importance.HIGH,
+                "Region that hosts the workspace: us (api.intercom.io), eu (api.eu.intercom.io) or "
+                        + "au (api.au.intercom.io). A workspace is only reachable through its own region.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "Region", new FixedRecommender(Region.configValues()));
+        def.define(API_URL, Type.STRING, "", new ApiUrlValidator(), Importance.LOW,
+                "Base URL of the Intercom API, overriding the region (for a proxy or a test server). Must be "
+                        + "https unless it points to a loopback address. Blank uses the region's host.",
+                GROUP_CONNECTION, ++order, Width.LONG, "API base URL");
+        def.define(API_VERSION, Type.STRING, "2.11", new ConfigDef.NonEmptyStringWithoutControlChars(),
+                Importance.MEDIUM,
+                "Intercom API version, sent as the Intercom-Version header on every request so the app's "
+                        + "default version in the Developer Hub never changes what the connector reads.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "API version",
+                new FixedRecommender(List.of("2.11", "2.12", "2.13", "2.14", "2.15", "2.16")));
+
+        order = 0;
+        def.define(TEMPLATE, Type.STRING, Template.ALL.configValue(),
+                ConfigDef.CaseInsensitiveValidString.in(Template.configValues().toArray(String[]::new)),
+                Importance.HIGH,
+                "Ready-made table selection: basic (users, leads and their child tables, notes, "
+                        + "events_summary, companies, admins, tags, segments), conversations (conversations and "
+                        + "their parts with child tables) or all. Ignored when " + TABLES + " is set.",
+                GROUP_DATA, ++order, Width.SHORT, "Template", new FixedRecommender(Template.configValues()));
+        def.define(TABLES, Type.LIST, "", new TableListValidator(), Importance.HIGH,
+                "Explicit comma-separated list of tables to produce, overriding the template. Valid names: "
+                        + String.join(", ", Tables.all().keySet()) + ".",
+                GROUP_DATA, ++order, Width.LONG, "Tables", new FixedRecommender(List.copyOf(Tables.all().keySet())));
+        def.define(SINCE, Type.STRING, "", new SinceValidator(), Importance.MEDIUM,
+                "Lower bound of the first sync, as an ISO-8601 date or date-time (e.g. 2024-01-01 or "
+                        + "2024-01-01T00:00:00Z): objects last updated before it are not read. Blank reads "
+                        + "everything. Only applies when no offset is stored yet.",
+                GROUP_DATA, ++order, Width.MEDIUM, "Start from");
+        def.define(TOPIC_PREFIX, Type.STRING, "intercom.", new TopicPrefixValidator(), Importance.MEDIUM,
+                "Prefix of every topic name: each table goes to <prefix><table>, e.g. intercom.users.",
+                GROUP_DATA, ++order, Width.MEDIUM, "Topic prefix");
+
+        order = 0;
+        def.define(POLL_INTERVAL_MS, Type.LONG, 30_000L, ConfigDef.Range.between(0L, 86_400_000L), Importance.MEDIUM,
+                "Time between the end of one incremental pass over users, leads or conversations and the "
+                        + "start of the next.",
+                GROUP_SYNC, ++order, Width.SHORT, "Poll interval (ms)");
+        def.define(COMPANIES_POLL_INTERVAL_MS, Type.LONG, 600_000L, ConfigDef.Range.between(0L, 86_400_000L),
+                Importance.LOW,
+                "Time between two scrolls over all companies. The companies API has no updated_at filter, so "
+                        + "each pass reads every company and emits the changed ones; it is spaced out further "
+                        + "than the other resources.",
+                GROUP_SYNC, ++order, Width.SHORT, "Companies poll interval (ms)");
+        def.define(REFRESH_INTERVAL_MS, Type.LONG, 3_600_000L, ConfigDef.Range.between(0L, 604_800_000L),
+                Importance.LOW,
+                "Time between two full refreshes of admins, teams, tags and segments (which have no cursor). "
+                        + "Only rows whose content changed are emitted.",
+                GROUP_SYNC, ++order, Width.SHORT, "Refresh interval (ms)");
+        def.define(SEARCH_DELAY_MS, Type.LONG, 180_000L, ConfigDef.Range.between(0L, 86_400_000L), Importance.LOW,
+                "Objects updated less than this long ago wait for the next pass. Intercom's search index "
+                        + "lags behind writes by up to a few minutes; without this window an object indexed late "
+                        + "with an older updated_at would be skipped for ever (as timestamp.delay.interval.ms "
+                        + "in kafka-connect-jdbc).",
+                GROUP_SYNC, ++order, Width.SHORT, "Search delay (ms)");
+        def.define(BATCH_MAX_RECORDS, Type.INT, 2_000, ConfigDef.Range.between(1, 100_000), Importance.LOW,
+                "Maximum number of records one poll() returns to the worker.",
+                GROUP_SYNC, ++order, Width.SHORT, "Max records per batch");
+
+        order = 0;
+        def.define(MAX_IN_FLIGHT_REQUESTS, Type.INT, 8, ConfigDef.Range.between(1, 64), Importance.MEDIUM,
+                "Maximum concurrent follow-up requests per task (contact segments, notes and event summaries; "
+                        + "conversation parts). All requests share the rate limit read from Intercom's "
+                        + "X-RateLimit headers.",
+                GROUP_HTTP, ++order, Width.SHORT, "Max in-flight requests");
+        def.define(REQUEST_TIMEOUT_MS, Type.INT, 60_000, ConfigDef.Range.between(1_000, 600_000), Importance.LOW,
+                "Timeout of one HTTP request (connect, read and write).",
+                GROUP_HTTP, ++order, Width.SHORT, "Request timeout (ms)");
+        def.define(RETRY_BACKOFF_MS, Type.LONG, 1_000L, ConfigDef.Range.between(1L, 600_000L), Importance.LOW,
+                "First wait before retrying a failed request (5xx, timeout, connection error, bad body); "
+                        + "doubles on each attempt, with jitter.",
+                GROUP_HTTP, ++order, Width.SHORT, "Retry backoff (ms)");
+        def.define(RETRY_MAX_TIME_MS, Type.LONG, 300_000L, ConfigDef.Range.between(0L, 86_400_000L), Importance.LOW,
+                "How long one request keeps being retried before the task fails with the error. Waits for "
+                        + "the rate limit to reset do not count.",
+                GROUP_HTTP, ++order, Width.SHORT, "Retry max time (ms)");
+
+        def.defineInternal(TASK_RESOURCES, Type.LIST, "", Importance.LOW);
+        return def;
+    }
+
+    private List<String> resolveTables() {
+        List<String> explicit = getList(TABLES);
+        List<String> names = new ArrayList<>();
+        if (explicit.isEmpty()) {
+            names.addAll(Template.fromConfig(getString(TEMPLATE)).tables());
+        } else {
+            for (String name : explicit) {
+                names.add(name.trim().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return List.copyOf(new LinkedHashSet<>(names));
+    }
+
+    public Password accessToken() {
+        return getPassword(ACCESS_TOKEN);
+    }
+
+    public String baseUrl() {
+        String override = getString(API_URL).trim();
+        String url = override.isEmpty() ? Region.fromConfig(getString(REGION)).baseUrl() : override;
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    public String apiVersion() {
+        return getString(API_VERSION).trim();
+    }
+
+    /** The tables to produce, from the explicit list or the template. */
+    public List<String> tables() {
+        return tables;
+    }
+
+    /** The resources that must be read to produce {@link #tables()}. */
+    public Set<Resource> resources() {
+        return resources;
+    }
+
+    /** The resources assigned to this task by the connector. */
+    public List<Resource> taskResources() {
+        return getList(TASK_RESOURCES).stream().map(Resource::fromId).toList();
+    }
+
+    /** The first sync's lower bound in unix seconds, or 0 for everything. */
+    public long sinceEpochSeconds() {
+        String since = getString(SINCE).trim();
+        return since.isEmpty() ? 0L : parseSince(since).getEpochSecond();
+    }
+
+    public String topicPrefix() {
+        return getString(TOPIC_PREFIX);
+    }
+
+    public long pollIntervalMs() {
+        return getLong(POLL_INTERVAL_MS);
+    }
+
+    public long companiesPollIntervalMs() {
+        return getLong(COMPANIES_POLL_INTERVAL_MS);
+    }
+
+    public long refreshIntervalMs() {
+        return getLong(REFRESH_INTERVAL_MS);
+    }
+
+    public long searchDelayMs() {
+        return getLong(SEARCH_DELAY_MS);
+    }
+
+    public int batchMaxRecords() {
+        return getInt(BATCH_MAX_RECORDS);
+    }
+
+    public int maxInFlightRequests() {
+        return getInt(MAX_IN_FLIGHT_REQUESTS);
+    }
+
+    public int requestTimeoutMs() {
+        return getInt(REQUEST_TIMEOUT_MS);
+    }
+
+    public long retryBackoffMs() {
+        return getLong(RETRY_BACKOFF_MS);
+    }
+
+    public long retryMaxTimeMs() {
+        return getLong(RETRY_MAX_TIME_MS);
+    }
+
+    static Instant parseSince(String value) {
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException notDateTime) {
+            try {
+                return Instant.parse(value);
+            } catch (DateTimeParseException notInstant) {
+                return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+            }
+        }
+    }
+
+    /** Whether a host name is a loopback address, where plain http is allowed. */
+    static boolean isLoopback(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1");
+    }
+
+    private static final class NonBlankPassword implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null || ((Password) value).value() == null || ((Password) value).value().isBlank()) {
+                throw new ConfigException(name + " must be set to the Intercom access token");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a non-blank token";
+        }
+    }
+
+    private static final class ApiUrlValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String url = value == null ? "" : ((String) value).trim();
+            if (url.isEmpty()) {
+                return;
+            }
+            URI uri;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, url, "is not a valid URL");
+            }
+            String scheme = uri.getScheme();
+            if (uri.getHost() == null || scheme == null
+                    || !(scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("http"))) {
+                throw new ConfigException(name, url, "must be an http(s) URL such as https://api.intercom.io");
+            }
+            if (scheme.equalsIgnoreCase("http") && !isLoopback(uri.getHost())) {
+                throw new ConfigException(name, url,
+                        "must use https: the access token may only travel in clear text to a loopback address");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "blank, or an https URL (http only for loopback)";
+        }
+    }
+
+    private static final class TableListValidator implements ConfigDef.Validator {
+        @Override
+        @SuppressWarnings("unchecked")
+        public void ensureValid(String name, Object value) {
+            List<String> unknown = new ArrayList<>();
+            for (String table : (List<String>) value) {
+                String normalized = table.trim().toLowerCase(java.util.Locale.ROOT);
+                if (!Tables.all().containsKey(normalized)) {
+                    unknown.add(table.trim());
+                }
+            }
+            if (!unknown.isEmpty()) {
+                throw new ConfigException(name, String.join(",", (List<String>) value),
+                        "unknown table(s) " + unknown + "; valid tables are " + Tables.all().keySet());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a list of: " + String.join(", ", Tables.all().keySet());
+        }
+    }
+
+    private static final class SinceValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String since = value == null ? "" : ((String) value).trim();
+            if (since.isEmpty()) {
+                return;
+            }
+            try {
+                parseSince(since);
+            } catch (DateTimeParseException e) {
+                throw new ConfigException(name, since,
+                        "is not an ISO-8601 date or date-time (e.g. 2024-01-01 or 2024-01-01T00:00:00Z)");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "blank, or an ISO-8601 date or date-time";
+        }
+    }
+
+    private static final class TopicPrefixValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String prefix = value == null ? "" : (String) value;
+            if (!prefix.matches("[a-zA-Z0-9._-]*")) {
+                throw new ConfigException(name, prefix,
+                        "may only contain letters, digits, '.', '_' and '-' (it starts topic names)");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "letters, digits, '.', '_' and '-'";
+        }
+    }
+
+    /** Recommends a fixed set of values (shown by the Connect REST API's validate endpoint). */
+    private record FixedRecommender(List<String> values) implements ConfigDef.Recommender {
+        @Override
+        public List<Object> validValues(String name, Map<String, Object> parsedConfig) {
+            return List.copyOf(values);
+        }
+
+        @Override
+        public boolean visible(String name, Map<String, Object> parsedConfig) {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package io.kcintercom.connect.resource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kcintercom.connect.client.ClientStoppedException;
+import io.kcintercom.connect.client.IntercomApiException;
+import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.table.JsonPaths;
+import io.kcintercom.connect.table.Tables;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Companies through the scroll API ({@code GET /companies/scroll}), the only way to read more than
+ * 10,000 companies. The API has no updated_at filter and allows one open scroll per workspace, so
+ * each pass scrolls everything and emits the companies updated after the watermark.
+ *
+ * <p>A scroll expires a minute after its last use, so pages are fetched by a background thread
+ * into a bounded queue while poll() drains it; when the queue stays full (Kafka is slow) or the
+ * API answers 404 or 500 mid-scroll, the scroll starts over and the companies already handled in
+ * this pass are skipped on the client. A second scroll gets {@code 400 scroll_exists} while any
+ * other client of the workspace holds one: the pass waits for it, logged once.
+ *
+ * <p>The watermark is the pass's start minus a margin: the next pass emits companies updated
+ * after it, except those already emitted with the same updated_at during the previous pass. The
+ * last record of a pass carries the new watermark, so a restart resumes from it.
+ */
+public final class CompaniesReader implements ResourceReader {
+    private static final Logger log = LoggerFactory.getLogger(CompaniesReader.class);
+    static final String WATERMARK = "updated_at";
+    /** Companies updated this close to a pass's start are compared by id in the next pass. */
+    static final long WATERMARK_MARGIN_SECONDS = 60;
+    private static final int QUEUE_PAGES = 20;
+
+    private final IntercomClient client;
+    private final RecordFactory records;
+    private final long pollIntervalMs;
+    private final LongSupplier clock;
+    private final ScrollSettings scroll;
+
+    private long watermark;
+    private long nextPassAtMs;
+    private Pass pass;
+    private Map<String, Long> recentlyEmitted = new HashMap<>();
+
+    /** Timing of the scroll; the defaults follow Intercom, tests shorten them. */
+    public record ScrollSettings(long scrollExistsWaitMs, int scrollExistsAttempts, int maxRestarts,
+                                 long queueStallMs) {
+        public static ScrollSettings defaults() {
+            return new ScrollSettings(60_000, 10, 5, 45_000);
+        }
+    }
+
+    public CompaniesReader(IntercomClient client, RecordFactory records, Map<String, ?> offset, long since,
+                           long pollIntervalMs, ScrollSettings scroll, LongSupplier clock) {
+        this.client = client;
+        this.records = records;
+        this.pollIntervalMs = pollIntervalMs;
+        this.scroll = scroll;
+        this.clock = clock;
+        this.watermark = Offsets.longValue(offset, WATERMARK, since > 0 ? since - 1 : -1);
+    }
+
+    @Override
+    public Resource resource() {
+        return Resource.COMPANIES;
+    }
+
+    @Override
+    public long nextDueMs() {
+        return pass != null ? 0L : nextPassAtMs;
+    }
+
+    @Override
+    public List<SourceRecord> poll(int maxRecords) {
+        if (pass == null) {
+            if (clock.getAsLong() < nextPassAtMs) {
+                return List.of();
+            }
+            pass = new Pass();
+        }
+        return pass.drain(maxRecords);
+    }
+
+    @Override
+    public void close() {
+        if (pass != null) {
+            pass.stop();
+        }
+    }
+
+    private Map<String, Object> offset(long value) {
+        Map<String, Object> offset = new HashMap<>();
+        offset.put(WATERMARK, value);
+        return offset;
+    }
+
+    /** One scroll over all companies, fetched ahead by a background thread. */
+    private final class Pass {
+        private final long startSeconds = clock.getAsLong() / 1000;
+        private final long threshold = watermark;
+        private final BlockingQueue<List<JsonNode>> pages = new ArrayBlockingQueue<>(QUEUE_PAGES);
+        private final Set<String> handled = new HashSet<>();
+        private final Map<String, Long> emittedNearStart = new HashMap<>();
+        private final Thread scroller;
+        private volatile boolean finished;
+        private volatile RuntimeException failure;
+        private volatile boolean stopping;
+        private RecordFactory.Group heldBack;
+        private long seen;
+        private long emitted;
+
+        Pass() {
+            scroller = new Thread(this::scrollAll, "intercom-companies-scroll");
+            scroller.setDaemon(true);
+            scroller.start();
+        }
+
+        List<SourceRecord> drain(int maxRecords) {
+            List<SourceRecord> out = new ArrayList<>();
+            Map<String, ?> before = offset(threshold);
+            while (out.size() < maxRecords) {
+                List<JsonNode> page;
+                try {
+                    page = pages.poll(out.isEmpty() ? 500 : 0, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ClientStoppedException();
+                }
+                if (page == null) {
+                    break;
+                }
+                for (JsonNode company : page) {
+                    RecordFactory.Group group = toGroup(company);
+                    if (group != null) {
+                        if (heldBack != null) {
+                            out.addAll(heldBack.toRecords(before, before));
+                        }
+                        heldBack = group;
+                    }
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            if (finished && pages.isEmpty()) {
+                long newWatermark = Math.max(threshold, startSeconds - WATERMARK_MARGIN_SECONDS);
+                if (heldBack != null) {
+                    out.addAll(heldBack.toRecords(before, offset(newWatermark)));
+                }
+                watermark = newWatermark;
+                recentlyEmitted = emittedNearStart;
+                nextPassAtMs = clock.getAsLong() + pollIntervalMs;
+                pass = null;
+                log.info("companies: pass done, {} companies scrolled, {} emitted, watermark {}", seen, emitted,
+                        newWatermark);
+            }
+            return out;
+        }
+
+        private RecordFactory.Group toGroup(JsonNode company) {
+            String id = JsonPaths.text(company, "id");
+            if (id == null || !handled.add(id)) {
+                return null; // already handled in this pass, before the scroll restarted
+            }
+            seen++;
+            long updatedAt = SearchReader.epochSeconds(company.get("updated_at"));
+            if (updatedAt <= threshold && threshold >= 0) {
+                return null;
+            }
+            Long previous = recentlyEmitted.get(id);
+            if (previous != null && previous == updatedAt) {
+                return null; // emitted by the previous pass, unchanged since
+            }
+            if (updatedAt > startSeconds - WATERMARK_MARGIN_SECONDS) {
+                emittedNearStart.put(id, updatedAt);
+            }
+            emitted++;
+            return records.group(Resource.COMPANIES, "company " + id).add(Tables.COMPANIES, company);
+        }
+
+        private void scrollAll() {
+            try {
+                int restarts = 0;
+                while (!scrollOnce()) {
+                    if (++restarts > scroll.maxRestarts()) {
+                        throw new ConnectException("companies: the scroll was lost " + restarts
+                                + " times in a row; giving up this pass");
+                    }
+                }
+                finished = true;
+            } catch (ClientStoppedException e) {
+                finished = true;
+            } catch (RuntimeException e) {
+                failure = e;
+                finished = true;
+            }
+        }
+
+        /** Scrolls to the end; false when the scroll was lost and must start over. */
+        private boolean scrollOnce() {
+            String param = null;
+            while (!stopping) {
+                JsonNode page;
+                try {
+                    page = param == null ? openScroll() : client.getFailingOnServerError(
+                            "/companies/scroll?scroll_param=" + SubLists.encode(param), "companies scroll page");
+                } catch (IntercomApiException e) {
+                    if (param != null && (e.isNotFound() || e.status() >= 500)) {
+                        log.info("companies: the scroll was lost ({}); starting it over, skipping the {} "
+                                + "companies already handled", e.getMessage(), handled.size());
+                        return false;
+                    }
+                    throw e;
+                }
+                List<JsonNode> data = new ArrayList<>();
+                JsonPaths.items(page.get("data"), "companies").forEach(data::add);
+                if (data.isEmpty()) {
+                    return true;
+                }
+                String nextParam = JsonPaths.text(page, "scroll_param");
+                if (!offer(data)) {
+                    log.info("companies: Kafka is slower than the scroll's one-minute expiry; restarting it");
+                    return false;
+                }
+                if (nextParam == null) {
+                    return true;
+                }
+                param = nextParam;
+            }
+            throw new ClientStoppedException();
+        }
+
+        private JsonNode openScroll() {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return client.getFailingOnServerError("/companies/scroll", "companies scroll start");
+                } catch (IntercomApiException e) {
+                    boolean exists = "scroll_exists".equals(e.errorCode())
+                            || (e.status() == 400 && String.valueOf(e.getMessage()).contains("scroll"));
+                    boolean serverError = e.status() >= 500;
+                    if (!(exists || serverError) || attempt >= scroll.scrollExistsAttempts()) {
+                        throw e;
+                    }
+                    if (attempt == 1) {
+                        log.info("companies: another scroll is open on this workspace (Intercom allows one at a "
+                                + "time, across all apps); waiting for it to expire before scrolling");
+                    }
+                    client.sleeper().sleep(exists ? scroll.scrollExistsWaitMs() : scroll.scrollExistsWaitMs() / 4);
+                }
+            }
+        }
+
+        private boolean offer(List<JsonNode> page) {
+            try {
+                return pages.offer(page, scroll.queueStallMs(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClientStoppedException();
+            }
+        }
+
+        void stop() {
+            stopping = true;
+            scroller.interrupt();
+        }
+    }
+}

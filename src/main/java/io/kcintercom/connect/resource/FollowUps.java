@@ -1,0 +1,63 @@
+package io.kcintercom.connect.resource;
+
+import io.kcintercom.connect.client.ClientStoppedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.connect.errors.ConnectException;
+
+/**
+ * Runs the follow-up requests of one page (contact segments, notes and event summaries;
+ * conversation parts) concurrently, at most {@code max.in.flight.requests} at a time, and returns
+ * their results in submission order so records keep the order of their objects.
+ */
+public final class FollowUps implements AutoCloseable {
+    private final ExecutorService executor;
+
+    public FollowUps(int maxInFlight, String threadNamePrefix) {
+        AtomicInteger counter = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(maxInFlight, runnable -> {
+            Thread thread = new Thread(runnable, threadNamePrefix + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    public <T> List<T> runAll(List<Callable<T>> calls) {
+        if (calls.isEmpty()) {
+            return List.of();
+        }
+        List<Future<T>> futures = new ArrayList<>(calls.size());
+        for (Callable<T> call : calls) {
+            futures.add(executor.submit(call));
+        }
+        List<T> results = new ArrayList<>(calls.size());
+        try {
+            for (Future<T> future : futures) {
+                results.add(future.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            futures.forEach(f -> f.cancel(true));
+            throw new ClientStoppedException();
+        } catch (ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new ConnectException(cause);
+        }
+        return results;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,33 @@
+package io.kcintercom.connect.resource;
+
+import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/** Creates the reader of each resource from the task's config and the resource's stored offset. */
+public final class Readers {
+    private Readers() {
+    }
+
+    public static ResourceReader create(Resource resource, IntercomSourceConnectorConfig config, IntercomClient client,
+                                        RecordFactory records, FollowUps followUps, Map<String, ?> offset,
+                                        LongSupplier clock) {
+        long since = config.sinceEpochSeconds();
+        return switch (resource) {
+            case USERS, LEADS -> new SearchReader(resource, client, "/contacts/search", "data",
+                    SearchReader.condition("role", "=", resource == Resource.USERS ? "user" : "lead"),
+                    new ContactGroups(resource, client, records, followUps),
+                    SearchPosition.fromOffset(offset, since), config.pollIntervalMs(), config.searchDelayMs(), clock);
+            case CONVERSATIONS -> new SearchReader(resource, client, "/conversations/search", "conversations",
+                    null, new ConversationGroups(client, records, followUps),
+                    SearchPosition.fromOffset(offset, since), config.pollIntervalMs(), config.searchDelayMs(), clock);
+            case COMPANIES -> new CompaniesReader(client, records, offset, since, config.companiesPollIntervalMs(),
+                    CompaniesReader.ScrollSettings.defaults(), clock);
+            case ADMINS -> ReferenceReader.admins(client, records, offset, config.refreshIntervalMs(), clock);
+            case TAGS -> ReferenceReader.tags(client, records, offset, config.refreshIntervalMs(), clock);
+            case SEGMENTS -> ReferenceReader.segments(client, records, offset, config.refreshIntervalMs(), clock);
+        };
+    }
+
+}

@@ -1,0 +1,26 @@
+package io.kcintercom.connect.resource;
+
+import java.util.List;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Reads one Intercom resource. The task calls {@link #poll(int)} in turns with its other readers;
+ * a reader does a bounded amount of work per call (one page and its follow-ups) so none starves
+ * the others, and it never hands out part of an object's group of records.
+ */
+public interface ResourceReader extends AutoCloseable {
+    Resource resource();
+
+    /**
+     * Records ready now, at most about {@code maxRecords} (a single object's group of records is
+     * never split, so one group may exceed it). Empty when nothing is due yet.
+     */
+    List<SourceRecord> poll(int maxRecords);
+
+    /** Epoch millis at which this reader next has work; now or earlier when it has work already. */
+    long nextDueMs();
+
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,59 @@
+package io.kcintercom.connect.resource;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Where an incremental search stands: every object up to and including {@code (updatedAt, id)}
+ * in (updated_at, id) order has been emitted. {@code passFrom} and {@code cursor} say how to
+ * resume the pass that emitted it without re-reading its earlier pages: the search anchored at
+ * {@code passFrom}, continued from {@code cursor}. Without a cursor (or when the cursor no longer
+ * works) a new pass starts from {@code updatedAt}; the (updatedAt, id) filter drops what was
+ * already emitted, so either way nothing is missed and nothing is emitted twice.
+ *
+ * @param updatedAt unix seconds of the last emitted object
+ * @param id        id of the last emitted object ("" before the first)
+ * @param passFrom  the updated_at the current pass's query started from
+ * @param cursor    the search cursor to resume the pass with, or null
+ */
+public record SearchPosition(long updatedAt, String id, long passFrom, String cursor) {
+    static final String UPDATED_AT = "updated_at";
+    static final String ID = "id";
+    static final String PASS_FROM = "pass_from";
+    static final String CURSOR = "cursor";
+
+    public static SearchPosition initial(long since) {
+        return new SearchPosition(since, "", since, null);
+    }
+
+    public static SearchPosition fromOffset(Map<String, ?> offset, long since) {
+        if (offset == null || offset.isEmpty()) {
+            return initial(since);
+        }
+        long updatedAt = Offsets.longValue(offset, UPDATED_AT, since);
+        String id = Offsets.stringValue(offset, ID);
+        long passFrom = Offsets.longValue(offset, PASS_FROM, updatedAt);
+        String cursor = Offsets.stringValue(offset, CURSOR);
+        return new SearchPosition(updatedAt, id == null ? "" : id, Math.min(passFrom, updatedAt),
+                cursor == null || cursor.isBlank() ? null : cursor);
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> map = new HashMap<>();
+        map.put(UPDATED_AT, updatedAt);
+        map.put(ID, id);
+        map.put(PASS_FROM, passFrom);
+        map.put(CURSOR, cursor);
+        return map;
+    }
+
+    /** Whether an object at (updatedAt, id) was already emitted. */
+    public boolean covers(long objectUpdatedAt, String objectId) {
+        return objectUpdatedAt < updatedAt || (objectUpdatedAt == updatedAt && objectId.compareTo(id) <= 0);
+    }
+
+    @Override
+    public String toString() {
+        return "updated_at=" + updatedAt + ", id=" + (id.isEmpty() ? "-" : id);
+    }
+}
