@@ -1,6 +1,5 @@
 package io.kcintercom.connect;
 
-import io.kcintercom.connect.client.ClientStoppedException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.resource.FollowUps;
@@ -19,21 +18,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the resources the connector assigned to this task. Each poll() gives every reader a turn,
- * starting one further each time, so no resource starves another; when none has work, it waits in
- * short steps (noticing stop()) and returns null.
+ * Reads the resources the connector assigned to this task. The reading happens on a
+ * {@link ReaderLoop} thread; poll() only takes what it produced, so it returns promptly whatever
+ * Intercom's latency or rate limit.
  */
 public class IntercomSourceTask extends SourceTask {
     private static final Logger log = LoggerFactory.getLogger(IntercomSourceTask.class);
-    /** Longest single wait inside poll() when every reader is idle. */
-    static final long MAX_IDLE_WAIT_MS = 1_000;
+    /** Longest wait inside poll() for records to arrive. */
+    static final long POLL_WAIT_MS = 500;
 
     private IntercomClient client;
     private FollowUps followUps;
     private List<ResourceReader> readers = List.of();
-    private int batchMaxRecords;
-    private int nextReader;
-    private volatile boolean stopping;
+    private ReaderLoop loop;
 
     @Override
     public String version() {
@@ -43,7 +40,6 @@ public class IntercomSourceTask extends SourceTask {
     @Override
     public void start(Map<String, String> props) {
         IntercomSourceConnectorConfig config = new IntercomSourceConnectorConfig(props);
-        batchMaxRecords = config.batchMaxRecords();
         client = new IntercomClient(new IntercomClient.Settings(config.baseUrl(), config.accessToken().value(),
                 config.apiVersion(), config.requestTimeoutMs(), config.retryBackoffMs(), config.retryMaxTimeMs()));
         followUps = new FollowUps(config.maxInFlightRequests(), "intercom-follow-up");
@@ -60,45 +56,23 @@ public class IntercomSourceTask extends SourceTask {
             log.info("Reading {} from {}", resource.id(), offset == null ? "the beginning" : "offset " + offset);
         }
         readers = List.copyOf(created);
+        loop = new ReaderLoop("intercom-reader-" + String.join("-", resources.stream().map(Resource::id).toList()),
+                readers, config.batchMaxRecords(), client.sleeper()::sleep, System::currentTimeMillis);
+        loop.start();
     }
 
     @Override
-    public List<SourceRecord> poll() {
-        if (stopping) {
-            return null;
-        }
-        try {
-            List<SourceRecord> batch = new ArrayList<>();
-            int n = readers.size();
-            for (int turn = 0; turn < n && batch.size() < batchMaxRecords; turn++) {
-                ResourceReader reader = readers.get((nextReader + turn) % n);
-                batch.addAll(reader.poll(batchMaxRecords - batch.size()));
-            }
-            nextReader = n == 0 ? 0 : (nextReader + 1) % n;
-            if (!batch.isEmpty()) {
-                return batch;
-            }
-            waitForWork();
-            return null;
-        } catch (ClientStoppedException e) {
-            return null;
-        }
-    }
-
-    private void waitForWork() {
-        long now = System.currentTimeMillis();
-        long due = readers.stream().mapToLong(ResourceReader::nextDueMs).min().orElse(now + MAX_IDLE_WAIT_MS);
-        long wait = Math.min(MAX_IDLE_WAIT_MS, due - now);
-        if (wait > 0) {
-            client.sleeper().sleep(wait);
-        }
+    public List<SourceRecord> poll() throws InterruptedException {
+        return loop.poll(POLL_WAIT_MS);
     }
 
     @Override
     public void stop() {
-        stopping = true;
         if (client != null) {
             client.close();
+        }
+        if (loop != null) {
+            loop.close();
         }
         readers.forEach(ResourceReader::close);
         if (followUps != null) {

@@ -164,7 +164,10 @@ public final class IntercomClient implements AutoCloseable {
         int badBodies = 0;
         while (true) {
             sleeper.checkRunning();
+            long waitStarted = System.currentTimeMillis();
             limiter.acquire(sleeper);
+            // Waits for the rate limit (and after a 429) do not count against retry.max.time.ms.
+            deadline += System.currentTimeMillis() - waitStarted;
             attempts++;
             requests.incrementAndGet();
             String failure;

@@ -29,6 +29,8 @@ public final class RateLimiter {
     private long limit = -1;
     private long remaining = -1;
     private long resetAtMs;
+    /** Whether {@link #resetAtMs} is our own guess (a window assumed locally), not a server header. */
+    private boolean resetAssumed;
 
     private final AtomicLong waits = new AtomicLong();
     private final AtomicLong waitedMs = new AtomicLong();
@@ -52,6 +54,7 @@ public final class RateLimiter {
                     // A new window: the server refills the budget; assume the last limit seen.
                     remaining = limit;
                     resetAtMs = now + DEFAULT_WINDOW_MS;
+                    resetAssumed = true;
                 }
                 if (limit <= 0 || remaining > 0) {
                     if (remaining > 0) {
@@ -80,9 +83,17 @@ public final class RateLimiter {
             limit = headerLimit;
             remaining = headerRemaining;
             resetAtMs = resetMs;
+            resetAssumed = headerResetEpochSeconds <= 0;
         } else {
             limit = headerLimit;
             remaining = Math.min(remaining, headerRemaining);
+            if (resetAssumed && headerResetEpochSeconds > 0 && resetMs > clock.getAsLong()) {
+                // We assumed a window from our first request in it; the server's window ends
+                // sooner. Follow it, or each window would start later than the server's and the
+                // lag would grow with every window.
+                resetAtMs = resetMs;
+                resetAssumed = false;
+            }
         }
     }
 
@@ -95,6 +106,7 @@ public final class RateLimiter {
         }
         remaining = 0;
         resetAtMs = Math.max(resetMs, now + MIN_WAIT_MS);
+        resetAssumed = headerResetEpochSeconds <= 0;
     }
 
     /** How many times a request waited for the window to reset. */

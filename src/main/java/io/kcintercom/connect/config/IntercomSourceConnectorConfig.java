@@ -261,7 +261,8 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
             return false;
         }
         String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        return h.equalsIgnoreCase("localhost") || h.startsWith("127.") || h.equals("::1");
+        // 127.x.y.z only as an IPv4 literal: "127.example.com" is a DNS name like any other.
+        return h.equalsIgnoreCase("localhost") || h.matches("127(\\.\\d{1,3}){3}") || h.equals("::1");
     }
 
     private static final class NonBlankPassword implements ConfigDef.Validator {

@@ -201,6 +201,8 @@ public final class CompaniesReader implements ResourceReader {
                 }
                 finished = true;
             } catch (ClientStoppedException e) {
+                // Stopped mid-scroll: the pass is incomplete and must not end with a new watermark.
+                failure = e;
                 finished = true;
             } catch (RuntimeException e) {
                 failure = e;

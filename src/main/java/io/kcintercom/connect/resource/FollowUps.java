@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.connect.errors.ConnectException;
 
@@ -33,8 +34,13 @@ public final class FollowUps implements AutoCloseable {
             return List.of();
         }
         List<Future<T>> futures = new ArrayList<>(calls.size());
-        for (Callable<T> call : calls) {
-            futures.add(executor.submit(call));
+        try {
+            for (Callable<T> call : calls) {
+                futures.add(executor.submit(call));
+            }
+        } catch (RejectedExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            throw new ClientStoppedException();
         }
         List<T> results = new ArrayList<>(calls.size());
         try {
@@ -56,8 +62,12 @@ public final class FollowUps implements AutoCloseable {
         return results;
     }
 
+    /**
+     * Lets queued calls run out rather than dropping them: they fail fast once the client is
+     * stopped, which completes every future the task thread may still be waiting on.
+     */
     @Override
     public void close() {
-        executor.shutdownNow();
+        executor.shutdown();
     }
 }

@@ -170,7 +170,10 @@ public final class SearchReader implements ResourceReader {
                 continue;
             }
             incompleteSecond.put(buffered.id, buffered);
-            firstCursorOfSecond.putIfAbsent(buffered.updatedAt, pageCursor);
+            // Not putIfAbsent: the first page's cursor is null, which putIfAbsent would overwrite.
+            if (!firstCursorOfSecond.containsKey(buffered.updatedAt)) {
+                firstCursorOfSecond.put(buffered.updatedAt, pageCursor);
+            }
         }
         boolean reachedCutoff = pageMaxSecond > cutoff;
         boolean passEnds = lastPage || reachedCutoff;
@@ -224,8 +227,12 @@ public final class SearchReader implements ResourceReader {
         nextPassAtMs = clock.getAsLong() + pollIntervalMs;
         // Once caught up, a later restart starts a fresh pass from the position, not the old cursor.
         position = new SearchPosition(position.updatedAt(), position.id(), position.updatedAt(), null);
-        log.info("{}: pass done, {} page(s), {} object(s) emitted, position {}", resource.id(), pagesThisPass,
-                emittedThisPass, position);
+        if (emittedThisPass > 0) {
+            log.info("{}: pass done, {} page(s), {} object(s) emitted, position {}", resource.id(), pagesThisPass,
+                    emittedThisPass, position);
+        } else {
+            log.debug("{}: pass done, nothing new, position {}", resource.id(), position);
+        }
     }
 
     private JsonNode searchBody(String cursor) {
