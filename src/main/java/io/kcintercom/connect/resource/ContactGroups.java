@@ -1,6 +1,7 @@
 package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.table.JsonPaths;
@@ -99,7 +100,7 @@ final class ContactGroups implements SearchReader.GroupBuilder {
                 results.get(next++).forEach(segment -> group.addChild(segmentsTable, segment, parentKey, id));
             }
             if (records.enabled(Tables.NOTES)) {
-                results.get(next++).forEach(note -> group.add(Tables.NOTES, note));
+                results.get(next++).forEach(note -> group.add(Tables.NOTES, aboutContact(note, id)));
             }
             if (records.enabled(Tables.EVENTS_SUMMARY)) {
                 results.get(next++).forEach(event -> group.addChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
@@ -107,6 +108,16 @@ final class ContactGroups implements SearchReader.GroupBuilder {
             groups.add(group);
         }
         return groups;
+    }
+
+    /** Notes name their contact; one that does not is still about the contact it was listed under. */
+    private static JsonNode aboutContact(JsonNode note, String contactId) {
+        if (!note.isObject() || JsonPaths.text(note, "contact.id") != null) {
+            return note;
+        }
+        ObjectNode copy = ((ObjectNode) note).deepCopy();
+        copy.putObject("contact").put("type", "contact").put("id", contactId);
+        return copy;
     }
 
     private void addIfTruncated(List<Callable<List<JsonNode>>> calls, JsonNode contact, String field, String table,

@@ -8,7 +8,7 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 
 /** A table of the contract: its name, key columns and columns, and the Connect schemas they make. */
 public final class TableDef {
-    /** Namespace of every schema name: {@code <namespace>.<table>.Key|Value}. */
+    /** Namespace of every schema name: values are {@code <namespace>.<table>}, keys {@code <namespace>.<table>.Key}. */
     public static final String SCHEMA_NAMESPACE = "io.kcintercom.intercom";
     /** Bumped when a release changes a table's columns. */
     public static final int SCHEMA_VERSION = 1;
@@ -36,12 +36,12 @@ public final class TableDef {
             return column;
         }).toList();
         this.keySchema = struct(name + ".Key", keyColumns, true);
-        this.valueSchema = struct(name + ".Value", columns, false);
+        this.valueSchema = struct(name, columns, false);
     }
 
-    private static Schema struct(String suffix, List<Column> columns, boolean key) {
+    private static Schema struct(String localName, List<Column> columns, boolean key) {
         SchemaBuilder builder = SchemaBuilder.struct()
-                .name(SCHEMA_NAMESPACE + "." + suffix)
+                .name(SCHEMA_NAMESPACE + "." + localName)
                 .version(SCHEMA_VERSION);
         for (Column column : columns) {
             // Key fields are optional: a composite key may legitimately miss one part (a social

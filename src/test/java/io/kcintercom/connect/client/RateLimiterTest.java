@@ -1,0 +1,272 @@
+package io.kcintercom.connect.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The limiter with a fake clock that only the test moves. {@link Sleeper} really sleeps, so a
+ * blocked acquirer wakes every {@code clamp(reset - now)} ms (at least 200 ms) and re-reads the
+ * fake clock: it can only get through once the test has moved the clock to the reset. Every reset
+ * is put a few hundred fake milliseconds ahead, so the real waits stay short.
+ */
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class RateLimiterTest {
+    /** A whole second, so a reset header (unix seconds) lands exactly on it. */
+    private static final long SECOND_BOUNDARY_MS = 1_700_000_000_000L;
+
+    private final AtomicLong now = new AtomicLong();
+    private final RateLimiter limiter = new RateLimiter(now::get);
+    private final Sleeper sleeper = new Sleeper();
+    private final List<Thread> threads = new ArrayList<>();
+
+    @AfterEach
+    void stopThreads() throws InterruptedException {
+        sleeper.stop();
+        for (Thread t : threads) {
+            t.join(5_000);
+        }
+    }
+
+    @Test
+    void withoutAnyHeaderNothingWaits() {
+        now.set(SECOND_BOUNDARY_MS);
+        for (int i = 0; i < 1_000; i++) {
+            limiter.acquire(sleeper);
+        }
+        assertEquals(0, limiter.waits());
+    }
+
+    @Test
+    void letsRemainingThroughThenWaitsForTheReset() throws Exception {
+        long reset = SECOND_BOUNDARY_MS;
+        now.set(reset - 300);
+        limiter.update(10, 3, reset / 1000);
+
+        long started = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            limiter.acquire(sleeper);
+        }
+        assertEquals(0, limiter.waits(), "the 3 remaining requests of the window must not wait");
+        assertTrue(elapsedMs(started) < 150, "the remaining requests must go at once");
+
+        Acquirer fourth = acquireInBackground();
+        assertFalse(fourth.done.await(350, TimeUnit.MILLISECONDS), "the 4th request must wait for the reset");
+
+        now.set(reset - 1);
+        assertFalse(fourth.done.await(300, TimeUnit.MILLISECONDS), "1 ms before the reset is still too early");
+        assertTrue(limiter.waits() >= 2, "a blocked acquirer re-checks the clock after each wait, saw "
+                + limiter.waits());
+
+        now.set(reset);
+        assertTrue(fourth.done.await(1_000, TimeUnit.MILLISECONDS), "the reset must release the waiting request");
+        assertEquals(0, fourth.failures.get());
+
+        // The new window is assumed to have the last known limit (10): 9 more go without waiting.
+        long waitsBefore = limiter.waits();
+        for (int i = 0; i < 9; i++) {
+            limiter.acquire(sleeper);
+        }
+        assertEquals(waitsBefore, limiter.waits());
+        assertFalse(acquireInBackground().done.await(300, TimeUnit.MILLISECONDS),
+                "the 11th request of the refilled window must wait again");
+    }
+
+    @Test
+    void aLowerRemainingReportedByTheServerShrinksTheBudgetButAHigherOneDoesNotGrowIt() throws Exception {
+        long reset = SECOND_BOUNDARY_MS;
+        now.set(reset - 300);
+        limiter.update(10, 10, reset / 1000);
+        limiter.acquire(sleeper);
+        limiter.acquire(sleeper); // 8 left locally
+        limiter.update(10, 3, reset / 1000); // other tasks spent more: the server says 3
+        limiter.update(10, 9, reset / 1000); // a stale, higher figure is ignored
+        for (int i = 0; i < 3; i++) {
+            limiter.acquire(sleeper);
+        }
+        assertEquals(0, limiter.waits());
+        assertFalse(acquireInBackground().done.await(300, TimeUnit.MILLISECONDS),
+                "after the server's 3 remaining requests the limiter must wait");
+    }
+
+    @Test
+    void a429BlocksUntilTheResetItNames() throws Exception {
+        long reset = SECOND_BOUNDARY_MS + 1_000;
+        now.set(reset - 400);
+        limiter.rateLimited(reset / 1000);
+
+        Acquirer blocked = acquireInBackground();
+        assertFalse(blocked.done.await(350, TimeUnit.MILLISECONDS), "a 429 must block until its reset");
+        now.set(reset - 1);
+        assertFalse(blocked.done.await(300, TimeUnit.MILLISECONDS), "1 ms before the reset is still too early");
+        now.set(reset);
+        assertTrue(blocked.done.await(1_000, TimeUnit.MILLISECONDS), "the reset named by the 429 releases it");
+    }
+
+    @Test
+    void a429WithAResetAlreadyPastStillWaitsTheMinimum() throws Exception {
+        long t = SECOND_BOUNDARY_MS + 5_000;
+        now.set(t);
+        limiter.rateLimited(SECOND_BOUNDARY_MS / 1000); // 5 s in the past on our clock (skew)
+
+        Acquirer blocked = acquireInBackground();
+        assertFalse(blocked.done.await(300, TimeUnit.MILLISECONDS));
+        now.set(t + RateLimiter.MIN_WAIT_MS - 1);
+        assertFalse(blocked.done.await(300, TimeUnit.MILLISECONDS));
+        now.set(t + RateLimiter.MIN_WAIT_MS);
+        assertTrue(blocked.done.await(1_000, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void a429WithoutResetHeaderWaitsADefaultWindow() throws Exception {
+        long t = SECOND_BOUNDARY_MS;
+        now.set(t);
+        limiter.rateLimited(-1);
+        // Move close to the end of the default window first so the real waits stay short.
+        now.set(t + RateLimiter.DEFAULT_WINDOW_MS - 100);
+        Acquirer blocked = acquireInBackground();
+        assertFalse(blocked.done.await(300, TimeUnit.MILLISECONDS));
+        now.set(t + RateLimiter.DEFAULT_WINDOW_MS);
+        assertTrue(blocked.done.await(1_000, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void concurrentAcquirersNeverExceedTheBudgetOfAWindow() throws Exception {
+        long reset = SECOND_BOUNDARY_MS;
+        now.set(reset - 300);
+        limiter.update(5, 5, reset / 1000);
+
+        AtomicInteger passed = new AtomicInteger();
+        AtomicInteger stopped = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        for (int i = 0; i < 20; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                    limiter.acquire(sleeper);
+                    passed.incrementAndGet();
+                } catch (ClientStoppedException e) {
+                    stopped.incrementAndGet();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        start.countDown();
+        awaitCount(passed, 5);
+        Thread.sleep(350); // every blocked thread re-checks at least once (waits are 300 ms)
+        assertEquals(5, passed.get(), "exactly the window's budget of 5 may pass before the reset");
+
+        now.set(reset); // the window refills (assumed limit 5, next reset 10 s later on the fake clock)
+        awaitCount(passed, 10);
+        Thread.sleep(350);
+        assertEquals(10, passed.get(), "no more than 5 per window, however long the others wait");
+
+        sleeper.stop();
+        for (Thread t : threads) {
+            t.join(2_000);
+            assertFalse(t.isAlive());
+        }
+        assertEquals(10, stopped.get(), "the 10 still waiting end when the sleeper stops");
+    }
+
+    /**
+     * After a quiet period the limiter assumes a new window of 10 s from its first request; the
+     * server then reports when its window really resets. That reset must be followed, or every
+     * window would start a little later than the server's and the lag would add up for ever.
+     */
+    @Test
+    void followsTheServersResetAfterAssumingAWindow() throws Exception {
+        long firstReset = SECOND_BOUNDARY_MS;
+        now.set(firstReset - 300);
+        limiter.update(10, 10, firstReset / 1000);
+
+        long serverNextReset = firstReset + 10_000;
+        now.set(firstReset + 2_000); // first request of the next window, 2 s into it
+        limiter.acquire(sleeper); // the limiter assumes a window ending at firstReset + 12 s
+        limiter.update(10, 9, serverNextReset / 1000); // the server: it ends at firstReset + 10 s
+        for (int i = 0; i < 9; i++) {
+            limiter.acquire(sleeper);
+        }
+        assertEquals(0, limiter.waits());
+
+        now.set(serverNextReset - 300);
+        Acquirer next = acquireInBackground();
+        assertFalse(next.done.await(300, TimeUnit.MILLISECONDS), "the budget is spent until the server's reset");
+        now.set(serverNextReset);
+        assertTrue(next.done.await(1_000, TimeUnit.MILLISECONDS),
+                "the server's window has reset: the next request must not wait for the assumed later reset");
+    }
+
+    @Test
+    void aStaleResetFromThePreviousWindowDoesNotReleaseEarly() throws Exception {
+        long firstReset = SECOND_BOUNDARY_MS;
+        now.set(firstReset - 300);
+        limiter.update(2, 2, firstReset / 1000);
+        now.set(firstReset + 100);
+        limiter.acquire(sleeper); // new assumed window
+        limiter.acquire(sleeper);
+        // A response sent before the reset arrives late, naming the reset that is already past.
+        limiter.update(2, 0, firstReset / 1000);
+        Acquirer third = acquireInBackground();
+        assertFalse(third.done.await(350, TimeUnit.MILLISECONDS),
+                "a past reset from a late response must not refill the budget");
+    }
+
+    @Test
+    void stoppingTheSleeperEndsAWait() throws Exception {
+        now.set(SECOND_BOUNDARY_MS);
+        limiter.rateLimited(SECOND_BOUNDARY_MS / 1000 + 1);
+        Acquirer blocked = acquireInBackground();
+        assertFalse(blocked.done.await(300, TimeUnit.MILLISECONDS));
+        sleeper.stop();
+        assertTrue(blocked.done.await(1_000, TimeUnit.MILLISECONDS));
+        assertEquals(1, blocked.failures.get(), "the wait ends with ClientStoppedException");
+    }
+
+    private Acquirer acquireInBackground() {
+        Acquirer acquirer = new Acquirer();
+        Thread t = new Thread(() -> {
+            try {
+                limiter.acquire(sleeper);
+            } catch (ClientStoppedException e) {
+                acquirer.failures.incrementAndGet();
+            } finally {
+                acquirer.done.countDown();
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        threads.add(t);
+        return acquirer;
+    }
+
+    private static void awaitCount(AtomicInteger count, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (count.get() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(expected, count.get());
+    }
+
+    private static long elapsedMs(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    private static final class Acquirer {
+        final CountDownLatch done = new CountDownLatch(1);
+        final AtomicInteger failures = new AtomicInteger();
+    }
+}

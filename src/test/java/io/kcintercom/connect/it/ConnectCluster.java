@@ -1,0 +1,127 @@
+package io.kcintercom.connect.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+
+/**
+ * Apache Kafka's in-process broker and Connect worker, set up as a user would run this connector:
+ * JSON converters without schemas (so values read back as plain JSON), fast offset flushes.
+ */
+final class ConnectCluster implements AutoCloseable {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final EmbeddedConnectCluster connect;
+
+    ConnectCluster(String name, Map<String, String> extraWorkerProps) {
+        Map<String, String> workerProps = new HashMap<>();
+        workerProps.put("offset.flush.interval.ms", "500");
+        workerProps.put("listeners", "http://127.0.0.1:0");
+        workerProps.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+        workerProps.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        workerProps.put("key.converter.schemas.enable", "false");
+        workerProps.put("value.converter.schemas.enable", "false");
+        workerProps.putAll(extraWorkerProps);
+        connect = new EmbeddedConnectCluster.Builder()
+                .name(name)
+                .numWorkers(1)
+                .numBrokers(1)
+                .workerProps(workerProps)
+                .build();
+        connect.start();
+    }
+
+    EmbeddedConnectCluster connect() {
+        return connect;
+    }
+
+    /** Every record now in the topics, read to their end offsets, as parsed JSON key and value. */
+    List<Row> readAll(String... topics) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<Row> rows = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumer(props)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(10))
+                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("Timed out reading " + String.join(",", topics));
+                }
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    rows.add(new Row(record.topic(), parse(record.key()), parse(record.value())));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Waits until the topic holds rows satisfying {@code done}; returns them. */
+    List<Row> awaitRows(String topic, Duration timeout, Predicate<List<Row>> done) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        List<Row> rows = List.of();
+        while (System.currentTimeMillis() < deadline) {
+            if (topicExists(topic)) {
+                rows = readAll(topic);
+                if (done.test(rows)) {
+                    return rows;
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("Timed out waiting for " + topic + "; it holds " + rows.size() + " rows");
+    }
+
+    boolean topicExists(String topic) {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
+                connect.kafka().bootstrapServers()))) {
+            return admin.listTopics().names().get().contains(topic);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        connect.stop();
+    }
+
+    private static JsonNode parse(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError("Not JSON: " + new String(bytes, StandardCharsets.UTF_8), e);
+        }
+    }
+
+    /** One record read back. */
+    record Row(String topic, JsonNode key, JsonNode value) {
+        String id() {
+            return key.has("id") ? key.get("id").asText() : key.toString();
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.kcintercom.connect.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kcintercom.connect.IntercomSourceConnector;
+import io.kcintercom.connect.config.Template;
+import io.kcintercom.connect.sandbox.FakeIntercom;
+import io.kcintercom.connect.sandbox.SampleWorkspace;
+import io.kcintercom.connect.table.Tables;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
+import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The connector on a real, in-process Kafka broker and Connect worker, created through the REST
+ * API and reading the sample workspace over HTTP, as a user would run it.
+ */
+class IntercomConnectorIntegrationTest {
+    private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(90);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static ConnectCluster cluster;
+
+    @BeforeAll
+    static void startCluster() {
+        cluster = new ConnectCluster("intercom-it", Map.of());
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static Map<String, String> connectorConfig(FakeIntercom fake, String prefix, String template) {
+        Map<String, String> config = new HashMap<>();
+        config.put("connector.class", IntercomSourceConnector.class.getName());
+        config.put("tasks.max", "3");
+        config.put("intercom.access.token", fake.options().token());
+        config.put("intercom.api.url", fake.baseUrl());
+        config.put("intercom.template", template);
+        config.put("topic.prefix", prefix);
+        config.put("poll.interval.ms", "1000");
+        config.put("search.delay.ms", "1000");
+        config.put("retry.backoff.ms", "50");
+        config.put("max.in.flight.requests", "4");
+        config.put("topic.creation.default.replication.factor", "1");
+        config.put("topic.creation.default.partitions", "1");
+        return config;
+    }
+
+    @Test
+    void basicTemplateEndToEndSurvivesAStopMidSyncWithoutReReading() throws Exception {
+        SampleWorkspace ws = SampleWorkspace.generate(11, SampleWorkspace.Sizes.builder()
+                .users(450).leads(60).companies(40).admins(4).teams(2).tags(12).segments(4).conversations(0)
+                .heavyContactEvery(40).build());
+        FakeIntercom.Options options = FakeIntercom.Options.builder().latencyMs(10, 20).build();
+        try (FakeIntercom fake = FakeIntercom.start(ws, options)) {
+            String prefix = "basic.";
+            String name = "intercom-basic";
+            cluster.connect().configureConnector(name, connectorConfig(fake, prefix, "basic"));
+            cluster.connect().assertions().assertConnectorAndAtLeastNumTasksAreRunning(name, 1,
+                    "connector did not start");
+
+            // Stop part-way through the users, then resume from the stored offsets.
+            cluster.awaitRows(prefix + Tables.USERS, SYNC_TIMEOUT, rows -> rows.size() >= 100);
+            cluster.connect().stopConnector(name);
+            cluster.connect().assertions().assertConnectorIsStopped(name, "connector did not stop");
+            long usersReadBeforeStop = cluster.readAll(prefix + Tables.USERS).size();
+            cluster.connect().resumeConnector(name);
+
+            Map<String, Set<String>> expected = ExpectedRows.forWorkspace(ws, Template.BASIC.tables());
+            for (String table : Template.BASIC.tables()) {
+                Set<String> want = expected.get(table);
+                List<ConnectCluster.Row> rows = cluster.awaitRows(prefix + table, SYNC_TIMEOUT,
+                        r -> keys(table, r).containsAll(want));
+                assertEquals(want, keys(table, rows), "keys of " + table);
+            }
+            assertTrue(usersReadBeforeStop < ws.contacts("user").size(), "the stop should come mid-sync");
+
+            // No full re-read after the restart: every contact's segments were fetched about once.
+            long contacts = ws.contacts("user").size() + ws.contacts("lead").size();
+            long segmentCalls = fake.requestCount("GET /contacts/{id}/segments");
+            assertTrue(segmentCalls >= contacts && segmentCalls <= contacts + 150,
+                    "segment requests " + segmentCalls + " for " + contacts + " contacts");
+            // Each resource was read by exactly one task: one admins refresh and one companies scroll
+            // (a page and the empty end) per start of the connector, and there were two starts.
+            assertEquals(2, fake.requestCount("GET /admins"), "admins refreshed once per start");
+            assertEquals(4, fake.requestCount("GET /companies/scroll"), "one scroll per start");
+            // What was complete before the stop is not emitted again: the stored offsets say so.
+            for (String table : List.of(Tables.LEADS, Tables.COMPANIES, Tables.ADMINS, Tables.TAGS, Tables.SEGMENTS)) {
+                List<ConnectCluster.Row> rows = cluster.readAll(prefix + table);
+                assertEquals(keys(table, rows).size(), rows.size(), "no duplicate in " + table);
+            }
+
+            // Values: one user compared field by field.
+            JsonNode user = ws.contacts("user").get(0);
+            JsonNode row = cluster.readAll(prefix + Tables.USERS).stream()
+                    .filter(r -> r.id().equals(user.get("id").asText())).findFirst().orElseThrow().value();
+            assertEquals("contact", row.get("type").asText());
+            assertEquals(user.get("email").asText(), row.get("email").asText());
+            assertEquals(user.get("updated_at").asLong() * 1000, row.get("updated_at").asLong());
+            assertEquals(user.get("external_id").asText(), row.get("user_id").asText());
+            assertEquals(user.get("custom_attributes"), MAPPER.readTree(row.get("custom_attributes").asText()));
+            assertFalse(row.get("anonymous").asBoolean());
+
+            // Duplicates are bounded: nothing was emitted twice for users beyond one in-flight batch.
+            List<ConnectCluster.Row> users = cluster.readAll(prefix + Tables.USERS);
+            long duplicates = users.size() - keys(Tables.USERS, users).size();
+            assertTrue(duplicates <= 150, "duplicates after restart: " + duplicates);
+            cluster.connect().deleteConnector(name);
+        }
+    }
+
+    @Test
+    void conversationsTemplateEndToEndThenOnlyChangesArrive() throws Exception {
+        SampleWorkspace ws = SampleWorkspace.generate(23, SampleWorkspace.Sizes.builder()
+                .users(20).leads(5).companies(3).admins(3).teams(1).tags(6).segments(2).conversations(60)
+                .includeTruncatedConversation(true).build());
+        try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.defaults())) {
+            String prefix = "conv.";
+            String name = "intercom-conversations";
+            cluster.connect().configureConnector(name, connectorConfig(fake, prefix, "conversations"));
+            Map<String, Set<String>> expected = ExpectedRows.forWorkspace(ws, Template.CONVERSATIONS.tables());
+            for (String table : Template.CONVERSATIONS.tables()) {
+                Set<String> want = expected.get(table);
+                List<ConnectCluster.Row> rows = cluster.awaitRows(prefix + table, SYNC_TIMEOUT,
+                        r -> keys(table, r).containsAll(want));
+                assertEquals(want, keys(table, rows), "keys of " + table);
+            }
+            long detailCalls = fake.requestCount("GET /conversations/{id}");
+            assertEquals(ws.conversations().size(), detailCalls, "one parts request per conversation");
+            int conversationRows = cluster.readAll(prefix + Tables.CONVERSATIONS).size();
+            int partRows = cluster.readAll(prefix + Tables.CONVERSATION_PARTS).size();
+
+            // Change two conversations: exactly those, and their parts, arrive on the next pass.
+            String updated = ws.conversations().get(3).get("id").asText();
+            String withNewPart = ws.conversations().get(7).get("id").asText();
+            ws.updateConversation(updated);
+            String newPart = ws.addConversationPart(withNewPart);
+            List<ConnectCluster.Row> rows = cluster.awaitRows(prefix + Tables.CONVERSATIONS, SYNC_TIMEOUT,
+                    r -> r.size() >= conversationRows + 2);
+            Set<String> changed = rows.subList(conversationRows, rows.size()).stream()
+                    .map(ConnectCluster.Row::id).collect(Collectors.toSet());
+            assertEquals(Set.of(updated, withNewPart), changed);
+            List<ConnectCluster.Row> parts = cluster.awaitRows(prefix + Tables.CONVERSATION_PARTS, SYNC_TIMEOUT,
+                    r -> keys(Tables.CONVERSATION_PARTS, r).contains(newPart));
+            Set<String> partsOf = parts.subList(partRows, parts.size()).stream()
+                    .map(r -> r.value().get("conversations_pk").asText()).collect(Collectors.toSet());
+            assertEquals(Set.of(updated, withNewPart), partsOf, "only the changed conversations' parts");
+            assertEquals(detailCalls + 2, fake.requestCount("GET /conversations/{id}"));
+            cluster.connect().deleteConnector(name);
+        }
+    }
+
+    @Test
+    void validateReportsAnUnknownTableOnItsKey() {
+        Map<String, String> config = new HashMap<>();
+        config.put("connector.class", IntercomSourceConnector.class.getName());
+        config.put("intercom.access.token", "x");
+        config.put("name", "validate-me");
+        config.put("intercom.tables", "users,userz");
+        ConfigInfos infos = cluster.connect().validateConnectorConfig(
+                IntercomSourceConnector.class.getSimpleName(), config);
+        ConfigInfo tables = infos.values().stream()
+                .filter(i -> i.configKey().name().equals("intercom.tables")).findFirst().orElseThrow();
+        assertNotNull(tables.configValue().errors());
+        assertFalse(tables.configValue().errors().isEmpty(), "an error on intercom.tables");
+        assertTrue(tables.configValue().errors().get(0).contains("userz"), tables.configValue().errors().toString());
+        List<String> otherErrors = infos.values().stream()
+                .filter(i -> !i.configKey().name().equals("intercom.tables"))
+                .flatMap(i -> i.configValue().errors().stream().map(e -> i.configKey().name() + ": " + e))
+                .toList();
+        assertTrue(otherErrors.isEmpty(), otherErrors.toString());
+    }
+
+    private static Set<String> keys(String table, List<ConnectCluster.Row> rows) {
+        Set<String> keys = new HashSet<>();
+        for (ConnectCluster.Row row : rows) {
+            if (row.value() != null) {
+                keys.add(ExpectedRows.keyOf(table, row.key()));
+            }
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,30 @@
+package io.kcintercom.connect.sandbox;
+
+import java.util.List;
+import java.util.Map;
+
+/** One parsed request, as the endpoint handlers see it. */
+record ApiRequest(String method, String path, List<String> pathParams, Map<String, String> query, byte[] body,
+                  String baseUrl) {
+
+    /** The {id} of templates like /contacts/{id}/tags. */
+    String id() {
+        return pathParams.get(0);
+    }
+
+    String param(String name) {
+        return query.get(name);
+    }
+
+    /** A positive integer query parameter, at most {@code max}. */
+    int intParam(String name, int defaultValue, int max) {
+        String v = query.get(name);
+        if (v == null || v.isEmpty()) {
+            return defaultValue;
+        }
+        if (!v.matches("\\d{1,9}") || Integer.parseInt(v) < 1 || Integer.parseInt(v) > max) {
+            throw ApiError.invalid(name + " must be an integer between 1 and " + max);
+        }
+        return Integer.parseInt(v);
+    }
+}

@@ -1,0 +1,602 @@
+package io.kcintercom.connect.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kcintercom.connect.sandbox.FakeIntercom.Fault;
+import io.kcintercom.connect.sandbox.FakeIntercom.Options;
+import io.kcintercom.connect.sandbox.SampleWorkspace.Sizes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongPredicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Proves the semantics of the fake that a connector's correctness depends on. */
+class FakeIntercomTest {
+
+    private static final Instant GENERATED_AT = Instant.parse("2026-03-10T15:00:00Z");
+    private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final String ALL_CONTACTS = or(filter("role", "=", "user"), filter("role", "=", "lead"));
+
+    private static SampleWorkspace ws;
+
+    @BeforeAll
+    static void generate() {
+        ws = SampleWorkspace.generate(11, sizes(), GENERATED_AT);
+    }
+
+    private static Sizes sizes() {
+        return Sizes.builder().users(150).leads(50).companies(25).conversations(25)
+                .includeTruncatedConversation(true).build();
+    }
+
+    // ---- contact search --------------------------------------------------------------------------------
+
+    @Test
+    void contactSearchMatchesWholeDaysInTheWorkspaceTimeZone() throws Exception {
+        List<JsonNode> contacts = allContacts(ws);
+        Map<LocalDate, List<Long>> byDay = contacts.stream().map(c -> c.get("updated_at").asLong())
+                .collect(Collectors.groupingBy(t -> day(t, NEW_YORK), TreeMap::new, Collectors.toList()));
+        // A day with several distinct update times, so "> first of the day" has something to leave out.
+        LocalDate day = byDay.entrySet().stream().filter(e -> new HashSet<>(e.getValue()).size() >= 2)
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+        long first = byDay.get(day).stream().mapToLong(Long::longValue).min().orElseThrow();
+        long last = byDay.get(day).stream().mapToLong(Long::longValue).max().orElseThrow();
+        long dayStart = day.atStartOfDay(NEW_YORK).toEpochSecond();
+        long nextDayStart = day.plusDays(1).atStartOfDay(NEW_YORK).toEpochSecond();
+
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
+            Set<String> after = idSet(searchAll(fake, filter("updated_at", ">", first), 150, "ascending"));
+            assertEquals(expectedIds(contacts, t -> t >= nextDayStart), after);
+            assertFalse(after.contains(idWithUpdatedAt(contacts, last)), "> excludes the rest of that day");
+
+            assertEquals(expectedIds(contacts, t -> t >= dayStart && t < nextDayStart),
+                    idSet(searchAll(fake, filter("updated_at", "=", first), 150, "ascending")));
+            assertEquals(expectedIds(contacts, t -> t < dayStart),
+                    idSet(searchAll(fake, filter("updated_at", "<", String.valueOf(last)), 150, "ascending")),
+                    "< ends at the start of the value's day; numeric strings are accepted");
+
+            for (String op : List.of(">=", "<=", "!=")) {
+                Reply r = post(fake, "/contacts/search", searchBody(filter("updated_at", op, first), 50, null, "ascending"));
+                assertEquals(400, r.status(), op + " on a date is rejected");
+            }
+        }
+
+        // The same query in another workspace time zone gives that zone's day.
+        long probe = contacts.stream().mapToLong(c -> c.get("updated_at").asLong())
+                .filter(t -> !dayMembers(contacts, t, NEW_YORK).equals(dayMembers(contacts, t, ZoneOffset.UTC)))
+                .findFirst().orElseThrow();
+        try (FakeIntercom utc = FakeIntercom.start(ws, Options.builder().workspaceTimeZone("UTC").build())) {
+            assertEquals(dayMembers(contacts, probe, ZoneOffset.UTC),
+                    idSet(searchAll(utc, filter("updated_at", "=", probe), 150, "ascending")));
+            assertEquals("UTC", get(utc, "/me").json().at("/app/timezone").asText());
+        }
+    }
+
+    @Test
+    void cursorPagingReturnsEveryContactExactlyOnce() throws Exception {
+        List<JsonNode> contacts = allContacts(ws);
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
+            List<JsonNode> ascending = searchAll(fake, ALL_CONTACTS, 7, "ascending");
+            List<String> ids = ids(ascending);
+            assertEquals(contacts.size(), ids.size());
+            assertEquals(ids.size(), new HashSet<>(ids).size(), "no contact twice");
+            assertEquals(idSet(contacts), new HashSet<>(ids), "no contact missing");
+            List<Long> times = ascending.stream().map(c -> c.get("updated_at").asLong()).toList();
+            for (int i = 1; i < times.size(); i++) {
+                assertTrue(times.get(i - 1) <= times.get(i), "sorted by updated_at");
+            }
+            assertTrue(new HashSet<>(times).size() < times.size(), "the data has same-second ties to page through");
+
+            List<JsonNode> descending = searchAll(fake, ALL_CONTACTS, 150, "descending");
+            assertEquals(ids.size(), descending.size());
+            assertEquals(new HashSet<>(ids), idSet(descending));
+            assertTrue(descending.get(0).get("updated_at").asLong() >= descending.get(descending.size() - 1).get("updated_at").asLong());
+        }
+    }
+
+    @Test
+    void statelessCursorWorksAfterServerRestart() throws Exception {
+        String cursor;
+        String lastIdOfPageOne;
+        try (FakeIntercom before = FakeIntercom.start(ws, Options.defaults())) {
+            Reply page1 = post(before, "/contacts/search", searchBody(ALL_CONTACTS, 5, null, "ascending"));
+            cursor = page1.json().at("/pages/next/starting_after").asText();
+            lastIdOfPageOne = page1.json().at("/data/4/id").asText();
+            long sortMillis = page1.json().at("/data/4/updated_at").asLong() * 1000;
+            JsonNode decoded = MAPPER.readTree(Base64.getDecoder().decode(cursor));
+            assertEquals(List.of(sortMillis, lastIdOfPageOne, 2L),
+                    List.of(decoded.get(0).asLong(), decoded.get(1).asText(), decoded.get(2).asLong()),
+                    "the cursor is base64 of [sortValueMillis, lastId, page]");
+        }
+        try (FakeIntercom after = FakeIntercom.start(ws, Options.defaults())) {
+            Reply page2 = post(after, "/contacts/search", searchBody(ALL_CONTACTS, 5, cursor, "ascending"));
+            assertEquals(200, page2.status());
+            assertEquals(2, page2.json().at("/pages/page").asInt());
+            List<String> uninterrupted = ids(searchAll(after, ALL_CONTACTS, 5, "ascending"));
+            assertEquals(uninterrupted.subList(5, 10), ids(list(page2.json().get("data"))));
+
+            Reply garbage = post(after, "/contacts/search", searchBody(ALL_CONTACTS, 5, "not-a-cursor", "ascending"));
+            assertEquals(400, garbage.status());
+            Reply shortOrder = post(after, "/contacts/search", searchBody(ALL_CONTACTS, 5, null, "desc"));
+            assertEquals("invalid_sort_order", shortOrder.json().at("/errors/0/code").asText());
+        }
+    }
+
+    // ---- authentication and rate limiting ----------------------------------------------------------------
+
+    @Test
+    void wrongOrMissingTokenIs401WithoutRateLimitHeaders() throws Exception {
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
+            for (String token : new String[] {"wrong-token", null}) {
+                Reply r = send(fake, "GET", "/me", null, token);
+                assertEquals(401, r.status());
+                assertEquals("error.list", r.json().get("type").asText());
+                assertEquals("unauthorized", r.json().at("/errors/0/code").asText());
+                assertEquals("Access Token Invalid", r.json().at("/errors/0/message").asText());
+                assertTrue(r.headers().firstValue("X-RateLimit-Limit").isEmpty());
+            }
+            Reply me = get(fake, "/me");
+            assertEquals(200, me.status());
+            assertEquals("US", me.json().at("/app/region").asText());
+            assertEquals("America/New_York", me.json().at("/app/timezone").asText());
+            assertEquals("2.11", fake.lastApiVersionSeen());
+        }
+    }
+
+    @Test
+    void rateLimitHeadersOnEveryResponseAnd429PastTheLimit() throws Exception {
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.builder().rateLimitPer10s(5).build())) {
+            long now = Instant.now().getEpochSecond();
+            for (int i = 1; i <= 5; i++) {
+                Reply r = get(fake, "/tags");
+                assertEquals(200, r.status());
+                assertEquals("5", r.headers().firstValue("X-RateLimit-Limit").orElseThrow());
+                assertEquals(String.valueOf(5 - i), r.headers().firstValue("X-RateLimit-Remaining").orElseThrow());
+                long reset = Long.parseLong(r.headers().firstValue("X-RateLimit-Reset").orElseThrow());
+                assertTrue(reset >= now && reset <= now + 11, "reset is the window's end in unix seconds");
+            }
+            Reply limited = get(fake, "/tags");
+            assertEquals(429, limited.status());
+            assertEquals("rate_limit_exceeded", limited.json().at("/errors/0/code").asText());
+            assertEquals("0", limited.headers().firstValue("X-RateLimit-Remaining").orElseThrow());
+            assertEquals(1, fake.rateLimited429s());
+            assertEquals(6L, fake.requestCounts().get("GET /tags"));
+        }
+    }
+
+    @Test
+    void requestsRunConcurrently() throws Exception {
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.builder().latencyMs(150, 150).build())) {
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(HTTP.sendAsync(request(fake, "GET", "/tags", null, "sample-token"), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (var call : calls) {
+                assertEquals(200, call.get().statusCode());
+            }
+            assertTrue(fake.peakConcurrentRequests() >= 4, "peak was " + fake.peakConcurrentRequests());
+        }
+    }
+
+    // ---- contact sub-resources -------------------------------------------------------------------------------
+
+    @Test
+    void heavyContactsHaveTruncatedInlineListsAndPagedSubResources() throws Exception {
+        JsonNode heavy = ws.contacts("user").stream().filter(c -> c.at("/notes/total_count").asInt() > 50)
+                .findFirst().orElseThrow();
+        String id = heavy.get("id").asText();
+        for (String list : List.of("tags", "companies", "notes")) {
+            assertTrue(heavy.at("/" + list + "/has_more").asBoolean(), list);
+            assertEquals(10, heavy.at("/" + list + "/data").size(), list + " inline list is cut at 10");
+            assertEquals("/contacts/" + id + "/" + list, heavy.at("/" + list + "/url").asText());
+        }
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
+            JsonNode tags = get(fake, "/contacts/" + id + "/tags").json();
+            assertEquals(heavy.at("/tags/total_count").asInt(), tags.get("data").size());
+            assertTrue(tags.at("/data/0/applied_at").isIntegralNumber());
+
+            List<JsonNode> companies = new ArrayList<>();
+            String next = fake.baseUrl() + "/contacts/" + id + "/companies";
+            while (next != null) {
+                JsonNode page = get(fake, next.substring(fake.baseUrl().length())).json();
+                assertEquals(15, page.at("/pages/per_page").asInt());
+                companies.addAll(list(page.get("data")));
+                next = page.at("/pages/next").isNull() ? null : page.at("/pages/next").asText();
+            }
+            assertEquals(ids(ws.contactCompanies(id)), ids(companies));
+
+            JsonNode notes = get(fake, "/contacts/" + id + "/notes").json();
+            assertEquals(heavy.at("/notes/total_count").asInt(), notes.get("total_count").asInt());
+            assertEquals(50, notes.get("data").size());
+            assertTrue(notes.at("/pages/next").asText().endsWith("/contacts/" + id + "/notes?page=2&per_page=50"));
+            assertEquals("admin", notes.at("/data/0/author/type").asText());
+
+            JsonNode events = get(fake, "/events?type=user&summary=true&intercom_user_id=" + id).json();
+            assertEquals("event.summary", events.get("type").asText());
+            assertEquals(400, get(fake, "/events?intercom_user_id=" + id).status());
+        }
+    }
+
+    // ---- companies scroll ----------------------------------------------------------------------------------
+
+    @Test
+    void oneScrollPerWorkspaceReadsAllCompaniesInIdOrder() throws Exception {
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.builder().scrollPageSize(10).build())) {
+            Reply first = get(fake, "/companies/scroll");
+            assertEquals(200, first.status());
+            assertTrue(first.json().get("pages").isNull());
+            assertTrue(first.json().get("total_count").isNull());
+
+            Reply second = get(fake, "/companies/scroll");
+            assertEquals(400, second.status());
+            assertEquals("scroll_exists", second.json().at("/errors/0/code").asText());
+            assertEquals("scroll already exists for this workspace", second.json().at("/errors/0/message").asText());
+
+            List<String> ids = new ArrayList<>(ids(list(first.json().get("data"))));
+            String param = first.json().get("scroll_param").asText();
+            while (true) {
+                Reply page = get(fake, "/companies/scroll?scroll_param=" + param);
+                assertEquals(200, page.status());
+                if (page.json().get("data").isEmpty()) {
+                    break;
+                }
+                ids.addAll(ids(list(page.json().get("data"))));
+            }
+            assertEquals(ids(ws.companies()), ids);
+            assertEquals(ids.stream().sorted().toList(), ids, "scroll order is by id");
+            assertEquals(200, get(fake, "/companies/scroll").status(), "after the empty page a new scroll may open");
+        }
+    }
+
+    @Test
+    void idleScrollParamExpiresWith404() throws Exception {
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.builder().scrollExpiryMs(100).build())) {
+            String param = get(fake, "/companies/scroll").json().get("scroll_param").asText();
+            Thread.sleep(250);
+            Reply stale = get(fake, "/companies/scroll?scroll_param=" + param);
+            assertEquals(404, stale.status());
+            assertEquals("not_found", stale.json().at("/errors/0/code").asText());
+            assertEquals("scroll parameter not found", stale.json().at("/errors/0/message").asText());
+            assertEquals(200, get(fake, "/companies/scroll").status(), "an expired scroll no longer blocks a new one");
+        }
+    }
+
+    // ---- conversations -------------------------------------------------------------------------------------
+
+    @Test
+    void conversationReturnsTheMostRecent500PartsWithTheRealTotal() throws Exception {
+        JsonNode longOne = ws.conversations().stream()
+                .filter(c -> c.at("/statistics/count_conversation_parts").asInt() > 500).findFirst().orElseThrow();
+        String id = longOne.get("id").asText();
+        List<JsonNode> allParts = ws.parts(id);
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
+            Reply r = get(fake, "/conversations/" + id);
+            assertEquals(200, r.status());
+            JsonNode partList = r.json().get("conversation_parts");
+            assertEquals("conversation_part.list", partList.get("type").asText());
+            assertEquals(allParts.size(), partList.get("total_count").asInt());
+            assertEquals(500, partList.get("conversation_parts").size());
+            assertEquals(ids(allParts.subList(allParts.size() - 500, allParts.size())),
+                    ids(list(partList.get("conversation_parts"))), "the most recent 500, oldest first");
+
+            Reply search = post(fake, "/conversations/search", searchBody(filter("id", "=", id), 20, null, "ascending"));
+            assertFalse(search.json().at("/conversations/0").has("conversation_parts"), "search items carry no parts");
+            assertEquals(404, get(fake, "/conversations/999999999").status());
+        }
+    }
+
+    @Test
+    void conversationSearchComparesExactSeconds() throws Exception {
+        long t = ws.conversations().get(3).get("updated_at").asLong();
+        List<JsonNode> all = ws.conversations();
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
+            Set<String> after = idSet(searchAll(fake, filter("updated_at", ">", t), 150, "ascending", "/conversations/search", "conversations"));
+            assertEquals(expectedIds(all, u -> u > t), after);
+            Set<String> same = idSet(searchAll(fake, filter("updated_at", "=", t), 150, "ascending", "/conversations/search", "conversations"));
+            assertEquals(expectedIds(all, u -> u == t), same);
+        }
+    }
+
+    // ---- search index lag, deletes, faults -----------------------------------------------------------------
+
+    @Test
+    void searchLagsBehindDirectReadsAndDeletedContactsAre404() throws Exception {
+        SampleWorkspace mutable = SampleWorkspace.generate(5, Sizes.builder().users(20).leads(5).build(), GENERATED_AT);
+        TestClock clock = new TestClock(Instant.parse("2026-04-01T12:00:00Z"));
+        mutable.useClock(clock);
+        try (FakeIntercom fake = FakeIntercom.start(mutable, Options.builder().searchIndexLagMs(300).build())) {
+            String id = mutable.contactIds("user").get(0);
+            long before = mutable.contact(id).get("updated_at").asLong();
+            mutable.updateContact(id);
+            long after = get(fake, "/contacts/" + id).json().get("updated_at").asLong();
+            assertTrue(after > before, "GET by id sees the update at once");
+            assertEquals(before, searchById(fake, id).get(0).get("updated_at").asLong(), "search still has the old version");
+            String added = mutable.addContact("lead");
+            assertTrue(searchById(fake, added).isEmpty(), "a new contact is not searchable yet");
+
+            clock.advanceMillis(299);
+            assertEquals(before, searchById(fake, id).get(0).get("updated_at").asLong());
+            clock.advanceMillis(1);
+            assertEquals(after, searchById(fake, id).get(0).get("updated_at").asLong());
+            assertEquals(1, searchById(fake, added).size());
+
+            mutable.deleteContact(id);
+            assertEquals(404, get(fake, "/contacts/" + id).status());
+            Reply tags = get(fake, "/contacts/" + id + "/tags");
+            assertEquals(404, tags.status());
+            assertEquals("not_found", tags.json().at("/errors/0/code").asText());
+        }
+    }
+
+    @Test
+    void injectedFaultsHitOnlyTheirEndpointAndAreCounted() throws Exception {
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
+            fake.failNext("GET /me", 1, Fault.HTTP_500);
+            fake.failNext("GET /tags", 1, Fault.EMPTY_BODY_200);
+            fake.failNext("GET /admins", 1, Fault.HTTP_503);
+            assertEquals(200, get(fake, "/teams").status());
+            assertEquals(500, get(fake, "/me").status());
+            assertEquals(200, get(fake, "/me").status());
+            Reply empty = get(fake, "/tags");
+            assertEquals(200, empty.status());
+            assertEquals(null, empty.json());
+            assertEquals(503, sendRaw(fake, "/admins").statusCode());
+
+            fake.failNext("GET /segments", 1, Fault.CONNECTION_RESET);
+            assertEquals(-1, rawGetFirstByte(fake, "/segments"), "the connection closes without a response");
+            assertThrows(IllegalArgumentException.class, () -> fake.failNext("GET /nope", 1, Fault.HTTP_500));
+
+            Map<String, Long> counts = fake.requestCounts();
+            assertEquals(2L, counts.get("GET /me"));
+            assertEquals(1L, counts.get("GET /segments"));
+            assertEquals(6L, fake.totalRequests());
+            fake.resetCounters();
+            assertEquals(0, fake.totalRequests());
+        }
+    }
+
+    // ---- determinism -----------------------------------------------------------------------------------------
+
+    @Test
+    void sameSeedGivesIdenticalJson() throws Exception {
+        Sizes small = sizes().toBuilder().users(60).leads(20).conversations(10).build();
+        SampleWorkspace a = SampleWorkspace.generate(99, small, GENERATED_AT);
+        SampleWorkspace b = SampleWorkspace.generate(99, small, GENERATED_AT);
+        SampleWorkspace other = SampleWorkspace.generate(100, small, GENERATED_AT);
+        assertEquals(dump(a), dump(b));
+        assertNotEquals(dump(a), dump(other));
+        try (FakeIntercom fa = FakeIntercom.start(a, Options.defaults());
+             FakeIntercom fb = FakeIntercom.start(b, Options.defaults())) {
+            String body = searchBody(ALL_CONTACTS, 150, null, "descending");
+            assertEquals(post(fa, "/contacts/search", body).json(), post(fb, "/contacts/search", body).json());
+        }
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private record Reply(int status, HttpHeaders headers, JsonNode json) {
+    }
+
+    /** Lets a test step through the search index lag without sleeping. */
+    private static final class TestClock extends Clock {
+        private volatile Instant now;
+
+        TestClock(Instant start) {
+            now = start;
+        }
+
+        void advanceMillis(long ms) {
+            now = now.plusMillis(ms);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("not needed");
+        }
+    }
+
+    private static String dump(SampleWorkspace w) throws IOException {
+        List<JsonNode> everything = new ArrayList<>();
+        for (JsonNode c : allContacts(w)) {
+            String id = c.get("id").asText();
+            everything.add(c);
+            everything.addAll(w.notes(id));
+            everything.addAll(w.eventSummaries(id));
+            everything.addAll(w.contactTags(id));
+            everything.addAll(w.contactCompanies(id));
+            everything.addAll(w.contactSegments(id));
+        }
+        Stream.of(w.companies(), w.admins(), w.teams(), w.tags(), w.segments(), w.conversations()).forEach(everything::addAll);
+        w.conversations().forEach(c -> everything.addAll(w.parts(c.get("id").asText())));
+        return MAPPER.writeValueAsString(everything);
+    }
+
+    private static List<JsonNode> allContacts(SampleWorkspace w) {
+        List<JsonNode> all = new ArrayList<>(w.contacts("user"));
+        all.addAll(w.contacts("lead"));
+        return all;
+    }
+
+    private static List<JsonNode> searchById(FakeIntercom fake, String id) throws Exception {
+        return searchAll(fake, filter("id", "=", id), 50, "ascending");
+    }
+
+    private static List<JsonNode> searchAll(FakeIntercom fake, String query, int perPage, String order) throws Exception {
+        return searchAll(fake, query, perPage, order, "/contacts/search", "data");
+    }
+
+    /** Follows pages.next to the end, checking the page envelope on the way. */
+    private static List<JsonNode> searchAll(FakeIntercom fake, String query, int perPage, String order, String path,
+                                            String itemsKey) throws Exception {
+        List<JsonNode> items = new ArrayList<>();
+        String cursor = null;
+        for (int page = 1; ; page++) {
+            Reply r = post(fake, path, searchBody(query, perPage, cursor, order));
+            assertEquals(200, r.status(), () -> String.valueOf(r.json()));
+            JsonNode pages = r.json().get("pages");
+            int total = r.json().get("total_count").asInt();
+            assertEquals(page, pages.get("page").asInt());
+            assertEquals(perPage, pages.get("per_page").asInt());
+            assertEquals((total + perPage - 1) / perPage, pages.get("total_pages").asInt());
+            items.addAll(list(r.json().get(itemsKey)));
+            if (!pages.has("next")) {
+                assertEquals(total, items.size(), "nothing changed while paging, so all matches were seen");
+                return items;
+            }
+            assertEquals(perPage, r.json().get(itemsKey).size(), "only the last page is short");
+            cursor = pages.at("/next/starting_after").asText();
+        }
+    }
+
+    private static String searchBody(String query, int perPage, String cursor, String order) throws IOException {
+        ObjectNode body = MAPPER.createObjectNode();
+        body.set("query", MAPPER.readTree(query));
+        ObjectNode pagination = body.putObject("pagination").put("per_page", perPage);
+        if (cursor != null) {
+            pagination.put("starting_after", cursor);
+        }
+        body.putObject("sort").put("field", "updated_at").put("order", order);
+        return body.toString();
+    }
+
+    private static String filter(String field, String operator, Object value) {
+        ObjectNode f = MAPPER.createObjectNode().put("field", field).put("operator", operator);
+        f.set("value", MAPPER.valueToTree(value));
+        return f.toString();
+    }
+
+    private static String or(String... filters) {
+        try {
+            ObjectNode o = MAPPER.createObjectNode().put("operator", "OR");
+            ArrayNode value = o.putArray("value");
+            for (String f : filters) {
+                value.add(MAPPER.readTree(f));
+            }
+            return o.toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Reply get(FakeIntercom fake, String path) throws Exception {
+        return send(fake, "GET", path, null, "sample-token");
+    }
+
+    private static Reply post(FakeIntercom fake, String path, String body) throws Exception {
+        return send(fake, "POST", path, body, "sample-token");
+    }
+
+    private static Reply send(FakeIntercom fake, String method, String path, String body, String token) throws Exception {
+        HttpResponse<String> r = HTTP.send(request(fake, method, path, body, token), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = r.body().isEmpty() ? null : MAPPER.readTree(r.body());
+        return new Reply(r.statusCode(), r.headers(), json);
+    }
+
+    private static HttpResponse<String> sendRaw(FakeIntercom fake, String path) throws Exception {
+        return HTTP.send(request(fake, "GET", path, null, "sample-token"), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest request(FakeIntercom fake, String method, String path, String body, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(fake.baseUrl() + path))
+                .header("Accept", "application/json").header("Intercom-Version", "2.11");
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    /** A plain socket, because HTTP clients may retry an idempotent GET on a dropped connection. */
+    private static int rawGetFirstByte(FakeIntercom fake, String path) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", fake.port())) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sample-token\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            return in.read();
+        }
+    }
+
+    private static List<JsonNode> list(JsonNode array) {
+        assertNotNull(array);
+        List<JsonNode> items = new ArrayList<>();
+        array.forEach(items::add);
+        return items;
+    }
+
+    private static List<String> ids(List<JsonNode> items) {
+        return items.stream().map(n -> n.get("id").asText()).toList();
+    }
+
+    private static Set<String> idSet(List<JsonNode> items) {
+        return new HashSet<>(ids(items));
+    }
+
+    private static Set<String> expectedIds(List<JsonNode> items, LongPredicate updatedAt) {
+        return items.stream().filter(c -> updatedAt.test(c.get("updated_at").asLong()))
+                .map(c -> c.get("id").asText()).collect(Collectors.toSet());
+    }
+
+    private static String idWithUpdatedAt(List<JsonNode> items, long updatedAt) {
+        return items.stream().filter(c -> c.get("updated_at").asLong() == updatedAt).findFirst().orElseThrow()
+                .get("id").asText();
+    }
+
+    /** Ids of the contacts updated on the same calendar day as t in the zone. */
+    private static Set<String> dayMembers(List<JsonNode> items, long t, ZoneId zone) {
+        LocalDate d = day(t, zone);
+        return expectedIds(items, u -> day(u, zone).equals(d));
+    }
+
+    private static LocalDate day(long epochSeconds, ZoneId zone) {
+        return Instant.ofEpochSecond(epochSeconds).atZone(zone).toLocalDate();
+    }
+}

@@ -1,0 +1,587 @@
+package io.kcintercom.connect.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kcintercom.connect.sandbox.Model.Admin;
+import io.kcintercom.connect.sandbox.Model.Company;
+import io.kcintercom.connect.sandbox.Model.Contact;
+import io.kcintercom.connect.sandbox.Model.Conversation;
+import io.kcintercom.connect.sandbox.Model.Note;
+import io.kcintercom.connect.sandbox.Model.Part;
+import io.kcintercom.connect.sandbox.Model.Segment;
+import io.kcintercom.connect.sandbox.Model.Tag;
+import io.kcintercom.connect.sandbox.Model.Team;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A deterministic, in-memory Intercom workspace: what {@link FakeIntercom} serves and what tests compute their
+ * expected rows from. Reads are lock-free over immutable records; mutations are serialised by one lock, so it
+ * is safe to mutate while the server is serving.
+ *
+ * <p>Determinism: the same seed, {@link Sizes} and generation time always produce identical JSON. The
+ * two-argument {@link #generate(long, Sizes)} uses "now minus one hour" as generation time, so pass an explicit
+ * time when you compare two generations.
+ */
+public final class SampleWorkspace {
+
+    /** How much to generate. Use {@link #builder()}; {@link #defaults()} suits integration tests. */
+    public record Sizes(int users, int leads, int companies, int admins, int teams, int tags, int segments,
+                        int conversations, int maxPartsPerConversation, boolean includeTruncatedConversation,
+                        int notesPerContact, int eventsPerContact, int tagsPerContact, int companiesPerContact,
+                        int heavyContactEvery) {
+
+        public Sizes {
+            if (admins < 1) {
+                throw new IllegalArgumentException("a workspace needs at least one admin (the token's owner)");
+            }
+            if (maxPartsPerConversation < 1) {
+                throw new IllegalArgumentException("every conversation has at least one part");
+            }
+            if (users < 0 || leads < 0 || companies < 0 || teams < 0 || tags < 0 || segments < 0 || conversations < 0
+                    || notesPerContact < 0 || eventsPerContact < 0 || tagsPerContact < 0 || companiesPerContact < 0
+                    || heavyContactEvery < 0) {
+                throw new IllegalArgumentException("sizes must not be negative");
+            }
+        }
+
+        public static Sizes defaults() {
+            return builder().build();
+        }
+
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        public Builder toBuilder() {
+            return new Builder().users(users).leads(leads).companies(companies).admins(admins).teams(teams)
+                    .tags(tags).segments(segments).conversations(conversations)
+                    .maxPartsPerConversation(maxPartsPerConversation)
+                    .includeTruncatedConversation(includeTruncatedConversation).notesPerContact(notesPerContact)
+                    .eventsPerContact(eventsPerContact).tagsPerContact(tagsPerContact)
+                    .companiesPerContact(companiesPerContact).heavyContactEvery(heavyContactEvery);
+        }
+
+        /**
+         * Defaults: 300 users, 120 leads, 60 companies, 8 admins, 3 teams, 30 tags, 6 segments, 200
+         * conversations of 1..12 parts, up to 3 notes / 4 event summaries / 4 tags / 2 companies per contact,
+         * and every 50th user and lead (the first of each included) "heavy": 11+ tags, 11+ companies and 12
+         * notes, so inline lists are truncated (has_more). The first user has 17 companies and 55 notes, two pages
+         * of each sub-resource.
+         */
+        public static final class Builder {
+            private int users = 300;
+            private int leads = 120;
+            private int companies = 60;
+            private int admins = 8;
+            private int teams = 3;
+            private int tags = 30;
+            private int segments = 6;
+            private int conversations = 200;
+            private int maxPartsPerConversation = 12;
+            private boolean includeTruncatedConversation;
+            private int notesPerContact = 3;
+            private int eventsPerContact = 4;
+            private int tagsPerContact = 4;
+            private int companiesPerContact = 2;
+            private int heavyContactEvery = 50;
+
+            public Builder users(int v) {
+                users = v;
+                return this;
+            }
+
+            public Builder leads(int v) {
+                leads = v;
+                return this;
+            }
+
+            public Builder companies(int v) {
+                companies = v;
+                return this;
+            }
+
+            public Builder admins(int v) {
+                admins = v;
+                return this;
+            }
+
+            public Builder teams(int v) {
+                teams = v;
+                return this;
+            }
+
+            public Builder tags(int v) {
+                tags = v;
+                return this;
+            }
+
+            public Builder segments(int v) {
+                segments = v;
+                return this;
+            }
+
+            public Builder conversations(int v) {
+                conversations = v;
+                return this;
+            }
+
+            public Builder maxPartsPerConversation(int v) {
+                maxPartsPerConversation = v;
+                return this;
+            }
+
+            /** Makes the first conversation 520 parts long, beyond the API's 500-part cap. */
+            public Builder includeTruncatedConversation(boolean v) {
+                includeTruncatedConversation = v;
+                return this;
+            }
+
+            public Builder notesPerContact(int v) {
+                notesPerContact = v;
+                return this;
+            }
+
+            public Builder eventsPerContact(int v) {
+                eventsPerContact = v;
+                return this;
+            }
+
+            public Builder tagsPerContact(int v) {
+                tagsPerContact = v;
+                return this;
+            }
+
+            public Builder companiesPerContact(int v) {
+                companiesPerContact = v;
+                return this;
+            }
+
+            /** 0 = no heavy contacts. */
+            public Builder heavyContactEvery(int v) {
+                heavyContactEvery = v;
+                return this;
+            }
+
+            public Sizes build() {
+                return new Sizes(users, leads, companies, admins, teams, tags, segments, conversations,
+                        maxPartsPerConversation, includeTruncatedConversation, notesPerContact, eventsPerContact,
+                        tagsPerContact, companiesPerContact, heavyContactEvery);
+            }
+        }
+    }
+
+    private final long seed;
+    private final Sizes sizes;
+    private final Instant generatedAt;
+    private final String appId;
+    private final WorkspaceGenerator factory;
+    private final List<Admin> admins;
+    private final Map<String, Admin> adminsById;
+    private final List<Team> teams;
+    private final List<Segment> segments;
+    private final Map<String, Segment> segmentsById;
+    private final NavigableMap<String, Tag> tags = new ConcurrentSkipListMap<>(Ids.ORDER);
+    private final NavigableMap<String, Company> companies = new ConcurrentSkipListMap<>(Ids.ORDER);
+    private final NavigableMap<String, Versioned<Contact>> contacts = new ConcurrentSkipListMap<>(Ids.ORDER);
+    private final NavigableMap<String, Versioned<Conversation>> conversations = new ConcurrentSkipListMap<>(Ids.ORDER);
+    private final SearchIndex<Contact> contactIndex = new SearchIndex<>(contacts.values(), Contact::id);
+    private final SearchIndex<Conversation> conversationIndex = new SearchIndex<>(conversations.values(), Conversation::id);
+    private final Object writeLock = new Object();
+    private volatile Clock clock = Clock.systemUTC();
+    private int nextContactIndex;
+    private int nextCompanyIndex;
+    private int nextConversationIndex;
+    private int nextTagIndex;
+    private int tagRenames;
+
+    private SampleWorkspace(long seed, Sizes sizes, Instant generatedAt) {
+        this.seed = seed;
+        this.sizes = sizes;
+        this.generatedAt = generatedAt;
+        this.factory = new WorkspaceGenerator(seed, sizes, generatedAt.getEpochSecond());
+        WorkspaceGenerator.Generated g = factory.generate();
+        this.appId = g.appId();
+        this.admins = g.admins();
+        this.adminsById = byId(admins, Admin::id);
+        this.teams = g.teams();
+        this.segments = g.segments();
+        this.segmentsById = byId(segments, Segment::id);
+        g.tags().forEach(t -> tags.put(t.id(), t));
+        g.companies().forEach(c -> companies.put(c.id(), c));
+        g.contacts().forEach(c -> contacts.put(c.id(), Versioned.initial(c)));
+        g.conversations().forEach(c -> conversations.put(c.id(), Versioned.initial(c)));
+        this.nextContactIndex = g.contacts().size();
+        this.nextCompanyIndex = g.companies().size();
+        this.nextConversationIndex = g.conversations().size();
+        this.nextTagIndex = g.tags().size();
+    }
+
+    /** Generates with "now minus one hour" as generation time, so all data is older than any search delay. */
+    public static SampleWorkspace generate(long seed, Sizes sizes) {
+        return generate(seed, sizes, Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /** created_at/updated_at fall in the 30 days before {@code generatedAt}, never after it. */
+    public static SampleWorkspace generate(long seed, Sizes sizes, Instant generatedAt) {
+        return new SampleWorkspace(seed, sizes, generatedAt.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public Sizes sizes() {
+        return sizes;
+    }
+
+    public Instant generatedAt() {
+        return generatedAt;
+    }
+
+    /** The workspace id: /me's app.id_code, contacts' workspace_id, companies' app_id. */
+    public String appId() {
+        return appId;
+    }
+
+    /** "Now" for mutations, for the server's search-index lag, scroll expiry and rate-limit windows. */
+    public Clock clock() {
+        return clock;
+    }
+
+    public void useClock(Clock newClock) {
+        clock = Objects.requireNonNull(newClock);
+    }
+
+    // ---- JSON accessors, for computing expected rows ------------------------------------------------------
+
+    /** Ids of the live contacts with this role ("user" or "lead"), in id order. */
+    public List<String> contactIds(String role) {
+        return liveContacts().filter(c -> c.role().equals(role)).map(Contact::id).toList();
+    }
+
+    /** Live contacts with this role as GET /contacts/{id} returns them, in id order. */
+    public List<JsonNode> contacts(String role) {
+        return liveContacts().filter(c -> c.role().equals(role)).map(this::contactJson).toList();
+    }
+
+    /** The contact as GET /contacts/{id} returns it, or null when unknown or deleted. */
+    public JsonNode contact(String id) {
+        Contact c = contactRecord(id);
+        return c == null ? null : contactJson(c);
+    }
+
+    /** Every company, in id order (the scroll's order). */
+    public List<JsonNode> companies() {
+        return companies.values().stream().map(this::companyJson).toList();
+    }
+
+    public List<JsonNode> admins() {
+        return admins.stream().<JsonNode>map(a -> DirectoryJson.admin(a, false)).toList();
+    }
+
+    public List<JsonNode> teams() {
+        return teams.stream().<JsonNode>map(DirectoryJson::team).toList();
+    }
+
+    public List<JsonNode> tags() {
+        return tags.values().stream().<JsonNode>map(DirectoryJson::tag).toList();
+    }
+
+    /** Segments with their member count, as GET /segments?include_count=true returns them. */
+    public List<JsonNode> segments() {
+        Map<String, Integer> counts = segmentCounts();
+        return segments.stream().<JsonNode>map(s -> DirectoryJson.segment(s, counts.getOrDefault(s.id(), 0))).toList();
+    }
+
+    /** Every conversation as search returns it (without parts), in id order. */
+    public List<JsonNode> conversations() {
+        return conversations.values().stream().map(Versioned::current).filter(Objects::nonNull)
+                .<JsonNode>map(c -> ConversationJson.conversation(c, this::tagRecord, null, false)).toList();
+    }
+
+    /** All parts of a conversation, in chronological order, including any beyond the API's 500-part cap. */
+    public List<JsonNode> parts(String conversationId) {
+        return requireConversation(conversationId).parts().stream()
+                .<JsonNode>map(p -> ConversationJson.part(p, false)).toList();
+    }
+
+    /** A contact's notes, newest first. */
+    public List<JsonNode> notes(String contactId) {
+        return notesJson(requireContact(contactId));
+    }
+
+    /** The items of the contact's event summary ({name, first, last, count, description}). */
+    public List<JsonNode> eventSummaries(String contactId) {
+        return requireContact(contactId).events().stream().<JsonNode>map(ContactJson::event).toList();
+    }
+
+    /** Tags as GET /contacts/{id}/tags returns them (with applied_at and applied_by). */
+    public List<JsonNode> contactTags(String contactId) {
+        return tagsJson(requireContact(contactId));
+    }
+
+    /** All of the contact's companies, full objects. */
+    public List<JsonNode> contactCompanies(String contactId) {
+        return companiesJson(requireContact(contactId));
+    }
+
+    public List<JsonNode> contactSegments(String contactId) {
+        return segmentsJson(requireContact(contactId));
+    }
+
+    // ---- mutations, for incremental tests ------------------------------------------------------------------
+
+    /** Bumps updated_at and last_seen_at to now and custom_attributes.profile_revision by one. */
+    public String updateContact(String id) {
+        synchronized (writeLock) {
+            Contact c = requireContact(id);
+            putContact(c.touched(nowSeconds()));
+            return id;
+        }
+    }
+
+    /** A new contact with role "user" or "lead", created and updated now. */
+    public String addContact(String role) {
+        if (!"user".equals(role) && !"lead".equals(role)) {
+            throw new IllegalArgumentException("role must be user or lead: " + role);
+        }
+        synchronized (writeLock) {
+            Contact c = factory.newContact(nextContactIndex++, role, nowSeconds());
+            putContact(c);
+            return c.id();
+        }
+    }
+
+    /** Afterwards GET on the contact and its sub-resources is 404, and search stops returning it. */
+    public String deleteContact(String id) {
+        synchronized (writeLock) {
+            requireContact(id);
+            putContact(id, null);
+            return id;
+        }
+    }
+
+    /** Applies a tag to a contact and bumps its updated_at. */
+    public String tagContact(String contactId, String tagId) {
+        synchronized (writeLock) {
+            Contact c = requireContact(contactId);
+            if (tagRecord(tagId) == null) {
+                throw new NoSuchElementException("no tag " + tagId);
+            }
+            long now = nowSeconds();
+            putContact(c.withTag(factory.newTagLink(tagId, now), now));
+            return contactId;
+        }
+    }
+
+    /** Adds a note and returns its id. The contact's updated_at does NOT move (the hard case for a connector). */
+    public String addNote(String contactId) {
+        synchronized (writeLock) {
+            Contact c = requireContact(contactId);
+            Note note = factory.newNote(nowSeconds());
+            putContact(c.withNote(note));
+            return note.id();
+        }
+    }
+
+    /** Bumps updated_at and last_request_at to now and raises session_count. */
+    public String updateCompany(String id) {
+        synchronized (writeLock) {
+            Company c = companyRecord(id);
+            if (c == null) {
+                throw new NoSuchElementException("no company " + id);
+            }
+            companies.put(id, c.updated(nowSeconds(), factory.sessionsAfterUpdate(c)));
+            return id;
+        }
+    }
+
+    public String addCompany() {
+        synchronized (writeLock) {
+            Company c = factory.newCompany(nextCompanyIndex++, nowSeconds());
+            companies.put(c.id(), c);
+            return c.id();
+        }
+    }
+
+    /** Closes an open conversation or reopens a closed one; updated_at becomes now. */
+    public String updateConversation(String id) {
+        synchronized (writeLock) {
+            putConversation(requireConversation(id).toggled(nowSeconds()));
+            return id;
+        }
+    }
+
+    /** A new open conversation with one part, created now, with a random live contact. */
+    public String addConversation() {
+        synchronized (writeLock) {
+            Conversation c = factory.newConversation(nextConversationIndex++, liveContacts().toList(), nowSeconds());
+            putConversation(c);
+            return c.id();
+        }
+    }
+
+    /** Appends a comment part created now, bumps the conversation's updated_at, and returns the part id. */
+    public String addConversationPart(String conversationId) {
+        synchronized (writeLock) {
+            Conversation c = requireConversation(conversationId);
+            Contact customer = c.contacts().isEmpty() ? null : contactRecord(c.contacts().get(0).id());
+            Part part = factory.newPart(c, customer, nowSeconds());
+            putConversation(c.withPart(part));
+            return part.id();
+        }
+    }
+
+    public String addTag() {
+        synchronized (writeLock) {
+            Tag t = factory.newTag(nextTagIndex++);
+            tags.put(t.id(), t);
+            return t.id();
+        }
+    }
+
+    /** Renames a tag. Tags carry no timestamp, so only a full refresh can notice. */
+    public String renameTag(String id) {
+        synchronized (writeLock) {
+            Tag t = tagRecord(id);
+            if (t == null) {
+                throw new NoSuchElementException("no tag " + id);
+            }
+            tags.put(id, new Tag(id, factory.renamedTag(t, ++tagRenames)));
+            return id;
+        }
+    }
+
+    // ---- package-private access for the server -------------------------------------------------------------
+
+    Contact contactRecord(String id) {
+        Versioned<Contact> v = contacts.get(id);
+        return v == null ? null : v.current();
+    }
+
+    SearchIndex<Contact> contactIndex() {
+        return contactIndex;
+    }
+
+    Conversation conversationRecord(String id) {
+        Versioned<Conversation> v = conversations.get(id);
+        return v == null ? null : v.current();
+    }
+
+    SearchIndex<Conversation> conversationIndex() {
+        return conversationIndex;
+    }
+
+    Company companyRecord(String id) {
+        return companies.get(id);
+    }
+
+    /** A snapshot of every company in id order, as a scroll sees the workspace when it opens. */
+    List<Company> companyRecords() {
+        return List.copyOf(companies.values());
+    }
+
+    Tag tagRecord(String id) {
+        return tags.get(id);
+    }
+
+    List<Tag> tagRecords() {
+        return List.copyOf(tags.values());
+    }
+
+    List<Admin> adminRecords() {
+        return admins;
+    }
+
+    List<Segment> segmentRecords() {
+        return segments;
+    }
+
+    Map<String, Integer> segmentCounts() {
+        return liveContacts().flatMap(c -> c.segmentIds().stream())
+                .collect(Collectors.toMap(Function.identity(), id -> 1, Integer::sum));
+    }
+
+    JsonNode contactJson(Contact c) {
+        return ContactJson.contact(c, appId, true);
+    }
+
+    JsonNode companyJson(Company c) {
+        return DirectoryJson.company(c, this::tagRecord);
+    }
+
+    List<JsonNode> notesJson(Contact c) {
+        return c.notes().stream().sorted(ContactJson.NEWEST_FIRST)
+                .<JsonNode>map(n -> ContactJson.note(n, adminsById.get(n.authorAdminId()), c.id())).toList();
+    }
+
+    List<JsonNode> tagsJson(Contact c) {
+        return c.tags().stream().<JsonNode>map(link -> ContactJson.appliedTag(tagRecord(link.tagId()), link)).toList();
+    }
+
+    List<JsonNode> companiesJson(Contact c) {
+        return c.companyIds().stream().map(this::companyRecord).filter(Objects::nonNull).map(this::companyJson).toList();
+    }
+
+    List<JsonNode> segmentsJson(Contact c) {
+        return c.segmentIds().stream().<JsonNode>map(id -> DirectoryJson.segment(segmentsById.get(id), null)).toList();
+    }
+
+    // ---- internals ---------------------------------------------------------------------------------------
+
+    Stream<Contact> liveContacts() {
+        return contacts.values().stream().map(Versioned::current).filter(Objects::nonNull);
+    }
+
+    private Contact requireContact(String id) {
+        Contact c = contactRecord(id);
+        if (c == null) {
+            throw new NoSuchElementException("no live contact " + id);
+        }
+        return c;
+    }
+
+    private Conversation requireConversation(String id) {
+        Conversation c = conversationRecord(id);
+        if (c == null) {
+            throw new NoSuchElementException("no conversation " + id);
+        }
+        return c;
+    }
+
+    private void putContact(Contact c) {
+        putContact(c.id(), c);
+    }
+
+    private void putContact(String id, Contact c) {
+        long now = clock.millis();
+        contacts.compute(id, (k, old) -> old == null ? Versioned.<Contact>initial(null).next(c, now) : old.next(c, now));
+        contactIndex.changed(now);
+    }
+
+    private void putConversation(Conversation c) {
+        long now = clock.millis();
+        conversations.compute(c.id(), (k, old) ->
+                old == null ? Versioned.<Conversation>initial(null).next(c, now) : old.next(c, now));
+        conversationIndex.changed(now);
+    }
+
+    private long nowSeconds() {
+        return clock.instant().getEpochSecond();
+    }
+
+    private static <T> Map<String, T> byId(List<T> items, Function<T, String> id) {
+        return items.stream().collect(Collectors.toUnmodifiableMap(id, Function.identity()));
+    }
+}
