@@ -1,3 +1,4 @@
+import io.kcintercom.connect.it.ExpectedRows;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import java.io.IOException;
@@ -55,17 +56,21 @@ public final class Quickstart {
     private final Path root = Path.of("").toAbsolutePath();
     private final Path work;
     private final boolean untilCaughtUp;
+    private final boolean verify;
     private final Duration timeout;
-    private final String classpath = System.getProperty("java.class.path");
+    /** Kafka's own jars only: the worker must load the connector from plugin.path, as on a user's cluster. */
+    private final String classpath = System.getProperty("local.stack.classpath", System.getProperty("java.class.path"));
     private final List<Process> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private FakeIntercom fake;
+    private SampleWorkspace workspace;
     private int restPort;
     private String bootstrap;
 
-    private Quickstart(Path work, boolean untilCaughtUp, Duration timeout) {
+    private Quickstart(Path work, boolean untilCaughtUp, boolean verify, Duration timeout) {
         this.work = work.toAbsolutePath();
         this.untilCaughtUp = untilCaughtUp;
+        this.verify = verify;
         this.timeout = timeout;
     }
 
@@ -73,16 +78,19 @@ public final class Quickstart {
         Path work = Path.of(".quickstart");
         boolean reset = false;
         boolean untilCaughtUp = false;
+        boolean verify = false;
         Duration timeout = Duration.ofMinutes(10);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reset" -> reset = true;
                 case "--until-caught-up" -> untilCaughtUp = true;
+                case "--verify" -> verify = true;
                 case "--work-dir" -> work = Path.of(args[++i]);
                 case "--timeout-seconds" -> timeout = Duration.ofSeconds(Long.parseLong(args[++i]));
                 case "-h", "--help" -> {
-                    System.out.println("usage: ./quickstart [--reset] [--until-caught-up] [--work-dir DIR]"
-                            + " [--timeout-seconds N]\n  INTERCOM_ACCESS_TOKEN (optional): read your workspace"
+                    System.out.println("usage: ./quickstart [--reset] [--until-caught-up] [--verify] [--work-dir DIR]"
+                            + " [--timeout-seconds N]\n  --verify: once caught up, compare every topic with the"
+                            + " sample workspace's expected rows\n  INTERCOM_ACCESS_TOKEN (optional): read your workspace"
                             + " instead of the sample one; INTERCOM_REGION: us, eu or au");
                     return;
                 }
@@ -93,10 +101,18 @@ public final class Quickstart {
             deleteTree(work);
             System.out.println("Cleared " + work.toAbsolutePath());
         }
-        Quickstart quickstart = new Quickstart(work, untilCaughtUp, timeout);
+        Quickstart quickstart = new Quickstart(work, untilCaughtUp, verify, timeout);
         Runtime.getRuntime().addShutdownHook(new Thread(quickstart::shutdown, "quickstart-shutdown"));
-        int code = quickstart.run();
-        System.exit(code);
+        int code = 1;
+        try {
+            code = quickstart.run();
+        } catch (Exception | Error e) {
+            System.out.println("\nThe local stack failed: " + e);
+            e.printStackTrace();
+        } finally {
+            // Always exit: client threads must not keep the JVM, and so the broker and worker, alive.
+            System.exit(code);
+        }
     }
 
     private int run() throws Exception {
@@ -124,7 +140,7 @@ public final class Quickstart {
     private String startSampleWorkspace(Properties state) {
         long generatedAt = Long.parseLong(state.computeIfAbsent("sample.generated.at",
                 k -> String.valueOf(Instant.now().minusSeconds(3600).getEpochSecond())).toString());
-        SampleWorkspace workspace = SampleWorkspace.generate(42, SampleWorkspace.Sizes.builder()
+        workspace = SampleWorkspace.generate(42, SampleWorkspace.Sizes.builder()
                 .users(600).leads(200).companies(120).conversations(300).includeTruncatedConversation(true).build(),
                 Instant.ofEpochSecond(generatedAt));
         int port = port(state, "sample.port");
@@ -293,6 +309,9 @@ public final class Quickstart {
                 if (caughtUp && !reportedCaughtUp) {
                     reportedCaughtUp = true;
                     printSamples(rows);
+                    if (verify && !verified()) {
+                        return 1;
+                    }
                     if (untilCaughtUp) {
                         return 0;
                     }
@@ -361,6 +380,48 @@ public final class Quickstart {
                 + "org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server " + bootstrap
                 + " --topic " + PREFIX + "users --from-beginning --property print.key=true\n"
                 + "Connect's REST API: http://127.0.0.1:" + restPort + "/connectors/" + CONNECTOR + "/status\n");
+    }
+
+    /** Compares the keys of every topic with those the sample workspace should produce. */
+    private boolean verified() {
+        if (workspace == null) {
+            System.out.println("--verify needs the sample workspace (unset INTERCOM_ACCESS_TOKEN)");
+            return false;
+        }
+        Map<String, java.util.Set<String>> expected = ExpectedRows.forWorkspace(workspace, TABLES);
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "auto.offset.reset", "earliest",
+                "enable.auto.commit", "false", "isolation.level", "read_committed");
+        boolean ok = true;
+        System.out.println("Verifying every topic against the sample workspace:");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            for (String table : TABLES) {
+                TopicPartition partition = new TopicPartition(PREFIX + table, 0);
+                consumer.assign(List.of(partition));
+                consumer.seekToBeginning(List.of(partition));
+                long end = consumer.endOffsets(List.of(partition)).get(partition);
+                java.util.Set<String> keys = new java.util.HashSet<>();
+                long records = 0;
+                while (consumer.position(partition) < end) {
+                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(1))) {
+                        records++;
+                        keys.add(ExpectedRows.keyOf(table, mapper.readTree(record.key())));
+                    }
+                }
+                java.util.Set<String> want = expected.get(table);
+                long missing = want.stream().filter(k -> !keys.contains(k)).count();
+                long extra = keys.stream().filter(k -> !want.contains(k)).count();
+                boolean good = missing == 0 && extra == 0;
+                ok &= good;
+                System.out.printf("  %-32s expected %,6d  keys %,6d  records %,6d  missing %d  unexpected %d  %s%n",
+                        table, want.size(), keys.size(), records, missing, extra, good ? "ok" : "MISMATCH");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        System.out.println(ok ? "Verified: every table holds exactly the expected keys." : "Verification FAILED.");
+        return ok;
     }
 
     private void start(List<String> mainAndArgs, String name, String heap) throws IOException {

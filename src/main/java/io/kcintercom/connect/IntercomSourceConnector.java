@@ -1,13 +1,18 @@
 package io.kcintercom.connect;
 
+import io.kcintercom.connect.client.TokenCheck;
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
+import io.kcintercom.connect.config.Region;
+import java.time.Duration;
 import io.kcintercom.connect.resource.OffsetShapes;
 import io.kcintercom.connect.resource.Resource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
@@ -21,6 +26,7 @@ import org.apache.kafka.connect.util.ConnectorUtils;
  * once per workspace, is never opened twice by this connector.
  */
 public class IntercomSourceConnector extends SourceConnector {
+    private static final Duration TOKEN_CHECK_TIMEOUT = Duration.ofSeconds(5);
     private Map<String, String> props;
     private IntercomSourceConnectorConfig config;
 
@@ -59,6 +65,36 @@ public class IntercomSourceConnector extends SourceConnector {
 
     @Override
     public void stop() {
+    }
+
+    /**
+     * Besides each key's own validator, checks the token live ({@code GET /me}) once the connection
+     * keys are valid, and reports "refused", "wrong region" or "unreachable" on the token key.
+     */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config result = super.validate(connectorConfigs);
+        Map<String, ConfigValue> values = new HashMap<>();
+        result.configValues().forEach(v -> values.put(v.name(), v));
+        List<String> connectionKeys = List.of(IntercomSourceConnectorConfig.ACCESS_TOKEN,
+                IntercomSourceConnectorConfig.REGION, IntercomSourceConnectorConfig.API_URL,
+                IntercomSourceConnectorConfig.API_VERSION);
+        boolean connectionValid = connectionKeys.stream()
+                .allMatch(k -> values.get(k) != null && values.get(k).errorMessages().isEmpty());
+        if (connectionValid && tokenCheckEnabled(values)) {
+            IntercomSourceConnectorConfig config = new IntercomSourceConnectorConfig(connectorConfigs);
+            String override = config.getString(IntercomSourceConnectorConfig.API_URL).trim();
+            new TokenCheck(TOKEN_CHECK_TIMEOUT).problem(config.accessToken().value(),
+                            Region.fromConfig(config.getString(IntercomSourceConnectorConfig.REGION)),
+                            override.isEmpty() ? null : config.baseUrl(), config.apiVersion())
+                    .ifPresent(values.get(IntercomSourceConnectorConfig.ACCESS_TOKEN)::addErrorMessage);
+        }
+        return result;
+    }
+
+    private static boolean tokenCheckEnabled(Map<String, ConfigValue> values) {
+        ConfigValue check = values.get(IntercomSourceConnectorConfig.TOKEN_CHECK);
+        return check == null || !Boolean.FALSE.equals(check.value());
     }
 
     @Override

@@ -85,11 +85,17 @@ public final class IntercomClient implements AutoCloseable {
     }
 
     /**
-     * GET without retrying server errors: a 5xx is thrown as {@link IntercomApiException} at once.
-     * For the companies scroll, where a 500 means the scroll is lost and must start over.
+     * GET that is never repeated once it may have reached Intercom: a 5xx, a timeout, a connection
+     * error or an unreadable body is thrown at once as {@link IntercomTransientException} (a 429,
+     * which Intercom did not process, is still waited out and retried). For the companies scroll,
+     * where each call advances the server-side cursor, so a repeated call would skip a page.
      */
-    public JsonNode getFailingOnServerError(String pathOrUrl, String context) {
+    public JsonNode getWithoutRetry(String pathOrUrl, String context) {
         return execute(new Request.Builder().url(resolve(pathOrUrl)).get(), "GET", context, false);
+    }
+
+    public long retryBackoffMs() {
+        return retryBackoffMs;
     }
 
     /** POST a JSON body to a path relative to the base URL. */
@@ -151,7 +157,7 @@ public final class IntercomClient implements AutoCloseable {
         return resolved;
     }
 
-    private JsonNode execute(Request.Builder builder, String method, String context, boolean retryServerErrors) {
+    private JsonNode execute(Request.Builder builder, String method, String context, boolean retry) {
         Request request = builder
                 .header("Authorization", authorization)
                 .header("Intercom-Version", apiVersion)
@@ -196,8 +202,12 @@ public final class IntercomClient implements AutoCloseable {
                             badBodies++;
                         }
                     }
-                } else if ((status >= 500 || status == 408) && retryServerErrors) {
+                } else if (status >= 500 || status == 408) {
                     failure = "HTTP " + status + errorSuffix(response);
+                    if (!retry) {
+                        throw new IntercomTransientException("Intercom request " + what + " failed: " + failure,
+                                status, null);
+                    }
                 } else {
                     throw apiError(response, status, what);
                 }
@@ -207,6 +217,9 @@ public final class IntercomClient implements AutoCloseable {
                 }
                 failure = e.getClass().getSimpleName() + ": " + e.getMessage();
                 cause = e;
+            }
+            if (!retry) {
+                throw new IntercomTransientException("Intercom request " + what + " failed: " + failure, 0, cause);
             }
             long wait = jitter(backoff);
             if (badBodies >= MAX_BAD_BODY_ATTEMPTS || System.currentTimeMillis() + wait > deadline) {

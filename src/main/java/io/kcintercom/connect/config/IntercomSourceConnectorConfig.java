@@ -28,6 +28,7 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     public static final String REGION = "intercom.region";
     public static final String API_URL = "intercom.api.url";
     public static final String API_VERSION = "intercom.api.version";
+    public static final String TOKEN_CHECK = "intercom.token.check";
     public static final String TEMPLATE = "intercom.template";
     public static final String TABLES = "intercom.tables";
     public static final String SINCE = "intercom.since";
@@ -85,6 +86,12 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
                         + "default version in the Developer Hub never changes what the connector reads.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "API version",
                 new FixedRecommender(List.of("2.11", "2.12", "2.13", "2.14", "2.15", "2.16")));
+        def.define(TOKEN_CHECK, Type.BOOLEAN, true, Importance.LOW,
+                "Whether validating a config (PUT /connector-plugins/.../config/validate, and creating the "
+                        + "connector) calls GET /me with the token and reports on " + ACCESS_TOKEN + " whether "
+                        + "Intercom refused it, it belongs to another region, or the API is unreachable. Turn "
+                        + "off where the worker validating configs cannot reach Intercom.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "Check the token live");
 
         order = 0;
         def.define(TEMPLATE, Type.STRING, Template.ALL.configValue(),
@@ -176,6 +183,10 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
         String override = getString(API_URL).trim();
         String url = override.isEmpty() ? Region.fromConfig(getString(REGION)).baseUrl() : override;
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    public boolean tokenCheck() {
+        return getBoolean(TOKEN_CHECK);
     }
 
     public String apiVersion() {

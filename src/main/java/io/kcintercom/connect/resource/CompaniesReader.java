@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kcintercom.connect.client.ClientStoppedException;
 import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.client.IntercomTransientException;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
@@ -42,6 +43,8 @@ public final class CompaniesReader implements ResourceReader {
     /** Companies updated this close to a pass's start are compared by id in the next pass. */
     static final long WATERMARK_MARGIN_SECONDS = 60;
     private static final int QUEUE_PAGES = 20;
+    /** Consecutive 5xx or I/O failures opening a scroll before the pass gives up. */
+    private static final int MAX_OPEN_FAILURES = 5;
 
     private final IntercomClient client;
     private final RecordFactory records;
@@ -106,12 +109,17 @@ public final class CompaniesReader implements ResourceReader {
         return offset;
     }
 
+    private enum Outcome { COMPLETE, NOT_FOUND, LOST }
+
     /** One scroll over all companies, fetched ahead by a background thread. */
     private final class Pass {
         private final long startSeconds = clock.getAsLong() / 1000;
         private final long threshold = watermark;
         private final BlockingQueue<List<JsonNode>> pages = new ArrayBlockingQueue<>(QUEUE_PAGES);
         private final Set<String> handled = new HashSet<>();
+        private boolean scrollExistsLogged;
+        /** Ids the scroller has queued in this pass (its own thread's view, for telling progress). */
+        private final Set<String> scrolledIds = new HashSet<>();
         private final Map<String, Long> emittedNearStart = new HashMap<>();
         private final Thread scroller;
         private volatile boolean finished;
@@ -192,11 +200,25 @@ public final class CompaniesReader implements ResourceReader {
 
         private void scrollAll() {
             try {
-                int restarts = 0;
-                while (!scrollOnce()) {
-                    if (++restarts > scroll.maxRestarts()) {
-                        throw new ConnectException("companies: the scroll was lost " + restarts
-                                + " times in a row; giving up this pass");
+                int fruitlessRestarts = 0;
+                while (true) {
+                    int before = scrolledIds.size();
+                    Outcome outcome = scrollOnce();
+                    if (outcome == Outcome.COMPLETE) {
+                        break;
+                    }
+                    boolean progress = scrolledIds.size() > before;
+                    if (!progress && outcome == Outcome.NOT_FOUND && before > 0) {
+                        // Some deployments answer the end of a scroll with 404 instead of an empty page: a
+                        // scroll restarted after a 404 that brings nothing new means the first one had ended.
+                        log.info("companies: a restarted scroll found no company not seen before its 404; "
+                                + "taking that 404 as the end of the scroll");
+                        break;
+                    }
+                    fruitlessRestarts = progress ? 0 : fruitlessRestarts + 1;
+                    if (fruitlessRestarts > scroll.maxRestarts()) {
+                        throw new ConnectException("companies: the scroll was lost " + fruitlessRestarts
+                                + " times in a row without progress; giving up this pass");
                     }
                 }
                 finished = true;
@@ -210,34 +232,35 @@ public final class CompaniesReader implements ResourceReader {
             }
         }
 
-        /** Scrolls to the end; false when the scroll was lost and must start over. */
-        private boolean scrollOnce() {
+        /** Scrolls to the end, or until the scroll is lost (404, 5xx, or Kafka too slow) and must start over. */
+        private Outcome scrollOnce() {
             String param = null;
             while (!stopping) {
                 JsonNode page;
                 try {
-                    page = param == null ? openScroll() : client.getFailingOnServerError(
+                    page = param == null ? openScroll() : client.getWithoutRetry(
                             "/companies/scroll?scroll_param=" + SubLists.encode(param), "companies scroll page");
                 } catch (IntercomApiException e) {
-                    if (param != null && (e.isNotFound() || e.status() >= 500)) {
+                    if (param != null && (e.isNotFound() || e instanceof IntercomTransientException)) {
                         log.info("companies: the scroll was lost ({}); starting it over, skipping the {} "
-                                + "companies already handled", e.getMessage(), handled.size());
-                        return false;
+                                + "companies already read", e.getMessage(), scrolledIds.size());
+                        return e.isNotFound() ? Outcome.NOT_FOUND : Outcome.LOST;
                     }
                     throw e;
                 }
                 List<JsonNode> data = new ArrayList<>();
                 JsonPaths.items(page.get("data"), "companies").forEach(data::add);
                 if (data.isEmpty()) {
-                    return true;
+                    return Outcome.COMPLETE;
                 }
                 String nextParam = JsonPaths.text(page, "scroll_param");
                 if (!offer(data)) {
                     log.info("companies: Kafka is slower than the scroll's one-minute expiry; restarting it");
-                    return false;
+                    return Outcome.LOST;
                 }
+                data.forEach(company -> scrolledIds.add(JsonPaths.text(company, "id")));
                 if (nextParam == null) {
-                    return true;
+                    return Outcome.COMPLETE;
                 }
                 param = nextParam;
             }
@@ -245,21 +268,30 @@ public final class CompaniesReader implements ResourceReader {
         }
 
         private JsonNode openScroll() {
-            for (int attempt = 1; ; attempt++) {
+            int waitsForOtherScroll = 0;
+            int transientFailures = 0;
+            while (true) {
                 try {
-                    return client.getFailingOnServerError("/companies/scroll", "companies scroll start");
+                    return client.getWithoutRetry("/companies/scroll", "companies scroll start");
+                } catch (IntercomTransientException e) {
+                    if (++transientFailures > MAX_OPEN_FAILURES) {
+                        throw e;
+                    }
+                    long backoff = Math.min(client.retryBackoffMs() << Math.min(transientFailures - 1, 10), 60_000);
+                    log.warn("companies: opening the scroll failed ({}); retrying in {} ms", e.getMessage(), backoff);
+                    client.sleeper().sleep(backoff);
                 } catch (IntercomApiException e) {
                     boolean exists = "scroll_exists".equals(e.errorCode())
                             || (e.status() == 400 && String.valueOf(e.getMessage()).contains("scroll"));
-                    boolean serverError = e.status() >= 500;
-                    if (!(exists || serverError) || attempt >= scroll.scrollExistsAttempts()) {
+                    if (!exists || ++waitsForOtherScroll > scroll.scrollExistsAttempts()) {
                         throw e;
                     }
-                    if (attempt == 1) {
+                    if (!scrollExistsLogged) {
+                        scrollExistsLogged = true;
                         log.info("companies: another scroll is open on this workspace (Intercom allows one at a "
                                 + "time, across all apps); waiting for it to expire before scrolling");
                     }
-                    client.sleeper().sleep(exists ? scroll.scrollExistsWaitMs() : scroll.scrollExistsWaitMs() / 4);
+                    client.sleeper().sleep(scroll.scrollExistsWaitMs());
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.RowConverter;
@@ -100,8 +101,21 @@ public final class ReferenceReader implements ResourceReader {
             return List.of();
         }
         Map<String, JsonNode> current = new LinkedHashMap<>();
+        boolean complete = true;
         for (Source source : sources) {
-            JsonNode body = client.get(source.path(), resource.id() + " refresh");
+            JsonNode body;
+            try {
+                body = client.get(source.path(), resource.id() + " refresh");
+            } catch (IntercomApiException e) {
+                if (!e.isNotFound()) {
+                    throw e;
+                }
+                // An endpoint this workspace or API version does not serve: its rows are absent, not fatal.
+                log.warn("{}: {} answered 404 ({}); reading no rows from it", resource.id(), source.path(),
+                        e.getMessage());
+                complete = false;
+                continue;
+            }
             for (JsonNode item : JsonPaths.items(body, source.itemsKey())) {
                 String id = JsonPaths.text(item, "id");
                 if (id != null) {
@@ -126,7 +140,7 @@ public final class ReferenceReader implements ResourceReader {
                     changed++;
                 }
             }
-            if (rowDigests != null) {
+            if (rowDigests != null && complete) {
                 rowDigests.keySet().stream().filter(id -> !current.containsKey(id)).forEach(removed::add);
             }
         }

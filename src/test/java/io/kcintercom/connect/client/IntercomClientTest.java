@@ -1,5 +1,7 @@
 package io.kcintercom.connect.client;
 
+import io.kcintercom.connect.testutil.LogCapture;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -241,12 +243,12 @@ class IntercomClientTest {
     }
 
     @Test
-    void getFailingOnServerErrorDoesNotRetryA500() {
+    void getWithoutRetryDoesNotRetryA500() {
         server.stubFor(get(urlEqualTo("/companies/scroll")).willReturn(aResponse().withStatus(500)));
         IntercomClient client = client();
 
         IntercomApiException e = assertThrows(IntercomApiException.class,
-                () -> client.getFailingOnServerError("/companies/scroll", "companies scroll"));
+                () -> client.getWithoutRetry("/companies/scroll", "companies scroll"));
 
         record(e);
         assertEquals(500, e.status());
@@ -589,93 +591,5 @@ class IntercomClientTest {
         }
         EXCEPTION_TEXTS.add(text.toString());
         EXCEPTION_TEXTS.add(String.valueOf(e.getMessage()));
-    }
-
-    /**
-     * Captures every log event of the JVM while it runs: a log4j2 appender on every logger config
-     * at ALL (log4j2 is SLF4J's provider in tests) and a java.util.logging handler (OkHttp logs
-     * there).
-     */
-    static final class LogCapture {
-        private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        private AbstractAppender appender;
-        private final java.util.Map<LoggerConfig, Level> previousLevels = new java.util.LinkedHashMap<>();
-        private Handler julHandler;
-        private java.util.logging.Level previousJulLevel;
-
-        static LogCapture start() {
-            LogCapture capture = new LogCapture();
-            LoggerContext context = (LoggerContext) LogManager.getContext(false);
-            Configuration config = context.getConfiguration();
-            capture.appender = new AbstractAppender("token-capture", null, null, true, Property.EMPTY_ARRAY) {
-                @Override
-                public void append(LogEvent event) {
-                    StringBuilder line = new StringBuilder()
-                            .append(event.getLevel()).append(' ').append(event.getLoggerName()).append(' ')
-                            .append(event.getMessage().getFormattedMessage());
-                    if (event.getThrown() != null) {
-                        StringWriter trace = new StringWriter();
-                        event.getThrown().printStackTrace(new PrintWriter(trace));
-                        line.append('\n').append(trace);
-                    }
-                    capture.lines.add(line.toString());
-                }
-            };
-            capture.appender.start();
-            // Every logger config (the root and any named one, additive or not) logs everything to
-            // the capture while it runs; their levels are put back by stop().
-            List<LoggerConfig> loggerConfigs = new ArrayList<>(config.getLoggers().values());
-            if (!loggerConfigs.contains(config.getRootLogger())) {
-                loggerConfigs.add(config.getRootLogger());
-            }
-            for (LoggerConfig loggerConfig : loggerConfigs) {
-                capture.previousLevels.put(loggerConfig, loggerConfig.getLevel());
-                loggerConfig.addAppender(capture.appender, Level.ALL, null);
-                loggerConfig.setLevel(Level.ALL);
-            }
-            context.updateLoggers();
-
-            java.util.logging.Logger julRoot = java.util.logging.Logger.getLogger("");
-            capture.previousJulLevel = julRoot.getLevel();
-            capture.julHandler = new Handler() {
-                @Override
-                public void publish(LogRecord record) {
-                    String message = new java.util.logging.SimpleFormatter().formatMessage(record);
-                    capture.lines.add(record.getLevel() + " " + record.getLoggerName() + " " + message
-                            + (record.getThrown() == null ? "" : " " + record.getThrown()));
-                }
-
-                @Override
-                public void flush() {
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-            capture.julHandler.setLevel(java.util.logging.Level.ALL);
-            julRoot.addHandler(capture.julHandler);
-            julRoot.setLevel(java.util.logging.Level.ALL);
-            return capture;
-        }
-
-        void stop() {
-            LoggerContext context = (LoggerContext) LogManager.getContext(false);
-            previousLevels.forEach((loggerConfig, level) -> {
-                loggerConfig.removeAppender(appender.getName());
-                loggerConfig.setLevel(level);
-            });
-            context.updateLoggers();
-            appender.stop();
-            java.util.logging.Logger julRoot = java.util.logging.Logger.getLogger("");
-            julRoot.removeHandler(julHandler);
-            julRoot.setLevel(previousJulLevel);
-        }
-
-        List<String> lines() {
-            synchronized (lines) {
-                return List.copyOf(lines);
-            }
-        }
     }
 }

@@ -14,8 +14,8 @@ class ConfigReferenceTest {
     void readmeConfigReferenceMatchesTheConfigDef() throws Exception {
         String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
         assertEquals(ConfigReference.withReference(readme), readme,
-                "README.md's configuration reference is stale: regenerate it with "
-                        + "mvn -q test-compile exec:java or run ConfigReference.main (see CONTRIBUTING in README)");
+                "README.md's configuration reference is stale: regenerate it as the README's Development section says "
+                        + "(ConfigReference.main)");
     }
 
     @Test

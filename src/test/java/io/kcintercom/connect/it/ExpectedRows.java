@@ -12,12 +12,12 @@ import java.util.Map;
 import java.util.Set;
 
 /** The keys every table should hold for a sample workspace, computed from the workspace itself. */
-final class ExpectedRows {
+public final class ExpectedRows {
     private ExpectedRows() {
     }
 
     /** The key of a row as "a|b", the key columns' values in table order. */
-    static String keyOf(String table, JsonNode key) {
+    public static String keyOf(String table, JsonNode key) {
         List<String> parts = new ArrayList<>();
         for (Column column : Tables.get(table).keyColumns()) {
             JsonNode value = key.get(column.name());
@@ -26,7 +26,7 @@ final class ExpectedRows {
         return String.join("|", parts);
     }
 
-    static Map<String, Set<String>> forWorkspace(SampleWorkspace ws, List<String> tables) {
+    public static Map<String, Set<String>> forWorkspace(SampleWorkspace ws, List<String> tables) {
         Map<String, Set<String>> expected = new HashMap<>();
         tables.forEach(t -> expected.put(t, new LinkedHashSet<>()));
         for (String role : List.of("user", "lead")) {

@@ -12,6 +12,9 @@ import io.kcintercom.connect.config.Template;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
+import io.kcintercom.connect.testutil.LogCapture;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,7 +39,8 @@ class IntercomConnectorIntegrationTest {
 
     @BeforeAll
     static void startCluster() {
-        cluster = new ConnectCluster("intercom-it", Map.of());
+        cluster = new ConnectCluster("intercom-it", Map.of("config.providers", "file",
+                "config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider"));
     }
 
     @AfterAll
@@ -68,11 +72,18 @@ class IntercomConnectorIntegrationTest {
         SampleWorkspace ws = SampleWorkspace.generate(11, SampleWorkspace.Sizes.builder()
                 .users(450).leads(60).companies(40).admins(4).teams(2).tags(12).segments(4).conversations(0)
                 .heavyContactEvery(40).build());
-        FakeIntercom.Options options = FakeIntercom.Options.builder().latencyMs(10, 20).build();
+        String token = "it-SECRET-token-7f3a9c";
+        FakeIntercom.Options options = FakeIntercom.Options.builder().token(token).latencyMs(10, 20).build();
+        LogCapture logs = LogCapture.start(org.apache.logging.log4j.Level.INFO);
         try (FakeIntercom fake = FakeIntercom.start(ws, options)) {
             String prefix = "basic.";
             String name = "intercom-basic";
-            cluster.connect().configureConnector(name, connectorConfig(fake, prefix, "basic"));
+            // The token reaches the connector through the worker's FileConfigProvider, as in production.
+            Path secrets = Files.createTempFile("intercom-secrets", ".properties");
+            Files.writeString(secrets, "intercom.access.token=" + token + "\n");
+            Map<String, String> config = connectorConfig(fake, prefix, "basic");
+            config.put("intercom.access.token", "${file:" + secrets + ":intercom.access.token}");
+            cluster.connect().configureConnector(name, config);
             cluster.connect().assertions().assertConnectorAndAtLeastNumTasksAreRunning(name, 1,
                     "connector did not start");
 
@@ -123,7 +134,14 @@ class IntercomConnectorIntegrationTest {
             long duplicates = users.size() - keys(Tables.USERS, users).size();
             assertTrue(duplicates <= 150, "duplicates after restart: " + duplicates);
             cluster.connect().deleteConnector(name);
+        } finally {
+            logs.stop();
         }
+        // Everything the worker, the connector and the HTTP client logged during a full sync, with a
+        // stop and a restart: the token appears nowhere.
+        assertTrue(logs.lines().size() > 100, "the capture saw the sync's log lines");
+        List<String> leaks = logs.lines().stream().filter(l -> l.contains(token)).toList();
+        assertTrue(leaks.isEmpty(), "token in log lines: " + leaks);
     }
 
     @Test
@@ -174,6 +192,7 @@ class IntercomConnectorIntegrationTest {
         config.put("intercom.access.token", "x");
         config.put("name", "validate-me");
         config.put("intercom.tables", "users,userz");
+        config.put("intercom.token.check", "false");
         ConfigInfos infos = cluster.connect().validateConnectorConfig(
                 IntercomSourceConnector.class.getSimpleName(), config);
         ConfigInfo tables = infos.values().stream()

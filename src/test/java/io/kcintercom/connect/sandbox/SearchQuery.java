@@ -178,7 +178,7 @@ final class SearchQuery<T> {
         return operator.equals("AND") ? all(parts) : any(parts);
     }
 
-    // Plain loops: these run once per record per search page, where a stream per call is measurable.
+    // Plain loops: these run for every record a search looks at, where a stream per call is measurable.
     private static <T> Predicate<T> all(List<Predicate<T>> parts) {
         @SuppressWarnings("unchecked")
         Predicate<T>[] ps = parts.toArray(new Predicate[0]);
