@@ -58,6 +58,7 @@ public class IntercomSourceConnector extends SourceConnector {
             Map<String, String> taskProps = new HashMap<>(props);
             taskProps.put(IntercomSourceConnectorConfig.TASK_RESOURCES,
                     String.join(",", group.stream().map(Resource::id).toList()));
+            taskProps.put(IntercomSourceConnectorConfig.TASK_ID, String.valueOf(taskConfigs.size()));
             taskConfigs.add(taskProps);
         }
         return taskConfigs;

@@ -2,6 +2,7 @@ package io.kcintercom.connect;
 
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
+import io.kcintercom.connect.metrics.TaskMetrics;
 import io.kcintercom.connect.resource.FollowUps;
 import io.kcintercom.connect.resource.Offsets;
 import io.kcintercom.connect.resource.Readers;
@@ -31,6 +32,7 @@ public class IntercomSourceTask extends SourceTask {
     private FollowUps followUps;
     private List<ResourceReader> readers = List.of();
     private ReaderLoop loop;
+    private TaskMetrics metrics;
 
     @Override
     public String version() {
@@ -43,6 +45,8 @@ public class IntercomSourceTask extends SourceTask {
         client = new IntercomClient(new IntercomClient.Settings(config.baseUrl(), config.accessToken().value(),
                 config.apiVersion(), config.requestTimeoutMs(), config.retryBackoffMs(), config.retryMaxTimeMs()));
         followUps = new FollowUps(config.maxInFlightRequests(), "intercom-follow-up");
+        metrics = new TaskMetrics(props.getOrDefault("name", "intercom"), config.taskId(), config.topicPrefix());
+        client.observe(metrics);
         RecordFactory records = new RecordFactory(config.topicPrefix(), config.tables());
 
         List<Resource> resources = config.taskResources();
@@ -56,14 +60,18 @@ public class IntercomSourceTask extends SourceTask {
             log.info("Reading {} from {}", resource.id(), offset == null ? "the beginning" : "offset " + offset);
         }
         readers = List.copyOf(created);
+        readers.forEach(metrics::register);
         loop = new ReaderLoop("intercom-reader-" + String.join("-", resources.stream().map(Resource::id).toList()),
-                readers, config.batchMaxRecords(), client.sleeper()::sleep, System::currentTimeMillis);
+                readers, config.batchMaxRecords(), client.sleeper()::sleep, System::currentTimeMillis,
+                metrics::recordsEmitted);
         loop.start();
     }
 
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
-        return loop.poll(POLL_WAIT_MS);
+        List<SourceRecord> batch = loop.poll(POLL_WAIT_MS);
+        metrics.polled(batch == null ? 0 : batch.size());
+        return batch;
     }
 
     @Override
@@ -77,6 +85,9 @@ public class IntercomSourceTask extends SourceTask {
         readers.forEach(ResourceReader::close);
         if (followUps != null) {
             followUps.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
     }
 

@@ -1,12 +1,15 @@
 package io.kcintercom.connect;
 
 import io.kcintercom.connect.client.ClientStoppedException;
+import io.kcintercom.connect.logging.LogContext;
 import io.kcintercom.connect.resource.ResourceReader;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -34,6 +37,8 @@ final class ReaderLoop implements AutoCloseable {
     private final Sleep sleep;
     private final LongSupplier clock;
     private final BlockingQueue<List<SourceRecord>> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
+    private final Consumer<List<SourceRecord>> onBatch;
+    private final Map<String, String> taskLogContext = LogContext.capture();
     private final Thread thread;
     private volatile boolean stopping;
     private volatile RuntimeException failure;
@@ -44,7 +49,9 @@ final class ReaderLoop implements AutoCloseable {
         void sleep(long millis);
     }
 
-    ReaderLoop(String name, List<ResourceReader> readers, int batchMaxRecords, Sleep sleep, LongSupplier clock) {
+    ReaderLoop(String name, List<ResourceReader> readers, int batchMaxRecords, Sleep sleep, LongSupplier clock,
+               Consumer<List<SourceRecord>> onBatch) {
+        this.onBatch = onBatch;
         this.readers = List.copyOf(readers);
         this.batchMaxRecords = batchMaxRecords;
         this.sleep = sleep;
@@ -85,9 +92,12 @@ final class ReaderLoop implements AutoCloseable {
             while (!stopping) {
                 boolean produced = false;
                 for (int turn = 0; turn < readers.size() && !stopping; turn++) {
-                    List<SourceRecord> records = readers.get((first + turn) % readers.size()).poll(batchMaxRecords);
+                    ResourceReader reader = readers.get((first + turn) % readers.size());
+                    LogContext.enterResource(taskLogContext, reader.resource().id());
+                    List<SourceRecord> records = reader.poll(batchMaxRecords);
                     if (!records.isEmpty()) {
                         produced = true;
+                        onBatch.accept(records);
                         while (!stopping && !queue.offer(records, 200, TimeUnit.MILLISECONDS)) {
                             // Kafka is slower than Intercom: wait for poll() to take what is queued.
                         }
@@ -95,6 +105,7 @@ final class ReaderLoop implements AutoCloseable {
                 }
                 first = readers.isEmpty() ? 0 : (first + 1) % readers.size();
                 if (!produced) {
+                    LogContext.restore(taskLogContext);
                     idle();
                 }
             }

@@ -51,6 +51,7 @@ public final class IntercomClient implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong rateLimitedResponses = new AtomicLong();
+    private volatile RequestObserver observer = RequestObserver.NONE;
 
     public IntercomClient(Settings settings) {
         this.baseUrl = HttpUrl.get(settings.baseUrl());
@@ -98,10 +99,21 @@ public final class IntercomClient implements AutoCloseable {
         return retryBackoffMs;
     }
 
+    /** The wait before retry number {@code attempt} (1-based): exponential from retry.backoff.ms, with jitter. */
+    public long backoffForAttempt(int attempt) {
+        long backoff = Math.min(retryBackoffMs << Math.min(Math.max(attempt - 1, 0), 20), MAX_BACKOFF_MS);
+        return jitter(backoff);
+    }
+
     /** POST a JSON body to a path relative to the base URL. */
     public JsonNode post(String path, JsonNode body, String context) {
         RequestBody requestBody = RequestBody.create(body.toString(), JSON);
         return execute(new Request.Builder().url(resolve(path)).post(requestBody), "POST", context, true);
+    }
+
+    /** Who is told about each request (metrics). */
+    public void observe(RequestObserver requestObserver) {
+        this.observer = requestObserver == null ? RequestObserver.NONE : requestObserver;
     }
 
     public Sleeper sleeper() {
@@ -164,6 +176,7 @@ public final class IntercomClient implements AutoCloseable {
                 .header("Accept", "application/json")
                 .build();
         String what = method + " " + request.url().encodedPath() + " (" + context + ")";
+        String endpoint = method + " " + endpointTemplate(request.url().encodedPath());
         long deadline = System.currentTimeMillis() + retryMaxTimeMs;
         long backoff = retryBackoffMs;
         int attempts = 0;
@@ -173,7 +186,11 @@ public final class IntercomClient implements AutoCloseable {
             long waitStarted = System.currentTimeMillis();
             limiter.acquire(sleeper);
             // Waits for the rate limit (and after a 429) do not count against retry.max.time.ms.
-            deadline += System.currentTimeMillis() - waitStarted;
+            long waited = System.currentTimeMillis() - waitStarted;
+            deadline += waited;
+            if (waited > 0) {
+                observer.onRateLimitWait(waited);
+            }
             attempts++;
             requests.incrementAndGet();
             String failure;
@@ -181,6 +198,7 @@ public final class IntercomClient implements AutoCloseable {
             try (Response response = http.newCall(request).execute()) {
                 recordRateLimit(response);
                 int status = response.code();
+                observer.onResponse(endpoint, status);
                 if (status == 429) {
                     rateLimitedResponses.incrementAndGet();
                     limiter.rateLimited(header(response, "X-RateLimit-Reset"));
@@ -212,7 +230,8 @@ public final class IntercomClient implements AutoCloseable {
                     throw apiError(response, status, what);
                 }
             } catch (IOException e) {
-                if (sleeper.isStopped()) {
+                // Interrupted: the task is stopping, or a sibling follow-up failed and cancelled this one.
+                if (sleeper.isStopped() || Thread.currentThread().isInterrupted()) {
                     throw new ClientStoppedException();
                 }
                 failure = e.getClass().getSimpleName() + ": " + e.getMessage();
@@ -227,6 +246,7 @@ public final class IntercomClient implements AutoCloseable {
                         + " attempt(s): " + failure, cause);
             }
             retries.incrementAndGet();
+            observer.onRetry();
             log.warn("Intercom request {} failed ({}); retry {} in {} ms", what, failure, attempts, wait);
             sleeper.sleep(wait);
             backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
@@ -276,10 +296,22 @@ public final class IntercomClient implements AutoCloseable {
         }
     }
 
-    private static long jitter(long backoff) {
+    static long jitter(long backoff) {
         // Full jitter between half and the whole backoff: spreads retries of concurrent tasks.
         long half = Math.max(1, backoff / 2);
         return half + ThreadLocalRandom.current().nextLong(half + 1);
+    }
+
+    /** A path with its ids replaced by {id} (any segment holding a digit), for per-endpoint metrics. */
+    static String endpointTemplate(String path) {
+        StringBuilder template = new StringBuilder();
+        for (String segment : path.split("/")) {
+            if (segment.isEmpty()) {
+                continue;
+            }
+            template.append('/').append(segment.chars().anyMatch(Character::isDigit) ? "{id}" : segment);
+        }
+        return template.length() == 0 ? "/" : template.toString();
     }
 
     /** Key of the shared limiter: a digest, so the token itself is not kept as a map key. */

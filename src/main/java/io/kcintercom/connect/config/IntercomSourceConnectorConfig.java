@@ -44,6 +44,8 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     public static final String SEARCH_DELAY_MS = "search.delay.ms";
     /** Set by the connector on each task: the resources that task owns. Not for users. */
     public static final String TASK_RESOURCES = "task.resources";
+    /** Set by the connector on each task: its number, for metrics. Not for users. */
+    public static final String TASK_ID = "task.id";
 
     private static final String GROUP_CONNECTION = "Intercom connection";
     private static final String GROUP_DATA = "What to sync";
@@ -159,6 +161,7 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
                 GROUP_HTTP, ++order, Width.SHORT, "Retry max time (ms)");
 
         def.defineInternal(TASK_RESOURCES, Type.LIST, "", Importance.LOW);
+        def.defineInternal(TASK_ID, Type.STRING, "0", Importance.LOW);
         return def;
     }
 
@@ -206,6 +209,10 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     /** The resources assigned to this task by the connector. */
     public List<Resource> taskResources() {
         return getList(TASK_RESOURCES).stream().map(Resource::fromId).toList();
+    }
+
+    public String taskId() {
+        return getString(TASK_ID);
     }
 
     /** The first sync's lower bound in unix seconds, or 0 for everything. */

@@ -5,6 +5,8 @@ import io.kcintercom.connect.client.ClientStoppedException;
 import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.client.IntercomTransientException;
+import io.kcintercom.connect.client.RetriesExhaustedException;
+import io.kcintercom.connect.logging.LogContext;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
@@ -52,7 +54,7 @@ public final class CompaniesReader implements ResourceReader {
     private final LongSupplier clock;
     private final ScrollSettings scroll;
 
-    private long watermark;
+    private volatile long watermark;
     private long nextPassAtMs;
     private Pass pass;
     private Map<String, Long> recentlyEmitted = new HashMap<>();
@@ -83,6 +85,11 @@ public final class CompaniesReader implements ResourceReader {
     @Override
     public long nextDueMs() {
         return pass != null ? 0L : nextPassAtMs;
+    }
+
+    @Override
+    public long watermarkSeconds() {
+        return watermark;
     }
 
     @Override
@@ -130,7 +137,7 @@ public final class CompaniesReader implements ResourceReader {
         private long emitted;
 
         Pass() {
-            scroller = new Thread(this::scrollAll, "intercom-companies-scroll");
+            scroller = new Thread(LogContext.wrap((Runnable) this::scrollAll), "intercom-companies-scroll");
             scroller.setDaemon(true);
             scroller.start();
         }
@@ -275,9 +282,10 @@ public final class CompaniesReader implements ResourceReader {
                     return client.getWithoutRetry("/companies/scroll", "companies scroll start");
                 } catch (IntercomTransientException e) {
                     if (++transientFailures > MAX_OPEN_FAILURES) {
-                        throw e;
+                        throw new RetriesExhaustedException("companies: opening the scroll failed "
+                                + transientFailures + " times in a row: " + e.getMessage(), e);
                     }
-                    long backoff = Math.min(client.retryBackoffMs() << Math.min(transientFailures - 1, 10), 60_000);
+                    long backoff = client.backoffForAttempt(transientFailures);
                     log.warn("companies: opening the scroll failed ({}); retrying in {} ms", e.getMessage(), backoff);
                     client.sleeper().sleep(backoff);
                 } catch (IntercomApiException e) {

@@ -34,6 +34,8 @@ final class ContactGroups implements SearchReader.GroupBuilder {
     private final String companiesTable;
     private final String socialTable;
     private final AtomicLong vanished = new AtomicLong();
+    /** Contacts of the current page already counted as vanished (each has several follow-ups). */
+    private final java.util.Set<String> vanishedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ContactGroups(Resource resource, IntercomClient client, RecordFactory records, FollowUps followUps) {
         this.resource = resource;
@@ -49,6 +51,11 @@ final class ContactGroups implements SearchReader.GroupBuilder {
         this.socialTable = users ? Tables.USERS_SOCIAL_PROFILES : Tables.LEADS_SOCIAL_PROFILES;
     }
 
+    @Override
+    public java.util.Map<String, java.util.function.LongSupplier> counters() {
+        return java.util.Map.of("vanished-objects", vanished::get);
+    }
+
     /** Contacts that vanished (404) between the search and a follow-up request. */
     long vanishedCount() {
         return vanished.get();
@@ -56,6 +63,7 @@ final class ContactGroups implements SearchReader.GroupBuilder {
 
     @Override
     public List<RecordFactory.Group> build(List<JsonNode> contacts) {
+        vanishedIds.clear();
         List<Callable<List<JsonNode>>> calls = new ArrayList<>();
         List<int[]> callRanges = new ArrayList<>();
         for (JsonNode contact : contacts) {
@@ -175,7 +183,9 @@ final class ContactGroups implements SearchReader.GroupBuilder {
                 return call.get();
             } catch (IntercomApiException e) {
                 if (e.isNotFound()) {
-                    vanished.incrementAndGet();
+                    if (vanishedIds.add(id)) {
+                        vanished.incrementAndGet();
+                    }
                     log.info("{}: contact {} was not found when reading its {} (deleted or merged since the "
                             + "search); its {} rows are skipped", resource.id(), id, what, what);
                     return List.of();

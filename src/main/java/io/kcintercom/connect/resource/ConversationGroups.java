@@ -33,6 +33,11 @@ final class ConversationGroups implements SearchReader.GroupBuilder {
         this.followUps = followUps;
     }
 
+    @Override
+    public java.util.Map<String, java.util.function.LongSupplier> counters() {
+        return java.util.Map.of("vanished-objects", vanished::get, "truncated-conversations", truncated::get);
+    }
+
     /** Conversations whose parts Intercom cut to the most recent 500. */
     long truncatedCount() {
         return truncated.get();

@@ -1,6 +1,7 @@
 package io.kcintercom.connect.resource;
 
 import io.kcintercom.connect.client.ClientStoppedException;
+import io.kcintercom.connect.logging.LogContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,7 +37,7 @@ public final class FollowUps implements AutoCloseable {
         List<Future<T>> futures = new ArrayList<>(calls.size());
         try {
             for (Callable<T> call : calls) {
-                futures.add(executor.submit(call));
+                futures.add(executor.submit(LogContext.wrap(call)));
             }
         } catch (RejectedExecutionException e) {
             futures.forEach(f -> f.cancel(true));

@@ -1,5 +1,7 @@
 package io.kcintercom.connect.resource;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -14,8 +16,16 @@ public final class Offsets {
     private Offsets() {
     }
 
+    /**
+     * The partition of a resource. Its key order is fixed: the worker stores offsets under the
+     * partition's serialized JSON, so a map whose iteration order changes between JVMs (as
+     * {@code Map.of} does) would not find, after a worker restart, the offsets it wrote before.
+     */
     public static Map<String, String> partition(Resource resource) {
-        return Map.of(RESOURCE, resource.id(), PROTOCOL, CURRENT_PROTOCOL);
+        Map<String, String> partition = new LinkedHashMap<>();
+        partition.put(RESOURCE, resource.id());
+        partition.put(PROTOCOL, CURRENT_PROTOCOL);
+        return Collections.unmodifiableMap(partition);
     }
 
     static long longValue(Map<String, ?> offset, String key, long fallback) {

@@ -52,6 +52,7 @@ public final class ReferenceReader implements ResourceReader {
     private String storedDigest;
     private Map<String, String> rowDigests;
     private long nextRefreshAtMs;
+    private volatile long refreshedAtSeconds = -1;
 
     ReferenceReader(Resource resource, String table, List<Source> sources, IntercomClient client,
                     RecordFactory records, Map<String, ?> offset, long refreshIntervalMs, LongSupplier clock) {
@@ -95,11 +96,18 @@ public final class ReferenceReader implements ResourceReader {
         return nextRefreshAtMs;
     }
 
+    /** A full refresh is as fresh as its start. */
+    @Override
+    public long watermarkSeconds() {
+        return refreshedAtSeconds;
+    }
+
     @Override
     public List<SourceRecord> poll(int maxRecords) {
         if (clock.getAsLong() < nextRefreshAtMs) {
             return List.of();
         }
+        long startedAtSeconds = clock.getAsLong() / 1000;
         Map<String, JsonNode> current = new LinkedHashMap<>();
         boolean complete = true;
         for (Source source : sources) {
@@ -146,6 +154,7 @@ public final class ReferenceReader implements ResourceReader {
         }
         rowDigests = new HashMap<>(digests);
         storedDigest = tableDigest;
+        refreshedAtSeconds = startedAtSeconds;
         nextRefreshAtMs = clock.getAsLong() + refreshIntervalMs;
         log.info("{}: refreshed {} rows, {} changed, {} removed", resource.id(), current.size(), changed,
                 removed.size());

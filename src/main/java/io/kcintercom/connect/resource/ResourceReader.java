@@ -1,6 +1,8 @@
 package io.kcintercom.connect.resource;
 
 import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -19,6 +21,16 @@ public interface ResourceReader extends AutoCloseable {
 
     /** Epoch millis at which this reader next has work; now or earlier when it has work already. */
     long nextDueMs();
+
+    /** The updated_at (unix seconds) up to which this resource is synced, or -1; for the lag metric. */
+    default long watermarkSeconds() {
+        return -1;
+    }
+
+    /** Named counters for metrics, e.g. "truncated-conversations"; read from any thread. */
+    default Map<String, LongSupplier> counters() {
+        return Map.of();
+    }
 
     @Override
     default void close() {

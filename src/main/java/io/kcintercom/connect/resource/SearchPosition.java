@@ -1,6 +1,6 @@
 package io.kcintercom.connect.resource;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -39,7 +39,7 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
     }
 
     public Map<String, Object> toMap() {
-        Map<String, Object> map = new HashMap<>();
+        Map<String, Object> map = new LinkedHashMap<>();
         map.put(UPDATED_AT, updatedAt);
         map.put(ID, id);
         map.put(PASS_FROM, passFrom);

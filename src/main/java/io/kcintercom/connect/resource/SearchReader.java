@@ -41,6 +41,11 @@ public final class SearchReader implements ResourceReader {
     /** Builds the groups of records of one page's objects (doing their follow-up requests). */
     public interface GroupBuilder {
         List<RecordFactory.Group> build(List<JsonNode> objects);
+
+        /** Counters for metrics (objects that vanished, truncated conversations). */
+        default Map<String, LongSupplier> counters() {
+            return Map.of();
+        }
     }
 
     private final Resource resource;
@@ -53,7 +58,7 @@ public final class SearchReader implements ResourceReader {
     private final long searchDelayMs;
     private final LongSupplier clock;
 
-    private SearchPosition position;
+    private volatile SearchPosition position;
     private boolean resumeStoredCursor;
     private final Deque<List<SourceRecord>> ready = new ArrayDeque<>();
     private final Map<String, Buffered> incompleteSecond = new LinkedHashMap<>();
@@ -92,6 +97,16 @@ public final class SearchReader implements ResourceReader {
 
     public SearchPosition position() {
         return position;
+    }
+
+    @Override
+    public long watermarkSeconds() {
+        return position.updatedAt();
+    }
+
+    @Override
+    public Map<String, LongSupplier> counters() {
+        return groupBuilder.counters();
     }
 
     @Override
@@ -227,12 +242,8 @@ public final class SearchReader implements ResourceReader {
         nextPassAtMs = clock.getAsLong() + pollIntervalMs;
         // Once caught up, a later restart starts a fresh pass from the position, not the old cursor.
         position = new SearchPosition(position.updatedAt(), position.id(), position.updatedAt(), null);
-        if (emittedThisPass > 0) {
-            log.info("{}: pass done, {} page(s), {} object(s) emitted, position {}", resource.id(), pagesThisPass,
-                    emittedThisPass, position);
-        } else {
-            log.debug("{}: pass done, nothing new, position {}", resource.id(), position);
-        }
+        log.info("{}: pass done, {} page(s), {} object(s) emitted, position {}", resource.id(), pagesThisPass,
+                emittedThisPass, position);
     }
 
     private JsonNode searchBody(String cursor) {

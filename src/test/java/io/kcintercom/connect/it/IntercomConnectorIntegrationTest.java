@@ -13,6 +13,7 @@ import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
 import io.kcintercom.connect.testutil.LogCapture;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
 import org.junit.jupiter.api.AfterAll;
@@ -181,6 +184,16 @@ class IntercomConnectorIntegrationTest {
                     .map(r -> r.value().get("conversations_pk").asText()).collect(Collectors.toSet());
             assertEquals(Set.of(updated, withNewPart), partsOf, "only the changed conversations' parts");
             assertEquals(detailCalls + 2, fake.requestCount("GET /conversations/{id}"));
+
+            // Metrics over JMX, as an operator reads them: rows per table, requests per endpoint and
+            // status, the truncated conversation, the lag of the resource.
+            assertEquals((double) cluster.readAll(prefix + Tables.CONVERSATIONS).size(),
+                    metric(name, "rows-emitted-total", "table", Tables.CONVERSATIONS));
+            assertEquals((double) fake.requestCount("GET /conversations/{id}"),
+                    metric(name, "requests-total", "endpoint", "GET /conversations/{id}", "status", "200"));
+            assertEquals(1.0, metric(name, "truncated-conversations-total", "resource", "conversations"));
+            double lag = metric(name, "lag-seconds", "resource", "conversations");
+            assertTrue(lag >= 0 && lag < 3600, "lag " + lag);
             cluster.connect().deleteConnector(name);
         }
     }
@@ -205,6 +218,22 @@ class IntercomConnectorIntegrationTest {
                 .flatMap(i -> i.configValue().errors().stream().map(e -> i.configKey().name() + ": " + e))
                 .toList();
         assertTrue(otherErrors.isEmpty(), otherErrors.toString());
+    }
+
+    /** A task metric's value from the platform MBean server, found by its tags. */
+    private static double metric(String connector, String attribute, String... tags) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        StringBuilder pattern = new StringBuilder("kafka.connect.intercom:type=intercom-source-task-metrics,connector=")
+                .append(connector);
+        for (int i = 0; i < tags.length; i += 2) {
+            String value = tags[i + 1];
+            pattern.append(',').append(tags[i]).append('=')
+                    .append(value.matches("[\\w.-]*") ? value : ObjectName.quote(value));
+        }
+        pattern.append(",*");
+        Set<ObjectName> names = server.queryNames(new ObjectName(pattern.toString()), null);
+        assertEquals(1, names.size(), pattern + " matched " + names);
+        return ((Number) server.getAttribute(names.iterator().next(), attribute)).doubleValue();
     }
 
     private static Set<String> keys(String table, List<ConnectCluster.Row> rows) {

@@ -1,0 +1,106 @@
+package io.kcintercom.connect.faults;
+
+import static io.kcintercom.connect.faults.Harness.assertExactlyOnce;
+import static io.kcintercom.connect.faults.Harness.expected;
+import static io.kcintercom.connect.faults.Harness.failAfter;
+import static io.kcintercom.connect.faults.Harness.props;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kcintercom.connect.resource.Resource;
+import io.kcintercom.connect.sandbox.FakeIntercom;
+import io.kcintercom.connect.sandbox.FakeIntercom.Fault;
+import io.kcintercom.connect.sandbox.SampleWorkspace;
+import io.kcintercom.connect.table.Tables;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A 404 on a follow-up request: the contact or conversation was deleted or merged between the
+ * search that listed it and the request for its child rows. The object's own row (and the child
+ * rows the search result carried inline) is emitted, the follow-up's rows are skipped, the skip is
+ * logged per object, and the sync goes on with the next objects.
+ */
+class FollowUpNotFoundFaultsTest {
+
+    @ParameterizedTest
+    @EnumSource(value = Resource.class, names = {"USERS", "LEADS"})
+    void aContactDeletedBetweenTheSearchAndItsFollowUpsKeepsItsRowAndSkipsItsFollowUpRows(Resource resource) {
+        SampleWorkspace ws = Harness.workspace(404, s -> { });
+        // The search index lags a minute behind writes, as Intercom's does: a contact deleted now is
+        // still returned by search, while GET on it and its sub-resources answers 404 at once.
+        try (FakeIntercom fake = Harness.fake(ws, o -> o.searchIndexLagMs(60_000));
+             LogCapture logs = new LogCapture()) {
+            List<String> tables = resource.tables();
+            Map<String, Set<String>> expected = expected(ws, tables);
+            String role = resource == Resource.USERS ? "user" : "lead";
+            List<String> ids = ws.contactIds(role);
+            Set<String> deleted = new TreeSet<>(List.of(ids.get(1), ids.get(ids.size() - 2)));
+            String segmentsTable = resource == Resource.USERS ? Tables.USERS_SEGMENTS : Tables.LEADS_SEGMENTS;
+            for (String id : deleted) {
+                // Rows only follow-ups provide are gone with the contact; the inline lists stay.
+                expected.get(segmentsTable).removeIf(k -> k.startsWith(id + "|"));
+                expected.get(Tables.EVENTS_SUMMARY).removeIf(k -> k.startsWith(id + "|"));
+                ws.notes(id).forEach(n -> expected.get(Tables.NOTES).remove(n.get("id").asText()));
+                ws.deleteContact(id);
+            }
+            assertTrue(expected.get(segmentsTable).size() > 0 && expected.get(Tables.NOTES).size() > 0);
+
+            Map<String, String> props = props(fake, List.of(resource), tables);
+            try (Harness.TaskRun run = new Harness.TaskRun(props)) {
+                List<SourceRecord> records = run.pollUntilComplete(expected, Duration.ofSeconds(15));
+                assertExactlyOnce(expected, records);
+                String parent = resource == Resource.USERS ? Tables.USERS : Tables.LEADS;
+                assertTrue(Harness.ids(records, parent).containsAll(deleted), "deleted contacts' own rows");
+            }
+            // Skipped and counted: one line per skipped follow-up, naming the contact.
+            List<LogCapture.Line> skipped = logs.containing("was not found when reading its");
+            Set<String> named = skipped.stream().map(l -> deleted.stream().filter(l.message()::contains)
+                    .findFirst().orElse("?")).collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(deleted, named, "skips logged: " + skipped);
+            assertEquals(3 * deleted.size(), skipped.size(), "segments, notes and event summary of each: " + skipped);
+            assertEquals(3L * ids.size(), fake.requestCount("GET /contacts/{id}/segments")
+                    + fake.requestCount("GET /contacts/{id}/notes") + fake.requestCount("GET /events"),
+                    "three follow-ups per contact, the 404s among them not retried");
+        }
+    }
+
+    @Test
+    void aConversationGoneBeforeItsPartsAreReadIsEmittedWithoutPartsAndTheNextOnesKeepTheirs() {
+        SampleWorkspace ws = Harness.workspace(405, s -> s.conversations(12));
+        try (FakeIntercom fake = Harness.fake(ws); LogCapture logs = new LogCapture()) {
+            // The fake cannot delete a conversation: its 4th GET /conversations/{id} answers 404
+            // instead, which is what a conversation deleted after the search gets.
+            failAfter(fake, "GET /conversations/{id}", 3, 1, Fault.status(404));
+            List<String> tables = Resource.CONVERSATIONS.tables();
+            Map<String, Set<String>> expected = expected(ws, tables);
+            Map<String, String> props = props(fake, List.of(Resource.CONVERSATIONS), tables);
+            props.put("max.in.flight.requests", "1");
+
+            try (Harness.TaskRun run = new Harness.TaskRun(props)) {
+                run.pollUntil(r -> Harness.ids(r, Tables.CONVERSATIONS).size() >= 12, Duration.ofSeconds(15));
+                run.pollFor(Duration.ofMillis(300));
+                List<LogCapture.Line> skipped = logs.containing("was not found when reading its parts");
+                assertEquals(1, skipped.size(), "one conversation skipped: " + logs.lines());
+                String gone = ws.conversations().stream().map(c -> c.get("id").asText())
+                        .filter(id -> skipped.get(0).message().contains("conversation " + id + " "))
+                        .findFirst().orElseThrow();
+                ws.parts(gone).forEach(p -> expected.get(Tables.CONVERSATION_PARTS).remove(p.get("id").asText()));
+                expected.get(Tables.CONVERSATION_PARTS_ATTACHMENTS).removeIf(k -> ws.parts(gone).stream()
+                        .anyMatch(p -> k.startsWith(p.get("id").asText() + "|")));
+
+                assertExactlyOnce(expected, run.records);
+                assertTrue(Harness.ids(run.records, Tables.CONVERSATIONS).contains(gone));
+                assertEquals(12, fake.requestCount("GET /conversations/{id}"), "the 404 is not retried");
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.kcintercom.connect.faults;
+
+import static io.kcintercom.connect.faults.Harness.assertExactlyOnce;
+import static io.kcintercom.connect.faults.Harness.expected;
+import static io.kcintercom.connect.faults.Harness.failAfter;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.resource.CompaniesReader;
+import io.kcintercom.connect.resource.RecordFactory;
+import io.kcintercom.connect.sandbox.FakeIntercom;
+import io.kcintercom.connect.sandbox.FakeIntercom.Fault;
+import io.kcintercom.connect.sandbox.SampleWorkspace;
+import io.kcintercom.connect.table.Tables;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.logging.log4j.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The companies scroll, which Intercom allows once per workspace and expires a minute after its
+ * last use (shortened here): a scroll held by another app is waited out, logged once; a
+ * scroll_param that expired mid-scroll (a slow consumer, or a 404) restarts the scroll, and no
+ * company is emitted twice in that pass. The reader is driven directly, with short scroll waits
+ * (through a task they are a minute).
+ */
+class ScrollFaultsTest {
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    private CompaniesReader reader(FakeIntercom fake, long scrollExistsWaitMs) {
+        IntercomClient client = Harness.client(fake.baseUrl(), fake.options().token(), 5_000);
+        closeables.add(client);
+        CompaniesReader reader = new CompaniesReader(client, new RecordFactory(Harness.PREFIX, List.of(Tables.COMPANIES)),
+                null, 0, 86_400_000, new CompaniesReader.ScrollSettings(scrollExistsWaitMs, 40, 5, 10_000),
+                System::currentTimeMillis);
+        closeables.add(reader);
+        return reader;
+    }
+
+    @Test
+    void aScrollHeldByAnotherAppIsWaitedOutLoggedOnceThenTheScrollSucceeds() throws Exception {
+        SampleWorkspace ws = Harness.workspace(400, s -> s.companies(30));
+        long expiryMs = 1_000;
+        try (FakeIntercom fake = Harness.fake(ws, o -> o.scrollPageSize(10).scrollExpiryMs(expiryMs));
+             LogCapture logs = new LogCapture()) {
+            // Another app of the workspace opens a scroll and leaves it.
+            HttpResponse<String> other = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(fake.baseUrl() + "/companies/scroll"))
+                            .header("Authorization", "Bearer " + fake.options().token()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, other.statusCode());
+            long otherScrollAt = System.nanoTime();
+
+            List<SourceRecord> out = Harness.drainPass(reader(fake, 250), Duration.ofSeconds(10));
+
+            long waitedMs = (System.nanoTime() - otherScrollAt) / 1_000_000;
+            assertExactlyOnce(expected(ws, List.of(Tables.COMPANIES)), out);
+            assertTrue(waitedMs >= expiryMs - 100, "opened before the other scroll expired: " + waitedMs + " ms");
+            long attempts = fake.requestCount("GET /companies/scroll") - 1 - 4; // the other app's; ours: 3 pages + end
+            assertTrue(attempts >= 3, "scroll_exists answers waited out: " + attempts);
+            List<LogCapture.Line> waits = logs.containing("another scroll is open");
+            assertEquals(1, waits.size(), "logged once however many attempts: " + logs.lines());
+            assertEquals(Level.INFO, waits.get(0).level());
+        }
+    }
+
+    @Test
+    void aScrollParamThatExpiredWhileTheConsumerWasSlowRestartsTheScrollWithoutDuplicates() throws Exception {
+        SampleWorkspace ws = Harness.workspace(401, s -> s.companies(60));
+        // 30 pages, more than the reader buffers; the scroll expires 300 ms after its last use.
+        try (FakeIntercom fake = Harness.fake(ws, o -> o.scrollPageSize(2).scrollExpiryMs(300));
+             LogCapture logs = new LogCapture()) {
+            CompaniesReader reader = reader(fake, 100);
+            List<SourceRecord> out = new ArrayList<>(reader.poll(1));
+            // Kafka is slow: nothing is taken for a second, the buffer fills, the scroll expires.
+            Thread.sleep(1_000);
+            out.addAll(Harness.drainPass(reader, Duration.ofSeconds(10)));
+
+            assertExactlyOnce(expected(ws, List.of(Tables.COMPANIES)), out);
+            List<LogCapture.Line> lost = logs.containing("the scroll was lost");
+            assertEquals(1, lost.size(), "one restart: " + lost);
+            assertTrue(lost.get(0).message().contains("scroll parameter not found"), lost.get(0).message());
+            assertTrue(fake.requestCount("GET /companies/scroll") > 31, "the scroll was read again from the start");
+        }
+    }
+
+    @Test
+    void aScrollParamAnswered404MidScrollRestartsTheScrollWithoutDuplicates() {
+        SampleWorkspace ws = Harness.workspace(402, s -> s.companies(40));
+        // The injected 404 leaves the server's scroll open: the restart waits for it to expire.
+        try (FakeIntercom fake = Harness.fake(ws, o -> o.scrollPageSize(10).scrollExpiryMs(400));
+             LogCapture logs = new LogCapture()) {
+            failAfter(fake, "GET /companies/scroll", 2, 1, Fault.status(404)); // the third page
+            List<SourceRecord> out = Harness.drainPass(reader(fake, 100), Duration.ofSeconds(10));
+
+            assertExactlyOnce(expected(ws, List.of(Tables.COMPANIES)), out);
+            assertEquals(1, logs.containing("the scroll was lost").size(), logs.lines().toString());
+        }
+    }
+}
