@@ -1,5 +1,7 @@
 package io.kcintercom.connect.faults;
 
+import io.kcintercom.connect.it.ExpectedRows;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -341,70 +343,15 @@ final class Harness {
 
     /** The keys each of {@code tables} should hold for the workspace as it is now. */
     static Map<String, Set<String>> expected(SampleWorkspace ws, Collection<String> tables) {
-        Map<String, Set<String>> all = new LinkedHashMap<>();
-        for (String role : List.of("user", "lead")) {
-            String prefix = role.equals("user") ? "users" : "leads";
-            for (JsonNode contact : ws.contacts(role)) {
-                String id = contact.get("id").asText();
-                add(all, prefix, id);
-                ws.contactTags(id).forEach(t -> add(all, prefix + "_tags", id + "|" + t.get("id").asText()));
-                ws.contactSegments(id).forEach(s -> add(all, prefix + "_segments", id + "|" + s.get("id").asText()));
-                ws.contactCompanies(id).forEach(c -> add(all, prefix + "_companies", id + "|" + c.get("id").asText()));
-                for (JsonNode profile : contact.path("social_profiles").path("data")) {
-                    add(all, prefix + "_social_profiles",
-                            id + "|" + profile.path("name").asText() + "|" + profile.path("url").asText());
-                }
-                ws.notes(id).forEach(n -> add(all, Tables.NOTES + ":" + prefix, n.get("id").asText()));
-                ws.eventSummaries(id).forEach(e -> add(all, Tables.EVENTS_SUMMARY + ":" + prefix,
-                        id + "|" + e.get("name").asText()));
-            }
-        }
-        ws.companies().forEach(c -> add(all, Tables.COMPANIES, c.get("id").asText()));
-        ws.admins().forEach(a -> add(all, Tables.ADMINS, a.get("id").asText()));
-        ws.teams().forEach(a -> add(all, Tables.ADMINS, a.get("id").asText()));
-        ws.tags().forEach(t -> add(all, Tables.TAGS, t.get("id").asText()));
-        ws.segments().forEach(s -> add(all, Tables.SEGMENTS, s.get("id").asText()));
-        for (JsonNode conversation : ws.conversations()) {
-            String id = conversation.get("id").asText();
-            add(all, Tables.CONVERSATIONS, id);
-            for (JsonNode a : conversation.path("source").path("attachments")) {
-                add(all, Tables.CONVERSATIONS_ATTACHMENTS, id + "|" + a.get("url").asText());
-            }
-            for (JsonNode t : conversation.path("tags").path("tags")) {
-                add(all, Tables.CONVERSATIONS_TAGS, id + "|" + t.get("id").asText());
-            }
-            for (JsonNode c : conversation.path("contacts").path("contacts")) {
-                add(all, Tables.CONVERSATIONS_CUSTOMERS, id + "|" + c.get("id").asText());
-            }
-            List<JsonNode> parts = ws.parts(id);
-            for (JsonNode part : parts.subList(Math.max(0, parts.size() - 500), parts.size())) {
-                String partId = part.get("id").asText();
-                add(all, Tables.CONVERSATION_PARTS, partId);
-                for (JsonNode a : part.path("attachments")) {
-                    add(all, Tables.CONVERSATION_PARTS_ATTACHMENTS, partId + "|" + a.get("url").asText());
-                }
-            }
-        }
         // notes and events_summary are fed by users and leads: only the enabled resources' rows count.
-        boolean users = tables.contains(Tables.USERS);
-        boolean leads = tables.contains(Tables.LEADS);
-        Map<String, Set<String>> out = new LinkedHashMap<>();
-        for (String table : tables) {
-            Set<String> keys = new LinkedHashSet<>(all.getOrDefault(table, Set.of()));
-            if (table.equals(Tables.NOTES) || table.equals(Tables.EVENTS_SUMMARY)) {
-                if (users) {
-                    keys.addAll(all.getOrDefault(table + ":users", Set.of()));
-                }
-                if (leads) {
-                    keys.addAll(all.getOrDefault(table + ":leads", Set.of()));
-                }
-            }
-            out.put(table, keys);
+        List<String> roles = new ArrayList<>();
+        if (tables.contains(Tables.USERS)) {
+            roles.add("user");
         }
-        return out;
+        if (tables.contains(Tables.LEADS)) {
+            roles.add("lead");
+        }
+        return ExpectedRows.forWorkspace(ws, tables, roles);
     }
 
-    private static void add(Map<String, Set<String>> expected, String table, String key) {
-        expected.computeIfAbsent(table, t -> new LinkedHashSet<>()).add(key);
-    }
 }

@@ -5,7 +5,6 @@ import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Column;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +26,18 @@ public final class ExpectedRows {
     }
 
     public static Map<String, Set<String>> forWorkspace(SampleWorkspace ws, List<String> tables) {
-        Map<String, Set<String>> expected = new HashMap<>();
+        return forWorkspace(ws, tables, List.of("user", "lead"));
+    }
+
+    /**
+     * As {@link #forWorkspace(SampleWorkspace, List)}, with notes and event summaries only of the
+     * contacts of {@code roles}: those tables are fed by whichever of users and leads is read.
+     */
+    public static Map<String, Set<String>> forWorkspace(SampleWorkspace ws, java.util.Collection<String> tables,
+                                                        List<String> roles) {
+        Map<String, Set<String>> expected = new java.util.LinkedHashMap<>();
         tables.forEach(t -> expected.put(t, new LinkedHashSet<>()));
-        for (String role : List.of("user", "lead")) {
+        for (String role : roles) {
             String prefix = role.equals("user") ? "users" : "leads";
             for (JsonNode contact : ws.contacts(role)) {
                 String id = contact.get("id").asText();
