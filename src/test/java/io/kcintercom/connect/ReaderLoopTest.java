@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class ReaderLoopTest {
     /** A reader that always has a batch of {@code size} records ready. */
-    private static final class EndlessReader implements ResourceReader {
+    private static class EndlessReader implements ResourceReader {
         final Resource resource;
         final int size;
         final AtomicInteger polls = new AtomicInteger();

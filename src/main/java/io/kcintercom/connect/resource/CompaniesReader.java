@@ -9,7 +9,9 @@ import io.kcintercom.connect.client.RetriesExhaustedException;
 import io.kcintercom.connect.logging.LogContext;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,6 +47,8 @@ public final class CompaniesReader implements ResourceReader {
     /** Companies updated this close to a pass's start are compared by id in the next pass. */
     static final long WATERMARK_MARGIN_SECONDS = 60;
     private static final int QUEUE_PAGES = 20;
+    /** Changed companies a pass holds back to hand them out whole (see Pass.held); beyond, it streams them. */
+    static final int HOLD_LIMIT = 10_000;
     /** Consecutive 5xx or I/O failures opening a scroll before the pass gives up. */
     private static final int MAX_OPEN_FAILURES = 5;
 
@@ -63,7 +67,9 @@ public final class CompaniesReader implements ResourceReader {
     public record ScrollSettings(long scrollExistsWaitMs, int scrollExistsAttempts, int maxRestarts,
                                  long queueStallMs) {
         public static ScrollSettings defaults() {
-            return new ScrollSettings(60_000, 10, 5, 45_000);
+            // Another scroll (another app's, or ours from a worker that was killed) expires a minute
+            // after its last use: look again every 10 s, for up to 3 minutes.
+            return new ScrollSettings(10_000, 18, 5, 45_000);
         }
     }
 
@@ -132,7 +138,13 @@ public final class CompaniesReader implements ResourceReader {
         private volatile boolean finished;
         private volatile RuntimeException failure;
         private volatile boolean stopping;
-        private RecordFactory.Group heldBack;
+        /**
+         * The pass's changed companies, handed out together when the scroll ends: every record before the last
+         * carries the old watermark, so a record handed out earlier would be sent again after a crash (and, on an
+         * exactly-once worker, committed twice). Beyond {@link #HOLD_LIMIT} the pass streams instead.
+         */
+        private final Deque<RecordFactory.Group> held = new ArrayDeque<>();
+        private boolean streaming;
         private long seen;
         private long emitted;
 
@@ -145,10 +157,12 @@ public final class CompaniesReader implements ResourceReader {
         List<SourceRecord> drain(int maxRecords) {
             List<SourceRecord> out = new ArrayList<>();
             Map<String, ?> before = offset(threshold);
+            boolean waited = false;
             while (out.size() < maxRecords) {
                 List<JsonNode> page;
                 try {
-                    page = pages.poll(out.isEmpty() ? 500 : 0, TimeUnit.MILLISECONDS);
+                    page = pages.poll(waited ? 0 : 500, TimeUnit.MILLISECONDS);
+                    waited = true;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new ClientStoppedException();
@@ -159,10 +173,19 @@ public final class CompaniesReader implements ResourceReader {
                 for (JsonNode company : page) {
                     RecordFactory.Group group = toGroup(company);
                     if (group != null) {
-                        if (heldBack != null) {
-                            out.addAll(heldBack.toRecords(before, before));
-                        }
-                        heldBack = group;
+                        held.add(group);
+                    }
+                }
+                if (!streaming && held.size() > HOLD_LIMIT) {
+                    streaming = true;
+                    log.warn("companies: more than {} companies changed in this pass; streaming them instead of "
+                            + "holding the pass, so a crash before it ends sends its first companies again",
+                            HOLD_LIMIT);
+                }
+                if (streaming) {
+                    // All but the newest: the last record of the pass must be the one carrying the new watermark.
+                    while (held.size() > 1) {
+                        out.addAll(held.pollFirst().toRecords(before, before));
                     }
                 }
             }
@@ -171,8 +194,9 @@ public final class CompaniesReader implements ResourceReader {
             }
             if (finished && pages.isEmpty()) {
                 long newWatermark = Math.max(threshold, startSeconds - WATERMARK_MARGIN_SECONDS);
-                if (heldBack != null) {
-                    out.addAll(heldBack.toRecords(before, offset(newWatermark)));
+                while (!held.isEmpty()) {
+                    RecordFactory.Group group = held.pollFirst();
+                    out.addAll(group.toRecords(before, held.isEmpty() ? offset(newWatermark) : before));
                 }
                 watermark = newWatermark;
                 recentlyEmitted = emittedNearStart;

@@ -1,5 +1,6 @@
 package io.kcintercom.connect.resource;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -27,6 +28,12 @@ public final class OffsetShapes {
             throw new ConnectException("Invalid source partition " + partition + ": expected exactly {\""
                     + Offsets.RESOURCE + "\": <one of " + resourceIds() + ">, \"" + Offsets.PROTOCOL + "\": \""
                     + Offsets.CURRENT_PROTOCOL + "\"}");
+        }
+        if (!List.copyOf(partition.keySet()).equals(List.of(Offsets.RESOURCE, Offsets.PROTOCOL))) {
+            // The worker stores offsets under the partition's JSON text: other key orders name another partition.
+            throw new ConnectException("Invalid source partition " + partition + ": write its keys in the order \""
+                    + Offsets.RESOURCE + "\", \"" + Offsets.PROTOCOL + "\" (Connect matches partitions by their "
+                    + "JSON text, so another order would never be read)");
         }
         Object protocol = partition.get(Offsets.PROTOCOL);
         if (!Offsets.CURRENT_PROTOCOL.equals(String.valueOf(protocol))) {

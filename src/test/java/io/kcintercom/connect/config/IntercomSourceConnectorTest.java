@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The connector class: task split, exactly-once support and offset checks (KIP-875). */
 class IntercomSourceConnectorTest {
-    private static final Map<String, String> USERS_PARTITION = Map.of("resource", "users", "protocol", "1");
+    private static final Map<String, String> USERS_PARTITION = partition("users");
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4, 6, 7, 8, 50})
@@ -97,15 +97,15 @@ class IntercomSourceConnectorTest {
     @Test
     void alterOffsetsAcceptsANullOffsetAsAReset() {
         assertTrue(alter(USERS_PARTITION, null));
-        assertTrue(alter(Map.of("resource", "companies", "protocol", "1"), null));
+        assertTrue(alter(partition("companies"), null));
     }
 
     @Test
     void alterOffsetsAcceptsOtherResourcesShapes() {
-        assertTrue(alter(Map.of("resource", "companies", "protocol", "1"), Map.of("updated_at", 1_719_492_777L)));
-        assertTrue(alter(Map.of("resource", "tags", "protocol", "1"), Map.of("digest", "0a1b")));
+        assertTrue(alter(partition("companies"), Map.of("updated_at", 1_719_492_777L)));
+        assertTrue(alter(partition("tags"), Map.of("digest", "0a1b")));
         assertThrows(ConnectException.class,
-                () -> alter(Map.of("resource", "companies", "protocol", "1"), Map.of("watermark", 1L)));
+                () -> alter(partition("companies"), Map.of("watermark", 1L)));
     }
 
     @Test
@@ -119,7 +119,7 @@ class IntercomSourceConnectorTest {
     @Test
     void alterOffsetsRejectsAnUnknownResource() {
         ConnectException e = assertThrows(ConnectException.class,
-                () -> alter(Map.of("resource", "contacts", "protocol", "1"), Map.of("updated_at", 1L)));
+                () -> alter(partition("contacts"), Map.of("updated_at", 1L)));
         assertTrue(e.getMessage().contains("contacts"), e.getMessage());
         assertTrue(e.getMessage().contains("users"), "lists the valid resources: " + e.getMessage());
     }
@@ -148,6 +148,23 @@ class IntercomSourceConnectorTest {
         ConnectException badId = assertThrows(ConnectException.class,
                 () -> alter(USERS_PARTITION, Map.of("updated_at", 5L, "id", 42)));
         assertTrue(badId.getMessage().contains("\"id\""), badId.getMessage());
+    }
+
+    /** A partition as Connect parses it from JSON: keys in the written order. */
+    private static Map<String, String> partition(String resource) {
+        Map<String, String> partition = new java.util.LinkedHashMap<>();
+        partition.put("resource", resource);
+        partition.put("protocol", "1");
+        return partition;
+    }
+
+    @Test
+    void alterOffsetsRejectsAPartitionWithItsKeysInAnotherOrder() {
+        Map<String, String> reversed = new java.util.LinkedHashMap<>();
+        reversed.put("protocol", "1");
+        reversed.put("resource", "users");
+        ConnectException e = assertThrows(ConnectException.class, () -> alter(reversed, null));
+        assertTrue(e.getMessage().contains("order"), e.getMessage());
     }
 
     private static boolean alter(Map<String, ?> partition, Map<String, ?> offset) {
