@@ -180,7 +180,7 @@ public final class ReferenceReader implements ResourceReader {
         TableDef def = Tables.get(table);
         RowConverter.Row row = RowConverter.convert(def, JsonNodeFactory.instance.objectNode().put("id", id));
         return new SourceRecord(Offsets.partition(resource), offset, records.topic(table), null,
-                def.keySchema(), row.key(), def.valueSchema(), null);
+                def.keySchema(), row.key(), null, null);
     }
 
     private static String digest(String text) {
