@@ -269,8 +269,8 @@ public final class IntercomClient implements AutoCloseable {
                     + ") on " + what + ". Check " + "intercom.access.token: it may be wrong, revoked, or for "
                     + "another region (set intercom.region), or the app lacks a read scope.", status, error.code());
             case 403 -> new IntercomAuthException("Intercom denied access (HTTP 403" + detail + ") on " + what
-                    + ". The app lacks the scope for this resource, or the workspace's plan does not include "
-                    + "API access to it (\"API plan restricted\").", status, error.code());
+                    + ". The app lacks the scope for this resource (" + scopeFor(what) + "), or the workspace's "
+                    + "plan does not include API access to it (\"API plan restricted\").", status, error.code());
             default -> new IntercomApiException("Intercom rejected " + what + " with HTTP " + status + detail,
                     status, error.code());
         };
@@ -300,6 +300,24 @@ public final class IntercomClient implements AutoCloseable {
         // Full jitter between half and the whole backoff: spreads retries of concurrent tasks.
         long half = Math.max(1, backoff / 2);
         return half + ThreadLocalRandom.current().nextLong(half + 1);
+    }
+
+    /** The Developer Hub permission an endpoint needs, as Intercom names it. */
+    static String scopeFor(String what) {
+        if (what.contains("/conversations")) {
+            return "\"Read conversations\"";
+        }
+        if (what.contains("/contacts") || what.contains("/companies") || what.contains("/segments")
+                || what.contains("/events")) {
+            return "\"Read and list users and companies\"";
+        }
+        if (what.contains("/admins") || what.contains("/teams") || what.contains("/me")) {
+            return "\"Read admins\"";
+        }
+        if (what.contains("/tags")) {
+            return "\"Read tags\"";
+        }
+        return "\"Read and list users and companies\"";
     }
 
     /** A path with its ids replaced by {id} (any segment holding a digit), for per-endpoint metrics. */

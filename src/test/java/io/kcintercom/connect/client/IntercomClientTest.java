@@ -592,4 +592,13 @@ class IntercomClientTest {
         EXCEPTION_TEXTS.add(text.toString());
         EXCEPTION_TEXTS.add(String.valueOf(e.getMessage()));
     }
+
+    @Test
+    void a403NamesTheScopeTheEndpointNeeds() {
+        assertEquals("\"Read conversations\"", IntercomClient.scopeFor("POST /conversations/search (conversations)"));
+        assertEquals("\"Read and list users and companies\"",
+                IntercomClient.scopeFor("GET /contacts/1/tags (users contact 1 tags)"));
+        assertEquals("\"Read admins\"", IntercomClient.scopeFor("GET /teams (admins refresh)"));
+        assertEquals("\"Read tags\"", IntercomClient.scopeFor("GET /tags (tags refresh)"));
+    }
 }
