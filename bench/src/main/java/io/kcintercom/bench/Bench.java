@@ -71,6 +71,7 @@ public final class Bench {
         String jmh = "full";
         Set<String> skip = new HashSet<>();
         long syncTimeoutSeconds = 900;
+        String out;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -87,7 +88,14 @@ public final class Bench {
                         o.jmh = "quick";
                         o.mif1MaxSeconds = 240;
                         o.forced429s = 4;
+                        // A smaller sync at Intercom's 1,666 would fit in one window, where wall/floor means
+                        // little: a lower limit keeps it spanning several windows.
+                        o.rateLimitPer10s = 400;
+                        if (o.out == null) {
+                            o.out = "target/RESULTS-quick.md";
+                        }
                     }
+                    case "--out" -> o.out = args[++i];
                     case "--users" -> o.users = Integer.parseInt(args[++i]);
                     case "--leads" -> o.leads = Integer.parseInt(args[++i]);
                     case "--companies" -> o.companies = Integer.parseInt(args[++i]);
@@ -120,7 +128,9 @@ public final class Bench {
         static String usage() {
             return """
                     usage: bench/run [--quick] [flags]
-                      --quick                 smaller sizes everywhere (about 8 minutes)
+                      --quick                 smaller sizes everywhere and a 400/10s limit (about 9 minutes);
+                                              writes bench/target/RESULTS-quick.md, not RESULTS.md
+                      --out FILE              where to write the results, relative to bench/ (RESULTS.md)
                       --users N --leads N --companies N --conversations N
                                               the rate-limited all-template workspace (1000/400/200/1500)
                       --rate-limit N          requests per 10-second window (1666 = Intercom's 10,000/min)
@@ -175,6 +185,7 @@ public final class Bench {
         Files.deleteIfExists(work.resolve("pids"));
         report.started = Instant.now();
         report.machine = machine();
+        report.code = codeVersion(benchDir.getParent());
         report.loadAtStart = loadAverage();
         log("Machine: " + report.machine + "; load average " + report.loadAtStart);
 
@@ -233,8 +244,10 @@ public final class Bench {
         report.finished = Instant.now();
         String table = report.table(opts);
         System.out.println("\n" + table);
-        report.write(benchDir.resolve("RESULTS.md"), opts);
-        log("Wrote " + benchDir.resolve("RESULTS.md"));
+        Path out = benchDir.resolve(opts.out == null ? "RESULTS.md" : opts.out);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        report.write(out, opts);
+        log("Wrote " + out);
     }
 
     // ---- figure 3: JMH ------------------------------------------------------------------------
@@ -755,6 +768,24 @@ public final class Bench {
                 Runtime.getRuntime().availableProcessors(), cpu, memMb, System.getProperty("java.vm.name"),
                 System.getProperty("java.runtime.version"), System.getProperty("java.vm.vendor"),
                 System.getProperty("os.name"), System.getProperty("os.version"));
+    }
+
+    /** The commit of the code under test, and whether src/ has uncommitted changes. */
+    static String codeVersion(Path root) {
+        try {
+            Process head = new ProcessBuilder("git", "-C", root.toString(), "log", "-1", "--format=%h (%cs)")
+                    .redirectErrorStream(true).start();
+            String commit = new String(head.getInputStream().readAllBytes()).trim();
+            Process status = new ProcessBuilder("git", "-C", root.toString(), "status", "--porcelain", "src", "pom.xml")
+                    .redirectErrorStream(true).start();
+            long changed = new String(status.getInputStream().readAllBytes()).lines().count();
+            if (head.waitFor() != 0 || commit.isEmpty()) {
+                return "unknown (not a git checkout)";
+            }
+            return "commit " + commit + (changed == 0 ? "" : " plus " + changed + " uncommitted change(s) under src/");
+        } catch (IOException | InterruptedException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     static String loadAverage() {
