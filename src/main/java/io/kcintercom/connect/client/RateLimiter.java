@@ -14,6 +14,12 @@ import java.util.function.LongSupplier;
  * the window's limit, what is left and when it resets. The limiter counts down locally as it lets
  * requests go (so concurrent requests do not all spend the same last unit), trusts the server's
  * lower figure when a response reports one, and once nothing is left waits for the reset.
+ *
+ * <p>The server counts a request when it arrives, the limiter when it leaves. With many requests in
+ * flight, a response's {@code X-RateLimit-Remaining} does not yet include the others still on
+ * their way, and a window assumed to have refilled may still receive requests sent in the last
+ * one. So the limiter counts the requests in flight ({@link #acquire} to {@link #release}) and
+ * takes them off whatever it adopts: a new window's budget and the server's remaining count.
  */
 public final class RateLimiter {
     /** Guard against a skewed clock or a bogus header: never wait longer than this per turn. */
@@ -31,6 +37,8 @@ public final class RateLimiter {
     private long resetAtMs;
     /** Whether {@link #resetAtMs} is our own guess (a window assumed locally), not a server header. */
     private boolean resetAssumed;
+    /** Requests let through and not yet answered. */
+    private int inFlight;
 
     private final AtomicLong waits = new AtomicLong();
     private final AtomicLong waitedMs = new AtomicLong();
@@ -44,15 +52,16 @@ public final class RateLimiter {
         return SHARED.computeIfAbsent(key, k -> new RateLimiter(System::currentTimeMillis));
     }
 
-    /** Blocks until a request may be sent. */
+    /** Blocks until a request may be sent. Each call must be followed by one {@link #release()}. */
     public void acquire(Sleeper sleeper) {
         while (true) {
             long waitMs;
             synchronized (this) {
                 long now = clock.getAsLong();
                 if (limit > 0 && now >= resetAtMs) {
-                    // A new window: the server refills the budget; assume the last limit seen.
-                    remaining = limit;
+                    // A new window: the server refills the budget; assume the last limit seen, less
+                    // what is still in flight, which may reach the server in this new window.
+                    remaining = Math.max(0, limit - inFlight);
                     resetAtMs = now + DEFAULT_WINDOW_MS;
                     resetAssumed = true;
                 }
@@ -60,6 +69,7 @@ public final class RateLimiter {
                     if (remaining > 0) {
                         remaining--;
                     }
+                    inFlight++;
                     return;
                 }
                 waitMs = clamp(resetAtMs - now);
@@ -70,23 +80,41 @@ public final class RateLimiter {
         }
     }
 
-    /** Records what a response said about the current window. Missing headers are ignored. */
+    /** The request let through by {@link #acquire} has been answered or has failed. */
+    public synchronized void release() {
+        if (inFlight > 0) {
+            inFlight--;
+        }
+    }
+
+    /** Requests let through and not yet released. */
+    public synchronized int inFlight() {
+        return inFlight;
+    }
+
+    /**
+     * Records what a response said about the current window; called before that response's
+     * {@link #release()}. Missing headers are ignored.
+     */
     public synchronized void update(long headerLimit, long headerRemaining, long headerResetEpochSeconds) {
         if (headerLimit <= 0 || headerRemaining < 0) {
             return;
         }
+        // The other requests in flight have left but the server has not counted them yet.
+        long othersInFlight = Math.max(0, inFlight - 1);
+        long serverRemaining = Math.max(0, headerRemaining - othersInFlight);
         long resetMs = headerResetEpochSeconds > 0
                 ? headerResetEpochSeconds * 1000
                 : clock.getAsLong() + DEFAULT_WINDOW_MS;
         if (limit <= 0 || resetMs > resetAtMs) {
             // First answer, or the first answer of a newer window.
             limit = headerLimit;
-            remaining = headerRemaining;
+            remaining = serverRemaining;
             resetAtMs = resetMs;
             resetAssumed = headerResetEpochSeconds <= 0;
         } else {
             limit = headerLimit;
-            remaining = Math.min(remaining, headerRemaining);
+            remaining = Math.min(remaining, serverRemaining);
             if (resetAssumed && headerResetEpochSeconds > 0 && resetMs > clock.getAsLong()) {
                 // We assumed a window from our first request in it; the server's window ends
                 // sooner. Follow it, or each window would start later than the server's and the

@@ -42,7 +42,7 @@ class RateLimiterTest {
     void withoutAnyHeaderNothingWaits() {
         now.set(SECOND_BOUNDARY_MS);
         for (int i = 0; i < 1_000; i++) {
-            limiter.acquire(sleeper);
+            send();
         }
         assertEquals(0, limiter.waits());
     }
@@ -55,7 +55,7 @@ class RateLimiterTest {
 
         long started = System.nanoTime();
         for (int i = 0; i < 3; i++) {
-            limiter.acquire(sleeper);
+            send();
         }
         assertEquals(0, limiter.waits(), "the 3 remaining requests of the window must not wait");
         assertTrue(elapsedMs(started) < 150, "the remaining requests must go at once");
@@ -75,7 +75,7 @@ class RateLimiterTest {
         // The new window is assumed to have the last known limit (10): 9 more go without waiting.
         long waitsBefore = limiter.waits();
         for (int i = 0; i < 9; i++) {
-            limiter.acquire(sleeper);
+            send();
         }
         assertEquals(waitsBefore, limiter.waits());
         assertFalse(acquireInBackground().done.await(300, TimeUnit.MILLISECONDS),
@@ -87,12 +87,12 @@ class RateLimiterTest {
         long reset = SECOND_BOUNDARY_MS;
         now.set(reset - 300);
         limiter.update(10, 10, reset / 1000);
-        limiter.acquire(sleeper);
-        limiter.acquire(sleeper); // 8 left locally
+        send();
+        send(); // 8 left locally
         limiter.update(10, 3, reset / 1000); // other tasks spent more: the server says 3
         limiter.update(10, 9, reset / 1000); // a stale, higher figure is ignored
         for (int i = 0; i < 3; i++) {
-            limiter.acquire(sleeper);
+            send();
         }
         assertEquals(0, limiter.waits());
         assertFalse(acquireInBackground().done.await(300, TimeUnit.MILLISECONDS),
@@ -153,7 +153,7 @@ class RateLimiterTest {
             Thread t = new Thread(() -> {
                 try {
                     start.await();
-                    limiter.acquire(sleeper);
+                    send();
                     passed.incrementAndGet();
                 } catch (ClientStoppedException e) {
                     stopped.incrementAndGet();
@@ -195,10 +195,10 @@ class RateLimiterTest {
 
         long serverNextReset = firstReset + 10_000;
         now.set(firstReset + 2_000); // first request of the next window, 2 s into it
-        limiter.acquire(sleeper); // the limiter assumes a window ending at firstReset + 12 s
+        send(); // the limiter assumes a window ending at firstReset + 12 s
         limiter.update(10, 9, serverNextReset / 1000); // the server: it ends at firstReset + 10 s
         for (int i = 0; i < 9; i++) {
-            limiter.acquire(sleeper);
+            send();
         }
         assertEquals(0, limiter.waits());
 
@@ -216,13 +216,64 @@ class RateLimiterTest {
         now.set(firstReset - 300);
         limiter.update(2, 2, firstReset / 1000);
         now.set(firstReset + 100);
-        limiter.acquire(sleeper); // new assumed window
-        limiter.acquire(sleeper);
+        send(); // new assumed window
+        send();
         // A response sent before the reset arrives late, naming the reset that is already past.
         limiter.update(2, 0, firstReset / 1000);
         Acquirer third = acquireInBackground();
         assertFalse(third.done.await(350, TimeUnit.MILLISECONDS),
                 "a past reset from a late response must not refill the budget");
+    }
+
+    /**
+     * The first answer arrives while others are still on their way: the server's remaining count
+     * does not include them yet, so adopting it as it is would let the window be overspent by as
+     * many requests as were in flight.
+     */
+    @Test
+    void adoptingTheServersRemainingTakesOffTheOtherRequestsInFlight() throws Exception {
+        long reset = SECOND_BOUNDARY_MS;
+        now.set(reset - 300);
+        for (int i = 0; i < 6; i++) {
+            limiter.acquire(sleeper); // nothing known yet: 6 requests leave together
+        }
+        assertEquals(6, limiter.inFlight());
+        limiter.update(10, 9, reset / 1000); // the first answer: the server has counted only it
+        limiter.release();
+
+        for (int i = 0; i < 4; i++) {
+            send(); // 10 in the window: the 6 sent and these 4
+        }
+        assertEquals(0, limiter.waits());
+        assertFalse(acquireInBackground().done.await(300, TimeUnit.MILLISECONDS),
+                "an 11th request in a window of 10 must wait, though the server's answer said 9 were left");
+    }
+
+    @Test
+    void aRefilledWindowStartsWithoutTheRequestsStillInFlight() throws Exception {
+        long reset = SECOND_BOUNDARY_MS;
+        now.set(reset - 300);
+        limiter.update(10, 10, reset / 1000);
+        for (int i = 0; i < 3; i++) {
+            limiter.acquire(sleeper); // still in flight at the reset: they may land in the next window
+        }
+        now.set(reset);
+        for (int i = 0; i < 7; i++) {
+            send();
+        }
+        assertEquals(0, limiter.waits());
+        assertFalse(acquireInBackground().done.await(300, TimeUnit.MILLISECONDS),
+                "the refilled window holds 10 less the 3 in flight");
+    }
+
+    @Test
+    void releasingEveryRequestLeavesNothingInFlight() {
+        now.set(SECOND_BOUNDARY_MS - 300);
+        limiter.update(100, 100, SECOND_BOUNDARY_MS / 1000);
+        for (int i = 0; i < 50; i++) {
+            send();
+        }
+        assertEquals(0, limiter.inFlight());
     }
 
     @Test
@@ -236,11 +287,17 @@ class RateLimiterTest {
         assertEquals(1, blocked.failures.get(), "the wait ends with ClientStoppedException");
     }
 
+    /** One request that is let through and answered (without rate-limit headers). */
+    private void send() {
+        limiter.acquire(sleeper);
+        limiter.release();
+    }
+
     private Acquirer acquireInBackground() {
         Acquirer acquirer = new Acquirer();
         Thread t = new Thread(() -> {
             try {
-                limiter.acquire(sleeper);
+                send();
             } catch (ClientStoppedException e) {
                 acquirer.failures.incrementAndGet();
             } finally {
