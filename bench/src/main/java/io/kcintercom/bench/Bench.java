@@ -2,6 +2,9 @@ package io.kcintercom.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kcintercom.connect.IntercomSourceConnector;
+import io.kcintercom.connect.IntercomSourceTask;
+import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.it.ExpectedRows;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
@@ -14,6 +17,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,6 +35,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTaskContext;
+import org.apache.kafka.connect.storage.OffsetStorageReader;
 
 /**
  * The benchmark of issue 7, run on demand by bench/run (never by mvn verify). One run measures,
@@ -63,11 +70,12 @@ public final class Bench {
         long latencyMin = 100;
         long latencyMax = 300;
         int tasksMax = 7;
-        List<Integer> mifCompare = List.of(32, 64);
+        List<Integer> mifCompare = List.of(8, 32);
         long mif1MaxSeconds = 1200;
         int forced429s = 8;
         int e2eUsers = 100_000;
         int memoryUsers = 1_000_000;
+        int taskUsers = 300_000;
         String jmh = "full";
         Set<String> skip = new HashSet<>();
         long syncTimeoutSeconds = 900;
@@ -85,6 +93,7 @@ public final class Bench {
                         o.conversations = 400;
                         o.e2eUsers = 30_000;
                         o.memoryUsers = 200_000;
+                        o.taskUsers = 100_000;
                         o.jmh = "quick";
                         o.mif1MaxSeconds = 240;
                         o.forced429s = 4;
@@ -113,6 +122,7 @@ public final class Bench {
                     case "--forced-429s" -> o.forced429s = Integer.parseInt(args[++i]);
                     case "--e2e-users" -> o.e2eUsers = Integer.parseInt(args[++i]);
                     case "--memory-users" -> o.memoryUsers = Integer.parseInt(args[++i]);
+                    case "--task-users" -> o.taskUsers = Integer.parseInt(args[++i]);
                     case "--jmh" -> o.jmh = args[++i];
                     case "--skip" -> o.skip.addAll(List.of(args[++i].split(",")));
                     case "-h", "--help" -> {
@@ -136,13 +146,14 @@ public final class Bench {
                       --rate-limit N          requests per 10-second window (1666 = Intercom's 10,000/min)
                       --latency-ms MIN-MAX    fake latency per request (100-300)
                       --tasks-max N           tasks.max of the all-template syncs (7)
-                      --mif-compare N,M       extra syncs with max.in.flight.requests=N, M; 0 = none (32,64)
+                      --mif-compare N,M       extra syncs with max.in.flight.requests=N, M; 0 = none (8,32)
                       --mif1-max-seconds S    stop the max.in.flight.requests=1 sync after S s and project (1200)
                       --forced-429s N         429s injected into the fault run (8)
                       --e2e-users N           users of the zero-latency throughput sync (100000)
                       --memory-users N        users of the 256 MB memory sync (1000000)
                       --jmh full|quick|skip   the RowConverter JMH benchmark (full)
-                      --skip LIST             any of jmh,rate,faults,mif1,mifcompare,e2e,memory
+                      --task-users N          users for the task-alone run of figure 3 (300000)
+                      --skip LIST             any of jmh,rate,faults,mif1,mifcompare,e2e,task,memory
                     """;
         }
     }
@@ -203,7 +214,8 @@ public final class Bench {
         stack.startBroker();
         admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrap()));
 
-        RateRun mif8 = null;
+        int defaultMif = defaultMaxInFlight();
+        RateRun byDefault = null;
         SampleWorkspace ws = null;
         Map<String, Set<String>> expected = null;
         boolean anyRate = !(opts.skip.contains("rate") && opts.skip.contains("faults") && opts.skip.contains("mif1")
@@ -216,26 +228,29 @@ public final class Bench {
             expected = ExpectedRows.forWorkspace(ws, ALL_TABLES);
         }
         if (!opts.skip.contains("rate")) {
-            mif8 = rateRun("rate-mif8", ws, expected, 8, 0, Long.MAX_VALUE, null);
-            report.rate = mif8;
+            byDefault = rateRun("rate-default", ws, expected, defaultMif, 0, Long.MAX_VALUE, null);
+            report.rate = byDefault;
         }
         if (!opts.skip.contains("faults")) {
-            report.faults = rateRun("rate-faults", ws, expected, 8, opts.forced429s, Long.MAX_VALUE, null);
+            report.faults = rateRun("rate-faults", ws, expected, defaultMif, opts.forced429s, Long.MAX_VALUE, null);
         }
         if (!opts.skip.contains("mifcompare")) {
             for (int mif : opts.mifCompare) {
-                if (mif != 8) {
+                if (mif != defaultMif) {
                     report.mifCompare.add(rateRun("rate-mif" + mif, ws, expected, mif, 0, Long.MAX_VALUE, null));
                 }
             }
         }
         if (!opts.skip.contains("mif1")) {
-            report.mif1 = rateRun("rate-mif1", ws, expected, 1, 0, opts.mif1MaxSeconds, mif8);
+            report.mif1 = rateRun("rate-mif1", ws, expected, 1, 0, opts.mif1MaxSeconds, byDefault);
         }
         ws = null;
         expected = null;
         if (!opts.skip.contains("e2e")) {
             report.e2e = throughputRun("users-" + shortCount(opts.e2eUsers), opts.e2eUsers);
+        }
+        if (!opts.skip.contains("task")) {
+            report.taskAlone = taskAloneRun("task-" + shortCount(opts.taskUsers), opts.taskUsers);
         }
         if (!opts.skip.contains("memory")) {
             report.memory = throughputRun("users-" + shortCount(opts.memoryUsers), opts.memoryUsers);
@@ -297,6 +312,12 @@ public final class Bench {
     }
 
     // ---- figures 1 and 2: rate-limited all-template syncs -----------------------------------------
+
+    /** The connector's own default, so the headline figure is what a user gets without tuning. */
+    static int defaultMaxInFlight() {
+        return (Integer) IntercomSourceConnectorConfig.CONFIG_DEF.configKeys()
+                .get(IntercomSourceConnectorConfig.MAX_IN_FLIGHT_REQUESTS).defaultValue;
+    }
 
     /** One all-template sync through the counting proxy; see {@link RateRun}. */
     private RateRun rateRun(String name, SampleWorkspace ws, Map<String, Set<String>> expected, int mif, int forced429s,
@@ -542,6 +563,89 @@ public final class Bench {
             }
         }
         return latest / 1000.0;
+    }
+
+    // ---- figure 3: the connector's task alone, without a worker -----------------------------------
+
+    /**
+     * The users task run in this JVM by a bare poll loop, as a worker's task thread would run it but
+     * with no converter, producer or broker behind it: how fast the connector itself turns Intercom's
+     * JSON into records, per task. The fake shares the JVM (and the 2 cores), so this is a lower bound.
+     */
+    private TaskAloneRun taskAloneRun(String name, int users) throws Exception {
+        TaskAloneRun run = new TaskAloneRun(name, users);
+        log(String.format("[%s] generating %,d users; then the users task alone, polled in this JVM", name, users));
+        SampleWorkspace ws = SampleWorkspace.generate(11, SampleWorkspace.Sizes.builder().users(users).leads(0)
+                .companies(10).conversations(0).build());
+        FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().token(TOKEN).rateLimitPer10s(0)
+                .threads(8).build());
+        try {
+            Map<String, String> config = connectorConfig(name.replace("-", "_") + ".", fake.baseUrl(), 1);
+            config.put("intercom.tables", "users");
+            IntercomSourceConnector connector = new IntercomSourceConnector();
+            connector.start(config);
+            Map<String, String> taskConfig = connector.taskConfigs(1).get(0);
+            IntercomSourceTask task = new IntercomSourceTask();
+            task.initialize(new SourceTaskContext() {
+                @Override
+                public Map<String, String> configs() {
+                    return taskConfig;
+                }
+
+                @Override
+                public OffsetStorageReader offsetStorageReader() {
+                    return new OffsetStorageReader() {
+                        @Override
+                        public <T> Map<String, Object> offset(Map<String, T> partition) {
+                            return null;
+                        }
+
+                        @Override
+                        public <T> Map<Map<String, T>, Map<String, Object>> offsets(
+                                Collection<Map<String, T>> partitions) {
+                            return Map.of();
+                        }
+                    };
+                }
+            });
+            run.loadBefore = loadAverage();
+            double cpu0 = Stack.cpuSeconds(ProcessHandle.current().pid());
+            long started = System.nanoTime();
+            long firstAt = -1;
+            long deadline = started + opts.syncTimeoutSeconds * 1_000_000_000L;
+            task.start(taskConfig);
+            try {
+                while (run.rows < users && System.nanoTime() < deadline) {
+                    List<SourceRecord> records = task.poll();
+                    if (records == null) {
+                        continue;
+                    }
+                    for (SourceRecord r : records) {
+                        if (r.topic().endsWith("users")) {
+                            run.rows++;
+                        }
+                    }
+                    if (firstAt < 0 && run.rows > 0) {
+                        firstAt = System.nanoTime();
+                    }
+                }
+            } finally {
+                task.stop();
+                connector.stop();
+            }
+            long done = System.nanoTime();
+            run.completed = run.rows >= users;
+            run.seconds = (done - started) / 1e9;
+            run.secondsToFirstRow = firstAt < 0 ? -1 : (firstAt - started) / 1e9;
+            run.rowsPerSecond = run.rows / run.seconds;
+            run.cpuSeconds = Stack.cpuSeconds(ProcessHandle.current().pid()) - cpu0;
+            run.loadAfter = loadAverage();
+            log(String.format("[%s] %,d rows in %.1f s: %,.0f rows/s (this JVM, fake included, used %.1f CPU s)",
+                    name, run.rows, run.seconds, run.rowsPerSecond, run.cpuSeconds));
+        } finally {
+            fake.close();
+        }
+        return run;
     }
 
     // ---- figures 3 and 4: zero-latency users syncs at a 256 MB worker heap -------------------------
@@ -880,6 +984,24 @@ public final class Bench {
     }
 
     /** One zero-latency users-only sync at a 256 MB worker heap. */
+    static final class TaskAloneRun {
+        final String name;
+        final int users;
+        boolean completed;
+        long rows;
+        double seconds;
+        double secondsToFirstRow;
+        double rowsPerSecond;
+        double cpuSeconds;
+        String loadBefore;
+        String loadAfter;
+
+        TaskAloneRun(String name, int users) {
+            this.name = name;
+            this.users = users;
+        }
+    }
+
     static final class ThroughputRun {
         final String name;
         final int users;

@@ -26,6 +26,7 @@ final class Report {
     final List<Bench.RateRun> mifCompare = new ArrayList<>();
     Bench.RateRun mif1;
     Bench.ThroughputRun e2e;
+    Bench.TaskAloneRun taskAlone;
     Bench.ThroughputRun memory;
     Map<String, double[]> jmh;
     String jmhLoad;
@@ -37,7 +38,8 @@ final class Report {
         List<Row> rows = new ArrayList<>();
         double perSecond = o.rateLimitPer10s / 10.0;
         if (rate != null) {
-            rows.add(new Row("1 Rate-limit use: full `all` sync, wall / floor (max.in.flight.requests=8, default)",
+            rows.add(new Row("1 Rate-limit use: full `all` sync, wall / floor (max.in.flight.requests=" + rate.mif
+                    + ", default)",
                     String.format("%s / %s = **%s** (%,d requests at %s/s%s)", secs(rate.wallSeconds),
                             secs(rate.floorSeconds), fmt(rate.ratio(), "%.2f"), rate.requests,
                             fmt(perSecond, "%.1f"), rate.completed ? "" : ", NOT completed"),
@@ -62,7 +64,7 @@ final class Report {
                             fmt(wall1 / mif1.floorSeconds, "%.2f"), speedup), "(comparison)", "-"));
         }
         for (Bench.RateRun m : mifCompare) {
-            rows.add(new Row("1 Same sync, max.in.flight.requests=" + m.mif + " (extra, to locate the bound)",
+            rows.add(new Row("1 Same sync, max.in.flight.requests=" + m.mif + " (comparison)",
                     String.format("%s / %s = **%s**, %d 429s", secs(m.wallSeconds), secs(m.floorSeconds),
                             fmt(m.ratio(), "%.2f"), m.fake429s), "<= 1.10, 0 429s",
                     m.completed && m.ratio() <= 1.10 && m.fake429s > 0 ? "ratio met; **429s not 0**"
@@ -102,6 +104,14 @@ final class Report {
                     Runtime.getRuntime().availableProcessors(), rps(stackCapacity(longest))));
             rows.add(new Row("3 End-to-end users rows/s through the worker, zero latency", m.toString(), ">= 50,000",
                     status(met)));
+        }
+        if (taskAlone != null) {
+            rows.add(new Row("3 The users task alone (poll loop in the bench JVM: no worker, converter or broker), "
+                    + "zero latency", String.format("**%s rows/s** with %s users (%s; fake in the same JVM; "
+                            + "%s CPU s in all; load %s -> %s)", rps(taskAlone.rowsPerSecond), count(taskAlone.users),
+                    taskAlone.completed ? "completed in " + secs(taskAlone.seconds) : "NOT completed",
+                    fmt(taskAlone.cpuSeconds, "%.1f"), taskAlone.loadBefore, taskAlone.loadAfter),
+                    ">= 50,000 per task", status(taskAlone.completed && taskAlone.rowsPerSecond >= 50_000)));
         }
         if (memory != null) {
             rows.add(new Row("4 " + count(memory.users) + "-contact sync, worker at 256 MB heap",

@@ -20,12 +20,17 @@ import java.util.function.LongSupplier;
  * their way, and a window assumed to have refilled may still receive requests sent in the last
  * one. So the limiter counts the requests in flight ({@link #acquire} to {@link #release}) and
  * takes them off whatever it adopts: a new window's budget and the server's remaining count.
+ * Until the first answer names the budget, one request goes at a time: a worker starting many
+ * tasks with dozens of requests each would otherwise overspend a small window (1,000/min is 167
+ * per 10 s) before it knew the limit.
  */
 public final class RateLimiter {
     /** Guard against a skewed clock or a bogus header: never wait longer than this per turn. */
     static final long MAX_WAIT_MS = 60_000;
     /** Wait at least this long when the reset is already past on our clock (skew). */
     static final long MIN_WAIT_MS = 200;
+    /** How often a request waiting for the first answer looks again. */
+    static final long FIRST_ANSWER_POLL_MS = 20;
     /** Window length assumed before the first header arrives or when one is missing. */
     static final long DEFAULT_WINDOW_MS = 10_000;
 
@@ -39,6 +44,8 @@ public final class RateLimiter {
     private boolean resetAssumed;
     /** Requests let through and not yet answered. */
     private int inFlight;
+    /** Whether any request has been answered (with or without rate-limit headers). */
+    private boolean answered;
 
     private final AtomicLong waits = new AtomicLong();
     private final AtomicLong waitedMs = new AtomicLong();
@@ -56,32 +63,45 @@ public final class RateLimiter {
     public void acquire(Sleeper sleeper) {
         while (true) {
             long waitMs;
+            boolean forTheFirstAnswer;
             synchronized (this) {
-                long now = clock.getAsLong();
-                if (limit > 0 && now >= resetAtMs) {
-                    // A new window: the server refills the budget; assume the last limit seen, less
-                    // what is still in flight, which may reach the server in this new window.
-                    remaining = Math.max(0, limit - inFlight);
-                    resetAtMs = now + DEFAULT_WINDOW_MS;
-                    resetAssumed = true;
-                }
-                if (limit <= 0 || remaining > 0) {
-                    if (remaining > 0) {
-                        remaining--;
-                    }
+                forTheFirstAnswer = !answered && inFlight > 0;
+                waitMs = forTheFirstAnswer ? FIRST_ANSWER_POLL_MS : admit(clock.getAsLong());
+                if (waitMs == 0) {
                     inFlight++;
                     return;
                 }
-                waitMs = clamp(resetAtMs - now);
             }
-            waits.incrementAndGet();
-            waitedMs.addAndGet(waitMs);
+            if (!forTheFirstAnswer) {
+                waits.incrementAndGet();
+                waitedMs.addAndGet(waitMs);
+            }
             sleeper.sleep(waitMs);
         }
     }
 
+    /** Takes one unit of the window's budget (0), or says how long to wait for the reset. */
+    private long admit(long now) {
+        if (limit > 0 && now >= resetAtMs) {
+            // A new window: the server refills the budget; assume the last limit seen, less what is
+            // still in flight, which may reach the server in this new window.
+            remaining = Math.max(0, limit - inFlight);
+            resetAtMs = now + DEFAULT_WINDOW_MS;
+            resetAssumed = true;
+        }
+        if (limit <= 0) {
+            return 0;
+        }
+        if (remaining > 0) {
+            remaining--;
+            return 0;
+        }
+        return clamp(resetAtMs - now);
+    }
+
     /** The request let through by {@link #acquire} has been answered or has failed. */
     public synchronized void release() {
+        answered = true;
         if (inFlight > 0) {
             inFlight--;
         }
@@ -97,6 +117,7 @@ public final class RateLimiter {
      * {@link #release()}. Missing headers are ignored.
      */
     public synchronized void update(long headerLimit, long headerRemaining, long headerResetEpochSeconds) {
+        answered = true;
         if (headerLimit <= 0 || headerRemaining < 0) {
             return;
         }
@@ -127,6 +148,7 @@ public final class RateLimiter {
 
     /** A 429: nothing is left until the reset the server named (or a default window). */
     public synchronized void rateLimited(long headerResetEpochSeconds) {
+        answered = true;
         long now = clock.getAsLong();
         long resetMs = headerResetEpochSeconds > 0 ? headerResetEpochSeconds * 1000 : now + DEFAULT_WINDOW_MS;
         if (limit <= 0) {

@@ -143,10 +143,13 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
                 GROUP_SYNC, ++order, Width.SHORT, "Max records per batch");
 
         order = 0;
-        def.define(MAX_IN_FLIGHT_REQUESTS, Type.INT, 8, ConfigDef.Range.between(1, 64), Importance.MEDIUM,
+        def.define(MAX_IN_FLIGHT_REQUESTS, Type.INT, 64, ConfigDef.Range.between(1, 256), Importance.MEDIUM,
                 "Maximum concurrent follow-up requests per task (contact segments, notes and event summaries; "
-                        + "conversation parts). All requests share the rate limit read from Intercom's "
-                        + "X-RateLimit headers.",
+                        + "conversation parts). All requests of a worker that use the same token share one pacer "
+                        + "fed by Intercom's X-RateLimit headers, so this bounds latency, not the request rate: "
+                        + "a task reaches about this many requests divided by Intercom's response time per "
+                        + "second (64 at 0.2 s: 320/s, above the 167/s of 10,000 a minute), and the pacer holds "
+                        + "it to the rate limit without 429s. Lower it only to spare a slow or fragile API.",
                 GROUP_HTTP, ++order, Width.SHORT, "Max in-flight requests");
         def.define(REQUEST_TIMEOUT_MS, Type.INT, 60_000, ConfigDef.Range.between(1_000, 600_000), Importance.LOW,
                 "Timeout of one HTTP request (connect, read and write).",

@@ -8,7 +8,9 @@ import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,8 +36,6 @@ final class ContactGroups implements SearchReader.GroupBuilder {
     private final String companiesTable;
     private final String socialTable;
     private final AtomicLong vanished = new AtomicLong();
-    /** Contacts of the current page already counted as vanished (each has several follow-ups). */
-    private final java.util.Set<String> vanishedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ContactGroups(Resource resource, IntercomClient client, RecordFactory records, FollowUps followUps) {
         this.resource = resource;
@@ -62,34 +62,50 @@ final class ContactGroups implements SearchReader.GroupBuilder {
     }
 
     @Override
-    public List<RecordFactory.Group> build(List<JsonNode> contacts) {
-        vanishedIds.clear();
+    public SearchReader.PendingGroups start(List<JsonNode> contacts) {
+        // Contacts of this page already counted as vanished (each has several follow-ups).
+        Set<String> vanishedIds = ConcurrentHashMap.newKeySet();
         List<Callable<List<JsonNode>>> calls = new ArrayList<>();
         List<int[]> callRanges = new ArrayList<>();
         for (JsonNode contact : contacts) {
             int first = calls.size();
             String id = JsonPaths.text(contact, "id");
             String encoded = SubLists.encode(id);
-            addIfTruncated(calls, contact, "tags", tagsTable, "/contacts/" + encoded + "/tags", id, "tags");
-            addIfTruncated(calls, contact, "companies", companiesTable, "/contacts/" + encoded + "/companies", id,
-                    "companies");
+            addIfTruncated(calls, vanishedIds, contact, "tags", tagsTable, "/contacts/" + encoded + "/tags", id,
+                    "tags");
+            addIfTruncated(calls, vanishedIds, contact, "companies", companiesTable,
+                    "/contacts/" + encoded + "/companies", id, "companies");
             if (records.enabled(segmentsTable)) {
-                calls.add(followUp(id, "segments",
+                calls.add(followUp(vanishedIds, id, "segments",
                         () -> SubLists.fetchAll(client, "/contacts/" + encoded + "/segments", context(id, "segments"),
                                 "segments")));
             }
             if (records.enabled(Tables.NOTES)) {
-                calls.add(followUp(id, "notes",
+                calls.add(followUp(vanishedIds, id, "notes",
                         () -> SubLists.fetchAll(client, "/contacts/" + encoded + "/notes?per_page=50",
                                 context(id, "notes"), "notes")));
             }
             if (records.enabled(Tables.EVENTS_SUMMARY)) {
-                calls.add(followUp(id, "event summary", () -> eventSummaries(id, encoded)));
+                calls.add(followUp(vanishedIds, id, "event summary", () -> eventSummaries(id, encoded)));
             }
             callRanges.add(new int[] {first, calls.size()});
         }
-        List<List<JsonNode>> results = followUps.runAll(calls);
+        FollowUps.Submitted<List<JsonNode>> submitted = followUps.submitAll(calls);
+        return new SearchReader.PendingGroups() {
+            @Override
+            public boolean isDone() {
+                return submitted.isDone();
+            }
 
+            @Override
+            public List<RecordFactory.Group> await() {
+                return assemble(contacts, callRanges, submitted.await());
+            }
+        };
+    }
+
+    private List<RecordFactory.Group> assemble(List<JsonNode> contacts, List<int[]> callRanges,
+                                               List<List<JsonNode>> results) {
         List<RecordFactory.Group> groups = new ArrayList<>(contacts.size());
         for (int i = 0; i < contacts.size(); i++) {
             JsonNode contact = contacts.get(i);
@@ -128,12 +144,13 @@ final class ContactGroups implements SearchReader.GroupBuilder {
         return copy;
     }
 
-    private void addIfTruncated(List<Callable<List<JsonNode>>> calls, JsonNode contact, String field, String table,
-                                String fallbackUrl, String id, String itemKey) {
+    private void addIfTruncated(List<Callable<List<JsonNode>>> calls, Set<String> vanishedIds, JsonNode contact,
+                                String field, String table, String fallbackUrl, String id, String itemKey) {
         if (isTruncated(contact, field, table)) {
             String url = JsonPaths.text(contact, field + ".url");
             String listUrl = url == null || url.isBlank() ? fallbackUrl : url;
-            calls.add(followUp(id, field, () -> SubLists.fetchAll(client, listUrl, context(id, field), itemKey)));
+            calls.add(followUp(vanishedIds, id, field,
+                    () -> SubLists.fetchAll(client, listUrl, context(id, field), itemKey)));
         }
     }
 
@@ -177,7 +194,8 @@ final class ContactGroups implements SearchReader.GroupBuilder {
     }
 
     /** A follow-up whose 404 means the contact was deleted or merged meanwhile: no rows, counted. */
-    private Callable<List<JsonNode>> followUp(String id, String what, Supplier<List<JsonNode>> call) {
+    private Callable<List<JsonNode>> followUp(Set<String> vanishedIds, String id, String what,
+                                              Supplier<List<JsonNode>> call) {
         return () -> {
             try {
                 return call.get();

@@ -49,7 +49,7 @@ final class ConversationGroups implements SearchReader.GroupBuilder {
     }
 
     @Override
-    public List<RecordFactory.Group> build(List<JsonNode> conversations) {
+    public SearchReader.PendingGroups start(List<JsonNode> conversations) {
         boolean needParts = records.enabled(Tables.CONVERSATION_PARTS)
                 || records.enabled(Tables.CONVERSATION_PARTS_ATTACHMENTS);
         List<Callable<JsonNode>> calls = new ArrayList<>();
@@ -59,8 +59,22 @@ final class ConversationGroups implements SearchReader.GroupBuilder {
                 calls.add(() -> detail(id));
             }
         }
-        List<JsonNode> details = followUps.runAll(calls);
+        FollowUps.Submitted<JsonNode> submitted = followUps.submitAll(calls);
+        return new SearchReader.PendingGroups() {
+            @Override
+            public boolean isDone() {
+                return submitted.isDone();
+            }
 
+            @Override
+            public List<RecordFactory.Group> await() {
+                return assemble(conversations, needParts, submitted.await());
+            }
+        };
+    }
+
+    private List<RecordFactory.Group> assemble(List<JsonNode> conversations, boolean needParts,
+                                               List<JsonNode> details) {
         List<RecordFactory.Group> groups = new ArrayList<>(conversations.size());
         for (int i = 0; i < conversations.size(); i++) {
             JsonNode conversation = conversations.get(i);

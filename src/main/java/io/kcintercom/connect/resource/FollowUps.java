@@ -30,10 +30,16 @@ public final class FollowUps implements AutoCloseable {
         });
     }
 
+    /** Runs the calls and waits for all of them. */
     public <T> List<T> runAll(List<Callable<T>> calls) {
-        if (calls.isEmpty()) {
-            return List.of();
-        }
+        return submitAll(calls).await();
+    }
+
+    /**
+     * Starts the calls and returns at once; the results are collected by {@link Submitted#await()}.
+     * Calls run in submission order, so a later page's calls queue behind an earlier page's.
+     */
+    public <T> Submitted<T> submitAll(List<Callable<T>> calls) {
         List<Future<T>> futures = new ArrayList<>(calls.size());
         try {
             for (Callable<T> call : calls) {
@@ -43,24 +49,54 @@ public final class FollowUps implements AutoCloseable {
             futures.forEach(f -> f.cancel(true));
             throw new ClientStoppedException();
         }
-        List<T> results = new ArrayList<>(calls.size());
-        try {
-            for (Future<T> future : futures) {
-                results.add(future.get());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            futures.forEach(f -> f.cancel(true));
-            throw new ClientStoppedException();
-        } catch (ExecutionException e) {
-            futures.forEach(f -> f.cancel(true));
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new ConnectException(cause);
+        return new Submitted<>(futures);
+    }
+
+    /** Calls started by {@link #submitAll}. */
+    public static final class Submitted<T> {
+        private final List<Future<T>> futures;
+
+        private Submitted(List<Future<T>> futures) {
+            this.futures = futures;
         }
-        return results;
+
+        public boolean isDone() {
+            for (Future<T> future : futures) {
+                if (!future.isDone()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * The results in submission order. The first failure cancels the calls still running and
+         * is thrown as it was (a {@link RuntimeException}), or wrapped in a {@link ConnectException}.
+         */
+        public List<T> await() {
+            List<T> results = new ArrayList<>(futures.size());
+            try {
+                for (Future<T> future : futures) {
+                    results.add(future.get());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                cancel();
+                throw new ClientStoppedException();
+            } catch (ExecutionException e) {
+                cancel();
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new ConnectException(cause);
+            }
+            return results;
+        }
+
+        public void cancel() {
+            futures.forEach(f -> f.cancel(true));
+        }
     }
 
     /**

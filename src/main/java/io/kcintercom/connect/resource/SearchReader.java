@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kcintercom.connect.client.ClientStoppedException;
 import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.logging.LogContext;
 import io.kcintercom.connect.table.JsonPaths;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,7 +16,13 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.LongSupplier;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
@@ -31,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * indexed yet and wait for the next pass. Objects are emitted one whole second at a time, sorted
  * by id within the second, so the (updated_at, id) position is exact even when a second spans
  * pages.
+ *
+ * <p>Pages are pipelined so neither Intercom's latency nor the reader's own work idles the rate
+ * limit: the next search page is requested (and parsed, on the prefetch thread) as soon as the
+ * current page's cursor is known, and a page's follow-up requests are started while the previous
+ * page's are still running; groups are still emitted strictly in page order, and at most
+ * {@value #PAGES_IN_PROGRESS} pages wait for their follow-ups at a time.
  */
 public final class SearchReader implements ResourceReader {
     private static final Logger log = LoggerFactory.getLogger(SearchReader.class);
@@ -38,14 +52,26 @@ public final class SearchReader implements ResourceReader {
     private static final Comparator<Buffered> ORDER =
             Comparator.comparingLong(Buffered::updatedAt).thenComparing(Buffered::id);
 
+    /** Pages whose follow-ups may run at once: enough to keep requests flowing at a page's end. */
+    static final int PAGES_IN_PROGRESS = 2;
+
     /** Builds the groups of records of one page's objects (doing their follow-up requests). */
     public interface GroupBuilder {
-        List<RecordFactory.Group> build(List<JsonNode> objects);
+        /** Starts the objects' follow-up requests and returns without waiting for them. */
+        PendingGroups start(List<JsonNode> objects);
 
         /** Counters for metrics (objects that vanished, truncated conversations). */
         default Map<String, LongSupplier> counters() {
             return Map.of();
         }
+    }
+
+    /** The groups of a page's objects, in their order, once their follow-up requests are done. */
+    public interface PendingGroups {
+        boolean isDone();
+
+        /** Waits for the follow-ups; throws the first failure among them. */
+        List<RecordFactory.Group> await();
     }
 
     private final Resource resource;
@@ -61,6 +87,9 @@ public final class SearchReader implements ResourceReader {
     private volatile SearchPosition position;
     private boolean resumeStoredCursor;
     private final Deque<List<SourceRecord>> ready = new ArrayDeque<>();
+    private final Deque<PageInProgress> inProgress = new ArrayDeque<>();
+    private final ExecutorService prefetcher;
+    private Prefetch prefetch;
     private final Map<String, Buffered> incompleteSecond = new LinkedHashMap<>();
     private final Map<Long, String> firstCursorOfSecond = new LinkedHashMap<>();
     private boolean passRunning;
@@ -69,7 +98,7 @@ public final class SearchReader implements ResourceReader {
     private long cutoff;
     private long nextPassAtMs;
     private int pagesThisPass;
-    private long emittedThisPass;
+    private long objectsThisPass;
 
     /**
      * @param baseFilter a query clause ANDed with the updated_at condition (e.g. the role), or null
@@ -88,6 +117,11 @@ public final class SearchReader implements ResourceReader {
         this.pollIntervalMs = pollIntervalMs;
         this.searchDelayMs = searchDelayMs;
         this.clock = clock;
+        this.prefetcher = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "intercom-search-" + resource.id());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     @Override
@@ -111,19 +145,13 @@ public final class SearchReader implements ResourceReader {
 
     @Override
     public long nextDueMs() {
-        return ready.isEmpty() && !passRunning ? nextPassAtMs : 0L;
+        return ready.isEmpty() && inProgress.isEmpty() && !passRunning ? nextPassAtMs : 0L;
     }
 
     @Override
     public List<SourceRecord> poll(int maxRecords) {
         if (ready.isEmpty()) {
-            if (!passRunning) {
-                if (clock.getAsLong() < nextPassAtMs) {
-                    return List.of();
-                }
-                startPass();
-            }
-            readPage();
+            advance();
         }
         List<SourceRecord> batch = new ArrayList<>();
         while (!ready.isEmpty() && (batch.isEmpty() || batch.size() + ready.peek().size() <= maxRecords)) {
@@ -132,10 +160,43 @@ public final class SearchReader implements ResourceReader {
         return batch;
     }
 
+    @Override
+    public void close() {
+        prefetcher.shutdownNow();
+    }
+
+    /**
+     * One step: read the next page unless enough pages are in progress or the pass is over, then
+     * emit the oldest page in progress if it is due: its follow-ups are done, or waiting for them
+     * is all there is left to do.
+     */
+    private void advance() {
+        if (!oldestIsDue()) {
+            if (!passRunning && inProgress.isEmpty()) {
+                if (clock.getAsLong() < nextPassAtMs) {
+                    return;
+                }
+                startPass();
+            }
+            if (passRunning) {
+                readPage();
+            }
+        }
+        if (oldestIsDue()) {
+            emit(inProgress.poll());
+        }
+    }
+
+    private boolean oldestIsDue() {
+        PageInProgress oldest = inProgress.peek();
+        return oldest != null
+                && (inProgress.size() >= PAGES_IN_PROGRESS || !passRunning || oldest.groups().isDone());
+    }
+
     private void startPass() {
         passRunning = true;
         pagesThisPass = 0;
-        emittedThisPass = 0;
+        objectsThisPass = 0;
         cutoff = (clock.getAsLong() - searchDelayMs) / 1000;
         incompleteSecond.clear();
         firstCursorOfSecond.clear();
@@ -155,7 +216,7 @@ public final class SearchReader implements ResourceReader {
         String pageCursor = nextCursor;
         JsonNode page;
         try {
-            page = client.post(path, searchBody(pageCursor), context(pageCursor));
+            page = fetchPage(pageCursor);
         } catch (IntercomApiException e) {
             if (pageCursor != null && (e.status() == 400 || e.status() == 404)) {
                 // The stored cursor no longer works: restart from the (updated_at, id) position.
@@ -179,8 +240,11 @@ public final class SearchReader implements ResourceReader {
         boolean lastPage = cursor == null || cursor.equals(pageCursor) || items.isEmpty();
         long pageMaxSecond = Long.MIN_VALUE;
         for (JsonNode item : items) {
+            pageMaxSecond = Math.max(pageMaxSecond, epochSeconds(item.get("updated_at")));
+        }
+        boolean passEnds = lastPage || pageMaxSecond > cutoff;
+        for (JsonNode item : items) {
             Buffered buffered = buffered(item, pageCursor);
-            pageMaxSecond = Math.max(pageMaxSecond, buffered.updatedAt);
             if (position.covers(buffered.updatedAt, buffered.id)) {
                 continue;
             }
@@ -190,8 +254,6 @@ public final class SearchReader implements ResourceReader {
                 firstCursorOfSecond.put(buffered.updatedAt, pageCursor);
             }
         }
-        boolean reachedCutoff = pageMaxSecond > cutoff;
-        boolean passEnds = lastPage || reachedCutoff;
         // Everything below the page's last second is complete; at the end of the pass, all is.
         long completeBelow = passEnds ? Long.MAX_VALUE : pageMaxSecond;
         List<Buffered> complete = new ArrayList<>();
@@ -206,32 +268,67 @@ public final class SearchReader implements ResourceReader {
             return false;
         });
         complete.sort(ORDER);
-        emit(complete);
+        start(complete);
         if (passEnds) {
             endPass();
         } else {
             nextCursor = cursor;
+            startPrefetch(cursor);
         }
     }
 
-    private void emit(List<Buffered> complete) {
+    /**
+     * Starts the follow-ups of a page's complete objects and moves the position past them; their
+     * records, each carrying the position before and after its object, are emitted by
+     * {@link #emit} once the follow-ups are done.
+     */
+    private void start(List<Buffered> complete) {
         if (complete.isEmpty()) {
             return;
         }
         List<JsonNode> objects = complete.stream().map(Buffered::object).toList();
-        List<RecordFactory.Group> groups = groupBuilder.build(objects);
-        for (int i = 0; i < complete.size(); i++) {
-            Buffered b = complete.get(i);
-            SearchPosition before = position;
+        PendingGroups groups = groupBuilder.start(objects);
+        List<SearchPosition> positions = new ArrayList<>(complete.size() + 1);
+        positions.add(position);
+        for (Buffered b : complete) {
             position = new SearchPosition(b.updatedAt, b.id, passFrom, firstCursorOfSecond.get(b.updatedAt));
-            RecordFactory.Group group = groups.get(i);
-            if (!group.isEmpty()) {
-                ready.add(group.toRecords(before.toMap(), position.toMap()));
-                emittedThisPass++;
-            }
+            positions.add(position);
         }
+        inProgress.add(new PageInProgress(groups, positions));
+        objectsThisPass += complete.size();
         long last = complete.get(complete.size() - 1).updatedAt;
         firstCursorOfSecond.keySet().removeIf(second -> second < last);
+    }
+
+    private void emit(PageInProgress page) {
+        List<RecordFactory.Group> groups = page.groups().await();
+        for (int i = 0; i < groups.size(); i++) {
+            RecordFactory.Group group = groups.get(i);
+            if (!group.isEmpty()) {
+                ready.add(group.toRecords(page.positions().get(i).toMap(), page.positions().get(i + 1).toMap()));
+            }
+        }
+    }
+
+    /** The page at this cursor of the current pass: the prefetched one, or fetched now. */
+    private JsonNode fetchPage(String cursor) {
+        Prefetch prefetched = prefetch;
+        prefetch = null;
+        if (prefetched != null) {
+            if (prefetched.passFrom() == passFrom && Objects.equals(prefetched.cursor(), cursor)) {
+                return prefetched.await();
+            }
+            prefetched.page().cancel(true);
+        }
+        return client.post(path, searchBody(cursor), context(cursor));
+    }
+
+    /** Requests the next page now, so it is on its way while this page's objects are processed. */
+    private void startPrefetch(String cursor) {
+        JsonNode body = searchBody(cursor);
+        String context = context(cursor);
+        prefetch = new Prefetch(passFrom, cursor,
+                prefetcher.submit(LogContext.wrap(() -> client.post(path, body, context))));
     }
 
     private void endPass() {
@@ -242,8 +339,8 @@ public final class SearchReader implements ResourceReader {
         nextPassAtMs = clock.getAsLong() + pollIntervalMs;
         // Once caught up, a later restart starts a fresh pass from the position, not the old cursor.
         position = new SearchPosition(position.updatedAt(), position.id(), position.updatedAt(), null);
-        log.info("{}: pass done, {} page(s), {} object(s) emitted, position {}", resource.id(), pagesThisPass,
-                emittedThisPass, position);
+        log.info("{}: pass done, {} page(s), {} object(s) read, position {}", resource.id(), pagesThisPass,
+                objectsThisPass, position);
     }
 
     private JsonNode searchBody(String cursor) {
@@ -336,5 +433,25 @@ public final class SearchReader implements ResourceReader {
     }
 
     private record Buffered(String id, long updatedAt, JsonNode object) {
+    }
+
+    /** A page whose follow-ups are running, with the position before each object and after the last. */
+    private record PageInProgress(PendingGroups groups, List<SearchPosition> positions) {
+    }
+
+    private record Prefetch(long passFrom, String cursor, Future<JsonNode> page) {
+        JsonNode await() {
+            try {
+                return page.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ClientStoppedException();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new ConnectException(e.getCause());
+            }
+        }
     }
 }

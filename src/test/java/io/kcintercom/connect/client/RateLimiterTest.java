@@ -234,19 +234,33 @@ class RateLimiterTest {
     void adoptingTheServersRemainingTakesOffTheOtherRequestsInFlight() throws Exception {
         long reset = SECOND_BOUNDARY_MS;
         now.set(reset - 300);
+        send(); // answered without rate-limit headers: the limit is still unknown
         for (int i = 0; i < 6; i++) {
-            limiter.acquire(sleeper); // nothing known yet: 6 requests leave together
+            limiter.acquire(sleeper); // so 6 requests leave together
         }
         assertEquals(6, limiter.inFlight());
-        limiter.update(10, 9, reset / 1000); // the first answer: the server has counted only it
+        limiter.update(10, 8, reset / 1000); // the first header: the server has counted 2 so far
         limiter.release();
 
-        for (int i = 0; i < 4; i++) {
-            send(); // 10 in the window: the 6 sent and these 4
+        for (int i = 0; i < 3; i++) {
+            send(); // 10 in the window: the first, the 6 sent together and these 3
         }
         assertEquals(0, limiter.waits());
         assertFalse(acquireInBackground().done.await(300, TimeUnit.MILLISECONDS),
                 "an 11th request in a window of 10 must wait, though the server's answer said 9 were left");
+    }
+
+    @Test
+    void untilTheFirstAnswerOneRequestGoesAtATime() throws Exception {
+        now.set(SECOND_BOUNDARY_MS - 300);
+        limiter.acquire(sleeper);
+        Acquirer second = acquireInBackground();
+        assertFalse(second.done.await(200, TimeUnit.MILLISECONDS),
+                "before anything is known of the budget, a second request waits for the first answer");
+        limiter.update(100, 99, SECOND_BOUNDARY_MS / 1000);
+        limiter.release();
+        assertTrue(second.done.await(1_000, TimeUnit.MILLISECONDS), "the first answer releases it");
+        assertEquals(0, limiter.waits(), "waiting for the first answer is not a wait for the rate limit");
     }
 
     @Test

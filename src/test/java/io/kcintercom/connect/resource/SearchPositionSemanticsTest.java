@@ -226,7 +226,7 @@ class SearchPositionSemanticsTest extends ReaderTestSupport {
     // ---------------------------------------------------------------- restart
 
     /** Three pages a..f from a pass anchored at T-10000; returns the records of its first two polls. */
-    private List<SourceRecord> readTwoPagesOfThree() {
+    private List<SourceRecord> readTwoPagesOfThree() throws InterruptedException {
         stubSearchPage(PATH, null, searchPage("data", "cur-1", contact("a", T - 9000), contact("b", T - 8000)));
         stubSearchPage(PATH, "cur-1", searchPage("data", "cur-2", contact("c", T - 7000), contact("d", T - 6000)));
         stubSearchPage(PATH, "cur-2", searchPage("data", null, contact("e", T - 5000), contact("f", T - 4000)));
@@ -236,6 +236,15 @@ class SearchPositionSemanticsTest extends ReaderTestSupport {
         out.addAll(first.poll(100));
         assertEquals(List.of("a", "b", "c"), ids(out, Tables.USERS));
         assertEquals(offset(T - 7000, "c", T - 10_000, "cur-1"), lastOffset(out));
+        // The third page was requested ahead, while the second was processed; let it land before
+        // the test looks at what a new reader requests.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (searchBodies(PATH).size() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals("cur-2", searchBodies(PATH).get(2).at("/pagination/starting_after").asText(),
+                "the next page is prefetched once its cursor is known");
+        first.close();
         return out;
     }
 
