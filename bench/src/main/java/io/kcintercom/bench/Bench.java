@@ -593,6 +593,11 @@ public final class Bench {
                 }
 
                 @Override
+                public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+                    return null; // the task registers its metrics over JMX, not through the worker
+                }
+
+                @Override
                 public OffsetStorageReader offsetStorageReader() {
                     return new OffsetStorageReader() {
                         @Override

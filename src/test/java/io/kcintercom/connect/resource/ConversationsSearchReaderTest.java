@@ -13,7 +13,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.table.Tables;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
@@ -169,6 +172,50 @@ class ConversationsSearchReaderTest extends ReaderTestSupport {
         assertEquals(conversations, onTopic(out, Tables.CONVERSATION_PARTS).size());
         assertEquals(conversations, IN_FLIGHT.served());
         assertEquals(1, IN_FLIGHT.peak());
+    }
+
+    /**
+     * Pages are pipelined: while the first page's part request is still held by Intercom, the
+     * second page is already read and its part request sent; records still leave in page order.
+     */
+    @Test
+    void theNextPageAndItsPartRequestsGoOutWhileThePreviousPageWaitsForItsParts() throws Exception {
+        ObjectNode first = conversation("301", T - 5000);
+        // The last second of a page may go on on the next page: 303 is completed by page 2.
+        ObjectNode straddling = conversation("303", T - 4500);
+        ObjectNode second = conversation("302", T - 4000);
+        stubSearchPage(PATH, null, searchPage("conversations", "cur-1", first, straddling));
+        stubSearchPage(PATH, "cur-1", searchPage("conversations", null, second));
+        wm.stubFor(get(urlPathEqualTo("/conversations/301"))
+                .willReturn(okJson(detail(first, 1, part("p301")).toString()).withTransformers(Gate.NAME)));
+        stubDetail(detail(straddling, 1, part("p303")));
+        stubDetail(detail(second, 1, part("p302")));
+        SearchReader reader = conversationsReader(records(ALL_TABLES), SearchPosition.initial(0), 4);
+        GATE.close();
+
+        CompletableFuture<List<SourceRecord>> polled = CompletableFuture.supplyAsync(() -> {
+            List<SourceRecord> out = new ArrayList<>();
+            while (out.isEmpty()) {
+                out.addAll(reader.poll(10_000));
+            }
+            return out;
+        });
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (wm.findAll(getRequestedFor(urlPathEqualTo("/conversations/302"))).isEmpty()
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, GATE.waiting(), "the first page's part request is still held");
+        assertEquals(1, wm.findAll(getRequestedFor(urlPathEqualTo("/conversations/302"))).size(),
+                "the second page's part request went out meanwhile");
+        assertEquals(2, searchBodies(PATH).size(), "both search pages were read");
+        assertTrue(!polled.isDone(), "nothing of the second page may leave before the first page's parts");
+
+        GATE.open();
+        List<SourceRecord> out = new ArrayList<>(polled.get(5, TimeUnit.SECONDS));
+        out.addAll(drainPass(reader));
+        assertEquals(List.of("301", "303", "302"), ids(out, Tables.CONVERSATIONS), "page order is kept");
+        assertEquals(List.of("p301", "p303", "p302"), ids(out, Tables.CONVERSATION_PARTS));
     }
 
     // ---------------------------------------------------------------- fixtures
