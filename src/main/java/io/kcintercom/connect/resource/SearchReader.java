@@ -415,12 +415,25 @@ public final class SearchReader implements ResourceReader {
         long number;
         if (value.isNumber()) {
             number = value.asLong();
-        } else if (value.isTextual() && value.asText().trim().matches("\\d+")) {
+        } else if (value.isTextual() && isDigits(value.asText().trim())) {
             number = Long.parseLong(value.asText().trim());
         } else {
             return -1;
         }
         return number >= 100_000_000_000L ? number / 1000 : number;
+    }
+
+    private static boolean isDigits(String text) {
+        if (text.isEmpty() || text.length() > 18) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String context(String cursor) {
