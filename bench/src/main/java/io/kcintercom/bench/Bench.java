@@ -570,7 +570,9 @@ public final class Bench {
     /**
      * The users task run in this JVM by a bare poll loop, as a worker's task thread would run it but
      * with no converter, producer or broker behind it: how fast the connector itself turns Intercom's
-     * JSON into records, per task. The fake shares the JVM (and the 2 cores), so this is a lower bound.
+     * JSON into records, per task. The task runs twice through a {@link ReplayServer}: the first run
+     * records the fake's answers (and warms the JIT), the second, measured, is served from memory so
+     * that the fake's JSON rendering does not share the 2 cores with the connector.
      */
     private TaskAloneRun taskAloneRun(String name, int users) throws Exception {
         TaskAloneRun run = new TaskAloneRun(name, users);
@@ -579,78 +581,136 @@ public final class Bench {
                 .companies(10).conversations(0).build());
         FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().token(TOKEN).rateLimitPer10s(0)
                 .threads(8).build());
-        try {
-            Map<String, String> config = connectorConfig(name.replace("-", "_") + ".", fake.baseUrl(), 1);
-            config.put("intercom.tables", "users");
-            IntercomSourceConnector connector = new IntercomSourceConnector();
-            connector.start(config);
-            Map<String, String> taskConfig = connector.taskConfigs(1).get(0);
-            IntercomSourceTask task = new IntercomSourceTask();
-            task.initialize(new SourceTaskContext() {
-                @Override
-                public Map<String, String> configs() {
-                    return taskConfig;
-                }
-
-                @Override
-                public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
-                    return null; // the task registers its metrics over JMX, not through the worker
-                }
-
-                @Override
-                public OffsetStorageReader offsetStorageReader() {
-                    return new OffsetStorageReader() {
-                        @Override
-                        public <T> Map<String, Object> offset(Map<String, T> partition) {
-                            return null;
-                        }
-
-                        @Override
-                        public <T> Map<Map<String, T>, Map<String, Object>> offsets(
-                                Collection<Map<String, T>> partitions) {
-                            return Map.of();
-                        }
-                    };
-                }
-            });
+        try (ReplayServer replay = new ReplayServer(fake.baseUrl(), 8)) {
+            String prefix = name.replace("-", "_") + ".";
+            TaskPass recording = runTaskOnce(prefix, replay.baseUrl(), users);
+            log(String.format("[%s] recording run: %,d rows in %.1f s (%,d requests to the fake)", name,
+                    recording.rows, recording.seconds, replay.misses()));
+            ws = null;
+            System.gc();
+            replay.resetCounts();
             run.loadBefore = loadAverage();
-            double cpu0 = Stack.cpuSeconds(ProcessHandle.current().pid());
-            long started = System.nanoTime();
-            long firstAt = -1;
-            long deadline = started + opts.syncTimeoutSeconds * 1_000_000_000L;
-            task.start(taskConfig);
-            try {
-                while (run.rows < users && System.nanoTime() < deadline) {
-                    List<SourceRecord> records = task.poll();
-                    if (records == null) {
-                        continue;
-                    }
-                    for (SourceRecord r : records) {
-                        if (r.topic().endsWith("users")) {
-                            run.rows++;
-                        }
-                    }
-                    if (firstAt < 0 && run.rows > 0) {
-                        firstAt = System.nanoTime();
-                    }
-                }
-            } finally {
-                task.stop();
-                connector.stop();
-            }
-            long done = System.nanoTime();
-            run.completed = run.rows >= users;
-            run.seconds = (done - started) / 1e9;
-            run.secondsToFirstRow = firstAt < 0 ? -1 : (firstAt - started) / 1e9;
-            run.rowsPerSecond = run.rows / run.seconds;
-            run.cpuSeconds = Stack.cpuSeconds(ProcessHandle.current().pid()) - cpu0;
+            TaskPass measured = runTaskOnce(prefix, replay.baseUrl(), users);
             run.loadAfter = loadAverage();
-            log(String.format("[%s] %,d rows in %.1f s: %,.0f rows/s (this JVM, fake included, used %.1f CPU s)",
-                    name, run.rows, run.seconds, run.rowsPerSecond, run.cpuSeconds));
+            run.completed = measured.rows >= users;
+            run.rows = measured.rows;
+            run.seconds = measured.seconds;
+            run.rowsPerSecond = measured.rows / measured.seconds;
+            run.connectorCpu = measured.connectorCpu;
+            run.pollThreadCpu = measured.pollThreadCpu;
+            run.serverCpu = measured.serverCpu;
+            run.processCpu = measured.processCpu;
+            run.connectorThreads = measured.connectorThreads;
+            run.replayHits = replay.hits();
+            run.replayMisses = replay.misses();
+            log(String.format("[%s] %,d rows in %.1f s: %,.0f rows/s; connector threads %.1f CPU s, poll loop %.1f, "
+                            + "replay server %.1f, process %.1f; %,d answers replayed, %,d forwarded", name, run.rows,
+                    run.seconds, run.rowsPerSecond, run.connectorCpu, run.pollThreadCpu, run.serverCpu,
+                    run.processCpu, run.replayHits, run.replayMisses));
         } finally {
             fake.close();
         }
         return run;
+    }
+
+    private record TaskPass(long rows, double seconds, double connectorCpu, double pollThreadCpu, double serverCpu,
+                            double processCpu, Map<String, Double> connectorThreads) {
+    }
+
+    /** One users sync from no offset by a fresh task; CPU per thread group read before the task stops. */
+    private TaskPass runTaskOnce(String prefix, String apiUrl, int users) throws Exception {
+        Map<String, String> config = connectorConfig(prefix, apiUrl, 1);
+        config.put("intercom.tables", "users");
+        IntercomSourceConnector connector = new IntercomSourceConnector();
+        connector.start(config);
+        Map<String, String> taskConfig = connector.taskConfigs(1).get(0);
+        IntercomSourceTask task = new IntercomSourceTask();
+        task.initialize(new SourceTaskContext() {
+            @Override
+            public Map<String, String> configs() {
+                return taskConfig;
+            }
+
+            @Override
+            public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+                return null; // the task registers its metrics over JMX, not through the worker
+            }
+
+            @Override
+            public OffsetStorageReader offsetStorageReader() {
+                return new OffsetStorageReader() {
+                    @Override
+                    public <T> Map<String, Object> offset(Map<String, T> partition) {
+                        return null;
+                    }
+
+                    @Override
+                    public <T> Map<Map<String, T>, Map<String, Object>> offsets(
+                            Collection<Map<String, T>> partitions) {
+                        return Map.of();
+                    }
+                };
+            }
+        });
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Double> before = threadCpuByGroup(threads);
+        double pollCpu0 = threads.getCurrentThreadCpuTime() / 1e9;
+        double process0 = Stack.cpuSeconds(ProcessHandle.current().pid());
+        long started = System.nanoTime();
+        long deadline = started + opts.syncTimeoutSeconds * 1_000_000_000L;
+        long rows = 0;
+        Map<String, Double> after;
+        double pollCpu;
+        double process;
+        long done;
+        task.start(taskConfig);
+        try {
+            while (rows < users && System.nanoTime() < deadline) {
+                List<SourceRecord> records = task.poll();
+                if (records != null) {
+                    for (SourceRecord r : records) {
+                        if (r.topic().endsWith("users")) {
+                            rows++;
+                        }
+                    }
+                }
+            }
+            done = System.nanoTime();
+            after = threadCpuByGroup(threads);
+            pollCpu = threads.getCurrentThreadCpuTime() / 1e9 - pollCpu0;
+            process = Stack.cpuSeconds(ProcessHandle.current().pid()) - process0;
+        } finally {
+            task.stop();
+            connector.stop();
+        }
+        Map<String, Double> connectorThreads = new TreeMap<>();
+        after.forEach((group, cpu) -> {
+            double delta = cpu - before.getOrDefault(group, 0.0);
+            if (!group.startsWith("replay-server") && delta > 0.05 && (group.startsWith("intercom-")
+                    || group.startsWith("OkHttp") || group.startsWith("Okio"))) {
+                connectorThreads.put(group, delta);
+            }
+        });
+        double server = after.getOrDefault("replay-server", 0.0) - before.getOrDefault("replay-server", 0.0);
+        return new TaskPass(rows, (done - started) / 1e9,
+                connectorThreads.values().stream().mapToDouble(Double::doubleValue).sum(), pollCpu, server, process,
+                connectorThreads);
+    }
+
+    /** CPU seconds of this JVM's live threads, summed by name with any trailing number dropped. */
+    private static Map<String, Double> threadCpuByGroup(java.lang.management.ThreadMXBean threads) {
+        Map<String, Double> byGroup = new TreeMap<>();
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long nanos = threads.getThreadCpuTime(info.getThreadId());
+            if (nanos > 0) {
+                String group = info.getThreadName().replaceAll("[-_ ]?\\d+$", "");
+                byGroup.merge(group, nanos / 1e9, Double::sum);
+            }
+        }
+        return byGroup;
     }
 
     // ---- figures 3 and 4: zero-latency users syncs at a 256 MB worker heap -------------------------
@@ -995,9 +1055,14 @@ public final class Bench {
         boolean completed;
         long rows;
         double seconds;
-        double secondsToFirstRow;
         double rowsPerSecond;
-        double cpuSeconds;
+        double connectorCpu;
+        double pollThreadCpu;
+        double serverCpu;
+        double processCpu;
+        Map<String, Double> connectorThreads = Map.of();
+        long replayHits;
+        long replayMisses;
         String loadBefore;
         String loadAfter;
 

@@ -99,18 +99,20 @@ final class Report {
                 met |= memory.rowsPerSecond >= 50_000;
             }
             Bench.ThroughputRun longest = memory != null && memory.completed ? memory : e2e;
-            m.append(String.format(". Load %s. Reader thread alone: %s rows per CPU-second; whole stack on %d "
+            m.append(String.format(". Load %s. Reader and search threads: %s rows per CPU-second; whole stack on %d "
                             + "idle cores: <= %s rows/s", longest.loadAfter, rps(longest.rows / readerCpu(longest)),
                     Runtime.getRuntime().availableProcessors(), rps(stackCapacity(longest))));
             rows.add(new Row("3 End-to-end users rows/s through the worker, zero latency", m.toString(), ">= 50,000",
                     status(met)));
         }
         if (taskAlone != null) {
-            rows.add(new Row("3 The users task alone (poll loop in the bench JVM: no worker, converter or broker), "
-                    + "zero latency", String.format("**%s rows/s** with %s users (%s; fake in the same JVM; "
-                            + "%s CPU s in all; load %s -> %s)", rps(taskAlone.rowsPerSecond), count(taskAlone.users),
+            rows.add(new Row("3 The users task alone (polled in the bench JVM: no worker, converter or broker; "
+                    + "answers replayed from memory), zero latency", String.format("**%s rows/s** with %s users "
+                            + "(%s); connector threads %s CPU s: **%s rows per connector CPU-second**; load %s -> %s",
+                    rps(taskAlone.rowsPerSecond), count(taskAlone.users),
                     taskAlone.completed ? "completed in " + secs(taskAlone.seconds) : "NOT completed",
-                    fmt(taskAlone.cpuSeconds, "%.1f"), taskAlone.loadBefore, taskAlone.loadAfter),
+                    fmt(taskAlone.connectorCpu, "%.1f"), rps(taskAlone.rows / Math.max(1e-9, taskAlone.connectorCpu)),
+                    taskAlone.loadBefore, taskAlone.loadAfter),
                     ">= 50,000 per task", status(taskAlone.completed && taskAlone.rowsPerSecond >= 50_000)));
         }
         if (memory != null) {
@@ -316,12 +318,11 @@ final class Report {
                         .limit(8).forEach(e -> parts.add("`" + e.getKey() + "` " + fmt(e.getValue(), "%.1f")));
                 s.append("- Worker CPU seconds by thread (Linux names, 15 characters): ")
                         .append(String.join(", ", parts)).append(".");
-                double reader = t.threadCpu.entrySet().stream().filter(e -> e.getKey().startsWith("intercom-reader"))
-                        .mapToDouble(Map.Entry::getValue).sum();
+                double reader = readerCpu(t);
                 if (reader > 0) {
-                    s.append(String.format(" The connector's reader thread used %s CPU s for %,d rows: on a core "
-                                    + "of its own it would top out near **%s rows/s** (rows / its CPU time).",
-                            fmt(reader, "%.1f"), t.rows, rps(t.rows / reader)));
+                    s.append(String.format(" The connector's reader and search threads (`intercom-reader`, "
+                                    + "`intercom-search`) used %s CPU s for %,d rows: %s rows per CPU-second of "
+                                    + "theirs.", fmt(reader, "%.1f"), t.rows, rps(t.rows / reader)));
                 }
                 s.append("\n");
             }
@@ -357,6 +358,25 @@ final class Report {
             }
             s.append("\n");
         }
+        if (taskAlone != null) {
+            Bench.TaskAloneRun t = taskAlone;
+            s.append("## 3. The users task alone: ").append(count(t.users)).append(" users (").append(t.name)
+                    .append(")\n\n");
+            s.append(String.format("- %s; %,d rows in %s: **%s rows/s**; %,d answers replayed from memory, %,d "
+                            + "forwarded to the fake (after a first, recording run that also warmed the JIT); "
+                            + "load %s -> %s.%n", t.completed ? "completed" : "NOT completed", t.rows, secs(t.seconds),
+                    rps(t.rowsPerSecond), t.replayHits, t.replayMisses, t.loadBefore, t.loadAfter));
+            List<String> parts = new ArrayList<>();
+            t.connectorThreads.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .forEach(e -> parts.add("`" + e.getKey() + "` " + fmt(e.getValue(), "%.1f")));
+            s.append(String.format("- CPU seconds: connector threads %s (%s), the poll loop standing in for the "
+                            + "worker's task thread %s, replay server %s, the whole JVM %s (GC and JIT included), of "
+                            + "%s core-seconds on %d cores. Rows per connector CPU-second: **%s**.%n%n",
+                    fmt(t.connectorCpu, "%.1f"), String.join(", ", parts), fmt(t.pollThreadCpu, "%.1f"),
+                    fmt(t.serverCpu, "%.1f"), fmt(t.processCpu, "%.1f"),
+                    fmt(t.seconds * Runtime.getRuntime().availableProcessors(), "%.0f"),
+                    Runtime.getRuntime().availableProcessors(), rps(t.rows / Math.max(1e-9, t.connectorCpu))));
+        }
         s.append(Bench.ANALYSIS_MARKER);
         s.append(kept.isEmpty() ? "\n" : kept);
         Files.writeString(file, s.toString());
@@ -373,9 +393,10 @@ final class Report {
         return cpu <= 0 ? 0 : Runtime.getRuntime().availableProcessors() * t.rows / cpu;
     }
 
+    /** CPU of the connector's reading threads: the reader loop and the search-page prefetch threads. */
     static double readerCpu(Bench.ThroughputRun t) {
-        return t.threadCpu.entrySet().stream().filter(e -> e.getKey().startsWith("intercom-reader"))
-                .mapToDouble(Map.Entry::getValue).sum();
+        return t.threadCpu.entrySet().stream().filter(e -> e.getKey().startsWith("intercom-reader")
+                        || e.getKey().startsWith("intercom-search")).mapToDouble(Map.Entry::getValue).sum();
     }
 
     private static String status(boolean met) {
