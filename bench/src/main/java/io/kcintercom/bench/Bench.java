@@ -8,6 +8,7 @@ import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.it.ExpectedRows;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
+import io.kcintercom.connect.testutil.StubTaskContext;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -17,7 +18,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -36,8 +36,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTaskContext;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 
 /**
  * The benchmark of issue 7, run on demand by bench/run (never by mvn verify). One run measures,
@@ -625,33 +623,7 @@ public final class Bench {
         connector.start(config);
         Map<String, String> taskConfig = connector.taskConfigs(1).get(0);
         IntercomSourceTask task = new IntercomSourceTask();
-        task.initialize(new SourceTaskContext() {
-            @Override
-            public Map<String, String> configs() {
-                return taskConfig;
-            }
-
-            @Override
-            public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
-                return null; // the task registers its metrics over JMX, not through the worker
-            }
-
-            @Override
-            public OffsetStorageReader offsetStorageReader() {
-                return new OffsetStorageReader() {
-                    @Override
-                    public <T> Map<String, Object> offset(Map<String, T> partition) {
-                        return null;
-                    }
-
-                    @Override
-                    public <T> Map<Map<String, T>, Map<String, Object>> offsets(
-                            Collection<Map<String, T>> partitions) {
-                        return Map.of();
-                    }
-                };
-            }
-        });
+        task.initialize(StubTaskContext.withoutOffsets(taskConfig));
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Map<String, Double> before = threadCpuByGroup(threads);
         double pollCpu0 = threads.getCurrentThreadCpuTime() / 1e9;

@@ -1,11 +1,8 @@
 package io.kcintercom.bench;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,8 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -75,8 +70,7 @@ final class CountingProxy implements AutoCloseable {
     }
 
     private final String target;
-    private final HttpServer server;
-    private final ExecutorService pool;
+    private final LoopbackServer server;
     private final HttpClient client;
     private final long t0 = System.currentTimeMillis();
     private final ConcurrentLinkedQueue<Call> calls = new ConcurrentLinkedQueue<>();
@@ -86,24 +80,15 @@ final class CountingProxy implements AutoCloseable {
 
     CountingProxy(String targetBaseUrl, int threads) throws IOException {
         this.target = targetBaseUrl;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "counting-proxy-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         // Its own (default) executor: sharing the server's pool could deadlock once every pool
         // thread waits in send().
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 512);
-        server.setExecutor(pool);
-        server.createContext("/", this::handle);
-        server.start();
+        this.server = new LoopbackServer("counting-proxy", threads, this::handle);
     }
 
     String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return server.baseUrl();
     }
 
     long startedAtMs() {
@@ -171,7 +156,6 @@ final class CountingProxy implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdownNow();
+        server.close();
     }
 }

@@ -90,18 +90,8 @@ final class ContactGroups implements SearchReader.GroupBuilder {
             }
             callRanges.add(new int[] {first, calls.size()});
         }
-        FollowUps.Submitted<List<JsonNode>> submitted = followUps.submitAll(calls);
-        return new SearchReader.PendingGroups() {
-            @Override
-            public boolean isDone() {
-                return submitted.isDone();
-            }
-
-            @Override
-            public List<RecordFactory.Group> await() {
-                return assemble(contacts, callRanges, submitted.await());
-            }
-        };
+        return SearchReader.PendingGroups.of(followUps.submitAll(calls),
+                results -> assemble(contacts, callRanges, results));
     }
 
     private List<RecordFactory.Group> assemble(List<JsonNode> contacts, List<int[]> callRanges,

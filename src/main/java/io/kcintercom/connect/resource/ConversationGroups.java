@@ -59,18 +59,8 @@ final class ConversationGroups implements SearchReader.GroupBuilder {
                 calls.add(() -> detail(id));
             }
         }
-        FollowUps.Submitted<JsonNode> submitted = followUps.submitAll(calls);
-        return new SearchReader.PendingGroups() {
-            @Override
-            public boolean isDone() {
-                return submitted.isDone();
-            }
-
-            @Override
-            public List<RecordFactory.Group> await() {
-                return assemble(conversations, needParts, submitted.await());
-            }
-        };
+        return SearchReader.PendingGroups.of(followUps.submitAll(calls),
+                details -> assemble(conversations, needParts, details));
     }
 
     private List<RecordFactory.Group> assemble(List<JsonNode> conversations, boolean needParts,

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
@@ -72,6 +73,22 @@ public final class SearchReader implements ResourceReader {
 
         /** Waits for the follow-ups; throws the first failure among them. */
         List<RecordFactory.Group> await();
+
+        /** Groups assembled from the results of follow-ups once they are all in. */
+        static <T> PendingGroups of(FollowUps.Submitted<T> followUps,
+                                    Function<List<T>, List<RecordFactory.Group>> assemble) {
+            return new PendingGroups() {
+                @Override
+                public boolean isDone() {
+                    return followUps.isDone();
+                }
+
+                @Override
+                public List<RecordFactory.Group> await() {
+                    return assemble.apply(followUps.await());
+                }
+            };
+        }
     }
 
     private final Resource resource;

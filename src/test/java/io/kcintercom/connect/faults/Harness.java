@@ -14,6 +14,7 @@ import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Column;
 import io.kcintercom.connect.table.Tables;
+import io.kcintercom.connect.testutil.StubTaskContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,16 +29,13 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTaskContext;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 
 /**
  * Shared fixture of the fault catalogue: sample workspaces and fakes with a token of their own (so
  * every test gets a fresh shared rate limiter, which is keyed by token and host), task configs with
- * short backoffs and timeouts, a task runner with a stub {@link SourceTaskContext}, and the keys
+ * short backoffs and timeouts, a task runner with a {@link StubTaskContext}, and the keys
  * every table should hold.
  */
 final class Harness {
@@ -134,7 +132,7 @@ final class Harness {
         }
 
         TaskRun(Map<String, String> props, Map<Map<String, String>, Map<String, Object>> storedOffsets) {
-            task.initialize(new StubContext(props, storedOffsets));
+            task.initialize(new StubTaskContext(props, storedOffsets));
             task.start(props);
         }
 
@@ -199,48 +197,6 @@ final class Harness {
         @Override
         public void close() {
             task.stop();
-        }
-    }
-
-    /** What the worker hands a task: its configs and the stored offsets, nothing else. */
-    static final class StubContext implements SourceTaskContext {
-        private final Map<String, String> configs;
-        private final Map<Map<String, String>, Map<String, Object>> stored;
-
-        StubContext(Map<String, String> configs, Map<Map<String, String>, Map<String, Object>> stored) {
-            this.configs = configs;
-            this.stored = stored;
-        }
-
-        @Override
-        public Map<String, String> configs() {
-            return configs;
-        }
-
-        @Override
-        public OffsetStorageReader offsetStorageReader() {
-            return new OffsetStorageReader() {
-                @Override
-                public <T> Map<String, Object> offset(Map<String, T> partition) {
-                    return stored.get(partition);
-                }
-
-                @Override
-                public <T> Map<Map<String, T>, Map<String, Object>> offsets(Collection<Map<String, T>> partitions) {
-                    Map<Map<String, T>, Map<String, Object>> out = new HashMap<>();
-                    for (Map<String, T> partition : partitions) {
-                        if (stored.containsKey(partition)) {
-                            out.put(partition, stored.get(partition));
-                        }
-                    }
-                    return out;
-                }
-            };
-        }
-
-        @Override
-        public PluginMetrics pluginMetrics() {
-            return null;
         }
     }
 

@@ -10,9 +10,9 @@ import io.kcintercom.connect.it.ExpectedRows;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
+import io.kcintercom.connect.testutil.StubTaskContext;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,11 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.source.SourceTaskContext;
-import org.apache.kafka.connect.storage.OffsetStorageReader;
 
 /**
  * The records this connector really emits for a small sample workspace: the connector's own task
@@ -93,7 +90,7 @@ final class SampleRows {
             connector.start(connectorProps);
             for (Map<String, String> taskProps : connector.taskConfigs(maxTasks)) {
                 IntercomSourceTask task = new IntercomSourceTask();
-                task.initialize(new StubContext(taskProps));
+                task.initialize(StubTaskContext.withoutOffsets(taskProps));
                 task.start(taskProps);
                 tasks.add(task);
             }
@@ -146,28 +143,5 @@ final class SampleRows {
             parts.add(value == null ? "" : value.toString());
         });
         return String.join("|", parts);
-    }
-
-    /** What the worker hands a task: its configs and (here, no) stored offsets. */
-    private record StubContext(Map<String, String> configs) implements SourceTaskContext {
-        @Override
-        public OffsetStorageReader offsetStorageReader() {
-            return new OffsetStorageReader() {
-                @Override
-                public <T> Map<String, Object> offset(Map<String, T> partition) {
-                    return null;
-                }
-
-                @Override
-                public <T> Map<Map<String, T>, Map<String, Object>> offsets(Collection<Map<String, T>> partitions) {
-                    return Map.of();
-                }
-            };
-        }
-
-        @Override
-        public PluginMetrics pluginMetrics() {
-            return null;
-        }
     }
 }
