@@ -167,6 +167,7 @@ class IntercomClientTest {
         assertEquals(1, client.rateLimitedCount());
         assertEquals(0, client.retryCount(), "a 429 is a wait, not a retry of the error budget");
         assertTrue(client.limiter().waits() >= 1);
+        assertEquals(0, client.limiter().inFlight(), "every request released its place in the limiter");
     }
 
     @Test
@@ -207,6 +208,7 @@ class IntercomClientTest {
         server.verify(4, getRequestedFor(urlEqualTo(path)));
         assertEquals(3, client.retryCount());
         assertEquals(4, client.requestCount());
+        assertEquals(0, client.limiter().inFlight(), "every request released its place in the limiter");
     }
 
     @Test
@@ -272,6 +274,7 @@ class IntercomClientTest {
         int requests = server.getAllServeEvents().size();
         assertTrue(requests >= 2 && requests <= 5,
                 "a bad body is retried, but a bounded number of times even with a large time budget: " + requests);
+        assertEquals(0, client.limiter().inFlight(), "every request released its place in the limiter");
     }
 
     @Test
@@ -307,6 +310,7 @@ class IntercomClientTest {
 
         assertEquals("admin.list", body.path("type").asText());
         assertTrue(server.getAllServeEvents().size() >= 2);
+        assertEquals(0, client.limiter().inFlight(), "every request released its place in the limiter");
     }
 
     @Test
@@ -320,6 +324,7 @@ class IntercomClientTest {
         record(e);
         assertInstanceOf(IOException.class, e.getCause());
         assertTrue(e.getMessage().contains("admins list"), e.getMessage());
+        assertEquals(0, client.limiter().inFlight(), "every request released its place in the limiter");
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -339,6 +344,7 @@ class IntercomClientTest {
         assertEquals("unauthorized", e.errorCode());
         server.verify(1, getRequestedFor(urlEqualTo("/me")));
         assertEquals(0, client.retryCount());
+        assertEquals(0, client.limiter().inFlight(), "every request released its place in the limiter");
     }
 
     @Test
