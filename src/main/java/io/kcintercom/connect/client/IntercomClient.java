@@ -193,23 +193,18 @@ public final class IntercomClient implements AutoCloseable {
         while (true) {
             sleeper.checkRunning();
             long waitStarted = System.currentTimeMillis();
-            limiter.acquire(sleeper);
+            long ticket = limiter.acquire(sleeper);
             // Waits for the rate limit (and after a 429) do not count against retry.max.time.ms.
             long waited = System.currentTimeMillis() - waitStarted;
             deadline += waited;
-            if (waited > 0) {
-                observer.onRateLimitWait(waited);
-            }
             attempts++;
-            requests.incrementAndGet();
             String failure;
             Throwable cause = null;
-            try (Response response = callReleasingLimiter(request)) {
+            try (Response response = send(request, ticket, waited)) {
                 int status = response.code();
                 observer.onResponse(endpoint, status);
                 if (status == 429) {
                     rateLimitedResponses.incrementAndGet();
-                    limiter.rateLimited(header(response, "X-RateLimit-Reset"));
                     log.debug("Rate limited on {}; waiting for the window to reset", what);
                     continue;
                 }
@@ -262,25 +257,34 @@ public final class IntercomClient implements AutoCloseable {
     }
 
     /**
-     * Sends the request and releases its place in the limiter's in-flight count once its
-     * rate-limit headers are recorded (or it failed), so the count covers exactly the requests the
-     * server may not have counted yet.
+     * Sends the request and gives its ticket back to the limiter once the response's rate-limit
+     * headers (and a 429) are recorded, or the call failed: in a finally right after the acquire,
+     * so nothing can keep a place in the shared limiter's in-flight count for good.
      */
-    private Response callReleasingLimiter(Request request) throws IOException {
+    private Response send(Request request, long ticket, long waitedMs) throws IOException {
+        boolean answered = false;
         try {
+            if (waitedMs > 0) {
+                observer.onRateLimitWait(waitedMs);
+            }
+            requests.incrementAndGet();
             Response response = http.newCall(request).execute();
-            recordRateLimit(response);
+            answered = true;
+            recordRateLimit(response, ticket);
+            if (response.code() == 429) {
+                limiter.rateLimited(header(response, "X-RateLimit-Reset"));
+            }
             return response;
         } finally {
-            limiter.release();
+            limiter.release(ticket, answered);
         }
     }
 
-    private void recordRateLimit(Response response) {
+    private void recordRateLimit(Response response, long ticket) {
         long limit = header(response, "X-RateLimit-Limit");
         long remaining = header(response, "X-RateLimit-Remaining");
         if (limit > 0 && remaining >= 0) {
-            limiter.update(limit, remaining, header(response, "X-RateLimit-Reset"));
+            limiter.update(ticket, limit, remaining, header(response, "X-RateLimit-Reset"));
         }
     }
 

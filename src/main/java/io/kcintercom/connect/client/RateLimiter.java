@@ -1,6 +1,7 @@
 package io.kcintercom.connect.client;
 
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -16,13 +17,15 @@ import java.util.function.LongSupplier;
  * lower figure when a response reports one, and once nothing is left waits for the reset.
  *
  * <p>The server counts a request when it arrives, the limiter when it leaves. With many requests in
- * flight, a response's {@code X-RateLimit-Remaining} does not yet include the others still on
- * their way, and a window assumed to have refilled may still receive requests sent in the last
- * one. So the limiter counts the requests in flight ({@link #acquire} to {@link #release}) and
- * takes them off whatever it adopts: a new window's budget and the server's remaining count.
- * Until the first answer names the budget, one request goes at a time: a worker starting many
- * tasks with dozens of requests each would otherwise overspend a small window (1,000/min is 167
- * per 10 s) before it knew the limit.
+ * flight, a response's {@code X-RateLimit-Remaining} does not yet include the requests sent after
+ * it, which are still on their way, and a window assumed to have refilled may still receive
+ * requests sent in the last one. So the limiter tracks the requests in flight, each by the ticket
+ * {@link #acquire} hands out (tickets grow with every request), and takes off a response's
+ * remaining count the requests sent after that response's request; those sent before it have
+ * reached the server already and are in the count. A window assumed to have refilled starts
+ * without every request still in flight. Until a first answer names the budget, one request goes
+ * at a time: a worker starting many tasks with dozens of requests each would otherwise overspend a
+ * small window (1,000/min is 167 per 10 s) before it knew the limit.
  */
 public final class RateLimiter {
     /** Guard against a skewed clock or a bogus header: never wait longer than this per turn. */
@@ -42,9 +45,10 @@ public final class RateLimiter {
     private long resetAtMs;
     /** Whether {@link #resetAtMs} is our own guess (a window assumed locally), not a server header. */
     private boolean resetAssumed;
-    /** Requests let through and not yet answered. */
-    private int inFlight;
-    /** Whether any request has been answered (with or without rate-limit headers). */
+    /** Tickets of the requests let through and not yet answered, in the order they left. */
+    private final TreeSet<Long> inFlight = new TreeSet<>();
+    private long lastTicket;
+    /** Whether the server has answered at all: with rate-limit headers, a 429, or any response. */
     private boolean answered;
 
     private final AtomicLong waits = new AtomicLong();
@@ -59,17 +63,21 @@ public final class RateLimiter {
         return SHARED.computeIfAbsent(key, k -> new RateLimiter(System::currentTimeMillis));
     }
 
-    /** Blocks until a request may be sent. Each call must be followed by one {@link #release()}. */
-    public void acquire(Sleeper sleeper) {
+    /**
+     * Blocks until a request may be sent; returns its ticket, which must be handed back once by
+     * {@link #release} (and to {@link #update} with the response's headers).
+     */
+    public long acquire(Sleeper sleeper) {
         while (true) {
             long waitMs;
             boolean forTheFirstAnswer;
             synchronized (this) {
-                forTheFirstAnswer = !answered && inFlight > 0;
+                forTheFirstAnswer = !answered && !inFlight.isEmpty();
                 waitMs = forTheFirstAnswer ? FIRST_ANSWER_POLL_MS : admit(clock.getAsLong());
                 if (waitMs == 0) {
-                    inFlight++;
-                    return;
+                    long ticket = ++lastTicket;
+                    inFlight.add(ticket);
+                    return ticket;
                 }
             }
             if (!forTheFirstAnswer) {
@@ -85,7 +93,7 @@ public final class RateLimiter {
         if (limit > 0 && now >= resetAtMs) {
             // A new window: the server refills the budget; assume the last limit seen, less what is
             // still in flight, which may reach the server in this new window.
-            remaining = Math.max(0, limit - inFlight);
+            remaining = Math.max(0, limit - inFlight.size());
             resetAtMs = now + DEFAULT_WINDOW_MS;
             resetAssumed = true;
         }
@@ -99,31 +107,36 @@ public final class RateLimiter {
         return clamp(resetAtMs - now);
     }
 
-    /** The request let through by {@link #acquire} has been answered or has failed. */
-    public synchronized void release() {
-        answered = true;
-        if (inFlight > 0) {
-            inFlight--;
+    /**
+     * The request with this ticket is over. {@code answered}: the server responded (whatever the
+     * status); false when the call failed without a response (timeout, reset), which tells nothing
+     * of the budget.
+     */
+    public synchronized void release(long ticket, boolean answered) {
+        inFlight.remove(ticket);
+        if (answered) {
+            this.answered = true;
         }
     }
 
     /** Requests let through and not yet released. */
     public synchronized int inFlight() {
-        return inFlight;
+        return inFlight.size();
     }
 
     /**
-     * Records what a response said about the current window; called before that response's
-     * {@link #release()}. Missing headers are ignored.
+     * Records what the response to the request with this ticket said about the current window;
+     * called before that request's {@link #release}. Missing headers are ignored.
      */
-    public synchronized void update(long headerLimit, long headerRemaining, long headerResetEpochSeconds) {
-        answered = true;
+    public synchronized void update(long ticket, long headerLimit, long headerRemaining,
+                                    long headerResetEpochSeconds) {
         if (headerLimit <= 0 || headerRemaining < 0) {
             return;
         }
-        // The other requests in flight have left but the server has not counted them yet.
-        long othersInFlight = Math.max(0, inFlight - 1);
-        long serverRemaining = Math.max(0, headerRemaining - othersInFlight);
+        answered = true;
+        // Requests sent after this one have left but may not have reached the server yet.
+        long sentAfter = inFlight.tailSet(ticket, false).size();
+        long serverRemaining = Math.max(0, headerRemaining - sentAfter);
         long resetMs = headerResetEpochSeconds > 0
                 ? headerResetEpochSeconds * 1000
                 : clock.getAsLong() + DEFAULT_WINDOW_MS;

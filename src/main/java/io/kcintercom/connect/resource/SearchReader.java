@@ -101,7 +101,10 @@ public final class SearchReader implements ResourceReader {
     private final long searchDelayMs;
     private final LongSupplier clock;
 
+    /** Where reading has got to: past every object whose follow-ups have been started. */
     private volatile SearchPosition position;
+    /** The updated_at of the last object whose records were handed out, for the lag metric. */
+    private volatile long emittedUpdatedAt;
     private boolean resumeStoredCursor;
     private final Deque<List<SourceRecord>> ready = new ArrayDeque<>();
     private final Deque<PageInProgress> inProgress = new ArrayDeque<>();
@@ -130,6 +133,7 @@ public final class SearchReader implements ResourceReader {
         this.baseFilter = baseFilter;
         this.groupBuilder = groupBuilder;
         this.position = start;
+        this.emittedUpdatedAt = start.updatedAt();
         this.resumeStoredCursor = start.cursor() != null;
         this.pollIntervalMs = pollIntervalMs;
         this.searchDelayMs = searchDelayMs;
@@ -152,7 +156,7 @@ public final class SearchReader implements ResourceReader {
 
     @Override
     public long watermarkSeconds() {
-        return position.updatedAt();
+        return emittedUpdatedAt;
     }
 
     @Override
@@ -325,6 +329,7 @@ public final class SearchReader implements ResourceReader {
                 ready.add(group.toRecords(page.positions().get(i).toMap(), page.positions().get(i + 1).toMap()));
             }
         }
+        emittedUpdatedAt = page.positions().get(page.positions().size() - 1).updatedAt();
     }
 
     /** The page at this cursor of the current pass: the prefetched one, or fetched now. */

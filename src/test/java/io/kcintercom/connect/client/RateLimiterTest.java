@@ -51,7 +51,7 @@ class RateLimiterTest {
     void letsRemainingThroughThenWaitsForTheReset() throws Exception {
         long reset = SECOND_BOUNDARY_MS;
         now.set(reset - 300);
-        limiter.update(10, 3, reset / 1000);
+        header(10, 3, reset / 1000);
 
         long started = System.nanoTime();
         for (int i = 0; i < 3; i++) {
@@ -86,11 +86,11 @@ class RateLimiterTest {
     void aLowerRemainingReportedByTheServerShrinksTheBudgetButAHigherOneDoesNotGrowIt() throws Exception {
         long reset = SECOND_BOUNDARY_MS;
         now.set(reset - 300);
-        limiter.update(10, 10, reset / 1000);
+        header(10, 10, reset / 1000);
         send();
         send(); // 8 left locally
-        limiter.update(10, 3, reset / 1000); // other tasks spent more: the server says 3
-        limiter.update(10, 9, reset / 1000); // a stale, higher figure is ignored
+        header(10, 3, reset / 1000); // other tasks spent more: the server says 3
+        header(10, 9, reset / 1000); // a stale, higher figure is ignored
         for (int i = 0; i < 3; i++) {
             send();
         }
@@ -144,7 +144,7 @@ class RateLimiterTest {
     void concurrentAcquirersNeverExceedTheBudgetOfAWindow() throws Exception {
         long reset = SECOND_BOUNDARY_MS;
         now.set(reset - 300);
-        limiter.update(5, 5, reset / 1000);
+        header(5, 5, reset / 1000);
 
         AtomicInteger passed = new AtomicInteger();
         AtomicInteger stopped = new AtomicInteger();
@@ -191,12 +191,12 @@ class RateLimiterTest {
     void followsTheServersResetAfterAssumingAWindow() throws Exception {
         long firstReset = SECOND_BOUNDARY_MS;
         now.set(firstReset - 300);
-        limiter.update(10, 10, firstReset / 1000);
+        header(10, 10, firstReset / 1000);
 
         long serverNextReset = firstReset + 10_000;
         now.set(firstReset + 2_000); // first request of the next window, 2 s into it
         send(); // the limiter assumes a window ending at firstReset + 12 s
-        limiter.update(10, 9, serverNextReset / 1000); // the server: it ends at firstReset + 10 s
+        header(10, 9, serverNextReset / 1000); // the server: it ends at firstReset + 10 s
         for (int i = 0; i < 9; i++) {
             send();
         }
@@ -214,52 +214,79 @@ class RateLimiterTest {
     void aStaleResetFromThePreviousWindowDoesNotReleaseEarly() throws Exception {
         long firstReset = SECOND_BOUNDARY_MS;
         now.set(firstReset - 300);
-        limiter.update(2, 2, firstReset / 1000);
+        header(2, 2, firstReset / 1000);
         now.set(firstReset + 100);
         send(); // new assumed window
         send();
         // A response sent before the reset arrives late, naming the reset that is already past.
-        limiter.update(2, 0, firstReset / 1000);
+        header(2, 0, firstReset / 1000);
         Acquirer third = acquireInBackground();
         assertFalse(third.done.await(350, TimeUnit.MILLISECONDS),
                 "a past reset from a late response must not refill the budget");
     }
 
     /**
-     * The first answer arrives while others are still on their way: the server's remaining count
-     * does not include them yet, so adopting it as it is would let the window be overspent by as
-     * many requests as were in flight.
+     * The first answer arrives while requests sent after it are still on their way: the server's
+     * remaining count does not include them yet, so adopting it as it is would let the window be
+     * overspent by as many requests as were in flight behind it.
      */
     @Test
-    void adoptingTheServersRemainingTakesOffTheOtherRequestsInFlight() throws Exception {
+    void adoptingTheServersRemainingTakesOffTheRequestsSentAfterTheAnsweredOne() throws Exception {
         long reset = SECOND_BOUNDARY_MS;
         now.set(reset - 300);
         send(); // answered without rate-limit headers: the limit is still unknown
+        List<Long> tickets = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            limiter.acquire(sleeper); // so 6 requests leave together
+            tickets.add(limiter.acquire(sleeper)); // so 6 requests leave together
         }
         assertEquals(6, limiter.inFlight());
-        limiter.update(10, 8, reset / 1000); // the first header: the server has counted 2 so far
-        limiter.release();
+        // The answer to the first of them: the server has counted the first request and this one.
+        limiter.update(tickets.get(0), 10, 8, reset / 1000);
+        limiter.release(tickets.get(0), true);
 
         for (int i = 0; i < 3; i++) {
             send(); // 10 in the window: the first, the 6 sent together and these 3
         }
         assertEquals(0, limiter.waits());
         assertFalse(acquireInBackground().done.await(300, TimeUnit.MILLISECONDS),
-                "an 11th request in a window of 10 must wait, though the server's answer said 9 were left");
+                "an 11th request in a window of 10 must wait, though the server's answer said 8 were left");
+    }
+
+    /**
+     * The answer to the last of several requests in flight: the server counted the earlier ones
+     * before it, so its remaining count is exact and taking them off again would waste budget.
+     */
+    @Test
+    void requestsSentBeforeTheAnsweredOneAreNotTakenOffTwice() throws Exception {
+        long reset = SECOND_BOUNDARY_MS;
+        now.set(reset - 300);
+        send();
+        List<Long> tickets = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            tickets.add(limiter.acquire(sleeper));
+        }
+        limiter.update(tickets.get(5), 10, 3, reset / 1000); // 7 counted: the first and all six
+        limiter.release(tickets.get(5), true);
+
+        for (int i = 0; i < 3; i++) {
+            send();
+        }
+        assertEquals(0, limiter.waits(), "the 3 the server still had must go without waiting");
+        assertFalse(acquireInBackground().done.await(300, TimeUnit.MILLISECONDS), "and no more");
     }
 
     @Test
     void untilTheFirstAnswerOneRequestGoesAtATime() throws Exception {
         now.set(SECOND_BOUNDARY_MS - 300);
-        limiter.acquire(sleeper);
-        Acquirer second = acquireInBackground();
-        assertFalse(second.done.await(200, TimeUnit.MILLISECONDS),
-                "before anything is known of the budget, a second request waits for the first answer");
-        limiter.update(100, 99, SECOND_BOUNDARY_MS / 1000);
-        limiter.release();
-        assertTrue(second.done.await(1_000, TimeUnit.MILLISECONDS), "the first answer releases it");
+        long first = limiter.acquire(sleeper);
+        limiter.release(first, false); // a timeout: nothing is known of the budget yet
+        long second = limiter.acquire(sleeper);
+        Acquirer third = acquireInBackground();
+        assertFalse(third.done.await(200, TimeUnit.MILLISECONDS),
+                "before the server has answered at all, a request waits for the one in flight");
+        limiter.update(second, 100, 99, SECOND_BOUNDARY_MS / 1000);
+        limiter.release(second, true);
+        assertTrue(third.done.await(1_000, TimeUnit.MILLISECONDS), "the first answer releases it");
         assertEquals(0, limiter.waits(), "waiting for the first answer is not a wait for the rate limit");
     }
 
@@ -267,7 +294,7 @@ class RateLimiterTest {
     void aRefilledWindowStartsWithoutTheRequestsStillInFlight() throws Exception {
         long reset = SECOND_BOUNDARY_MS;
         now.set(reset - 300);
-        limiter.update(10, 10, reset / 1000);
+        header(10, 10, reset / 1000);
         for (int i = 0; i < 3; i++) {
             limiter.acquire(sleeper); // still in flight at the reset: they may land in the next window
         }
@@ -283,7 +310,7 @@ class RateLimiterTest {
     @Test
     void releasingEveryRequestLeavesNothingInFlight() {
         now.set(SECOND_BOUNDARY_MS - 300);
-        limiter.update(100, 100, SECOND_BOUNDARY_MS / 1000);
+        header(100, 100, SECOND_BOUNDARY_MS / 1000);
         for (int i = 0; i < 50; i++) {
             send();
         }
@@ -303,8 +330,12 @@ class RateLimiterTest {
 
     /** One request that is let through and answered (without rate-limit headers). */
     private void send() {
-        limiter.acquire(sleeper);
-        limiter.release();
+        limiter.release(limiter.acquire(sleeper), true);
+    }
+
+    /** Headers that report the window with none of our requests sent after the one they answer. */
+    private void header(long limit, long remaining, long resetEpochSeconds) {
+        limiter.update(Long.MAX_VALUE, limit, remaining, resetEpochSeconds);
     }
 
     private Acquirer acquireInBackground() {
