@@ -69,23 +69,34 @@ public final class RateLimiter {
      */
     public long acquire(Sleeper sleeper) {
         while (true) {
-            long waitMs;
-            boolean forTheFirstAnswer;
-            synchronized (this) {
-                forTheFirstAnswer = !answered && !inFlight.isEmpty();
-                waitMs = forTheFirstAnswer ? FIRST_ANSWER_POLL_MS : admit(clock.getAsLong());
-                if (waitMs == 0) {
-                    long ticket = ++lastTicket;
-                    inFlight.add(ticket);
-                    return ticket;
-                }
+            Admission admission = tryAcquire();
+            if (admission.ticket() > 0) {
+                return admission.ticket();
             }
-            if (!forTheFirstAnswer) {
+            if (!admission.forTheFirstAnswer()) {
                 waits.incrementAndGet();
-                waitedMs.addAndGet(waitMs);
+                waitedMs.addAndGet(admission.waitMs());
             }
-            sleeper.sleep(waitMs);
+            sleeper.sleep(admission.waitMs());
         }
+    }
+
+    /** A ticket when the request may go now, else how long to wait (and whether for the first answer). */
+    record Admission(long ticket, long waitMs, boolean forTheFirstAnswer) {
+    }
+
+    /** One non-blocking attempt of {@link #acquire}, at the limiter's clock. */
+    synchronized Admission tryAcquire() {
+        if (!answered && !inFlight.isEmpty()) {
+            return new Admission(0, FIRST_ANSWER_POLL_MS, true);
+        }
+        long waitMs = admit(clock.getAsLong());
+        if (waitMs > 0) {
+            return new Admission(0, waitMs, false);
+        }
+        long ticket = ++lastTicket;
+        inFlight.add(ticket);
+        return new Admission(ticket, 0, false);
     }
 
     /** Takes one unit of the window's budget (0), or says how long to wait for the reset. */
