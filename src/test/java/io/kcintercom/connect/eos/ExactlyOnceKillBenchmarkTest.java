@@ -1,18 +1,10 @@
 package io.kcintercom.connect.eos;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.kcintercom.connect.eos.KillTestSupport.Result;
 import io.kcintercom.connect.eos.KillTestSupport.Scenario;
-import io.kcintercom.connect.eos.KillTestSupport.TableCount;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -34,31 +26,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * ({@code target/surefire-reports/io.kcintercom.connect.eos.ExactlyOnceKillBenchmarkTest-output.txt}).
  */
 @EnabledIfSystemProperty(named = "kill.test.large", matches = "true")
-class ExactlyOnceKillBenchmarkTest {
+class ExactlyOnceKillBenchmarkTest extends KillTestLifecycle {
     private static final int KILLS = Integer.getInteger("kill.test.kills", 10);
     private static final int SCALE = Integer.getInteger("kill.test.scale", 1);
     private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(10);
-    private static EmbeddedKafkaCluster kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = KillTestSupport.startKafka();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        KillTestSupport.killAllWorkers();
-        if (kafka != null) {
-            kafka.stop();
-        }
-    }
-
-    @AfterEach
-    void noWorkerLeftRunning() {
-        KillTestSupport.killAllWorkers();
-        assertEquals(0, KillTestSupport.liveWorkers(), "a worker JVM outlived its test");
-    }
-
     /** About 60,000 rows at scale 1: 3,000 users, 1,000 leads, 600 companies, 1,000 conversations. */
     private static SampleWorkspace.Sizes largeWorkspace() {
         return SampleWorkspace.Sizes.builder()
@@ -82,13 +53,7 @@ class ExactlyOnceKillBenchmarkTest {
                 result.totalRows(), result.kills().size(), result.totalMs() / 1000.0,
                 result.totalRows() * 1000.0 / result.totalMs());
 
-        assertTrue(result.controlRecords() > 0, "the records were written in transactions" + result.report());
-        for (TableCount table : result.tables().values()) {
-            assertEquals(0, table.missing(), "missing keys in " + table.table() + result.report());
-            assertEquals(0, table.unexpected(), "unexpected keys in " + table.table() + result.report());
-            assertEquals(0, table.duplicates(), "duplicate keys in " + table.table() + ": "
-                    + table.sampleDuplicates() + result.report());
-        }
+        result.assertExactlyOnce();
     }
 
     @Test
@@ -109,12 +74,6 @@ class ExactlyOnceKillBenchmarkTest {
                         + "%.1f s%n", result.totalRows(), result.totalDuplicates(), worst, result.kills().size(),
                 result.totalMs() / 1000.0);
 
-        for (TableCount table : result.tables().values()) {
-            assertEquals(0, table.missing(), "missing keys in " + table.table() + result.report());
-            assertEquals(0, table.unexpected(), "unexpected keys in " + table.table() + result.report());
-        }
-        assertEquals(0, result.duplicatesWithoutKill(), "rows written twice by one worker" + result.report());
-        assertEquals(0, result.reemittedBeforeLastCommitCount(), "re-emitted rows the stored offsets already covered: "
-                + result.reemittedBeforeLastCommit() + result.report());
+        result.assertAtLeastOnce();
     }
 }

@@ -1,5 +1,8 @@
 package io.kcintercom.connect.eos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kcintercom.connect.IntercomSourceConnector;
@@ -9,6 +12,7 @@ import io.kcintercom.connect.it.ExpectedRows;
 import io.kcintercom.connect.resource.Resource;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
+import io.kcintercom.connect.testutil.TopicReads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -282,6 +286,31 @@ final class KillTestSupport {
                   int duplicatesWithoutKill, int reemittedBeforeLastCommitCount, List<String> reemittedBeforeLastCommit,
                   int abortedRecords, long controlRecords, long totalMs, List<Long> workerReadyMs,
                   Map<String, Long> requests) {
+        /** Exactly-once: written in transactions, and every table holds each expected key once, nothing else. */
+        void assertExactlyOnce() {
+            assertTrue(controlRecords > 0, "the records were written in transactions" + report());
+            for (TableCount table : tables.values()) {
+                assertEquals(0, table.missing(), "missing keys in " + table.table() + report());
+                assertEquals(0, table.unexpected(), "unexpected keys in " + table.table() + report());
+                assertEquals(0, table.duplicates(), "duplicate keys in " + table.table() + ": "
+                        + table.sampleDuplicates() + report());
+            }
+        }
+
+        /**
+         * At-least-once: every expected key and nothing else; what is written twice was only what a killed
+         * worker wrote after its last offset commit (the stored offsets never lag behind what was delivered).
+         */
+        void assertAtLeastOnce() {
+            for (TableCount table : tables.values()) {
+                assertEquals(0, table.missing(), "missing keys in " + table.table() + report());
+                assertEquals(0, table.unexpected(), "unexpected keys in " + table.table() + report());
+            }
+            assertEquals(0, duplicatesWithoutKill, "rows written twice by one worker" + report());
+            assertEquals(0, reemittedBeforeLastCommitCount, "re-emitted rows the stored offsets already covered: "
+                    + reemittedBeforeLastCommit + report());
+        }
+
         int totalDuplicates() {
             return tables.values().stream().mapToInt(TableCount::duplicates).sum();
         }
@@ -772,21 +801,13 @@ final class KillTestSupport {
                 if (partitions.isEmpty()) {
                     return rows;
                 }
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-                long deadline = System.currentTimeMillis() + 30_000;
-                while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                    if (System.currentTimeMillis() > deadline) {
-                        throw new AssertionError("Timed out reading " + topics + " (" + isolation + ")");
-                    }
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                        String table = record.topic().substring(prefix.length());
-                        rows.add(new Row(table, ExpectedRows.keyOf(table, parse(record.key())), record.value() == null,
-                                new TopicPartition(record.topic(), record.partition()), record.offset(),
-                                record.timestamp()));
-                    }
-                }
+                TopicReads.readToEnd(consumer, partitions, Duration.ofSeconds(30), TopicReads.OnTimeout.FAIL,
+                        topics + " (" + isolation + ")", record -> {
+                            String table = record.topic().substring(prefix.length());
+                            rows.add(new Row(table, ExpectedRows.keyOf(table, parse(record.key())),
+                                    record.value() == null, new TopicPartition(record.topic(), record.partition()),
+                                    record.offset(), record.timestamp()));
+                        });
             }
             return rows;
         }
@@ -839,17 +860,8 @@ final class KillTestSupport {
             Map<String, Long> last = new TreeMap<>();
             try (KafkaConsumer<byte[], byte[]> consumer = consumer("read_committed")) {
                 List<TopicPartition> partitions = partitions(consumer, List.of(topic));
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-                long deadline = System.currentTimeMillis() + 10_000;
-                while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
-                        && System.currentTimeMillis() < deadline) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        String resource = parse(r.key()).path(1).path("resource").asText();
-                        last.merge(resource, r.timestamp(), Math::max);
-                    }
-                }
+                TopicReads.readToEnd(consumer, partitions, Duration.ofSeconds(10), TopicReads.OnTimeout.STOP, topic,
+                        r -> last.merge(parse(r.key()).path(1).path("resource").asText(), r.timestamp(), Math::max));
             }
             return last;
         }
@@ -864,25 +876,20 @@ final class KillTestSupport {
             for (String isolation : List.of("read_committed", "read_uncommitted")) {
                 try (KafkaConsumer<byte[], byte[]> consumer = consumer(isolation)) {
                     List<TopicPartition> partitions = partitions(consumer, List.of(topic));
-                    consumer.assign(partitions);
-                    consumer.seekToBeginning(partitions);
-                    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-                    b.append(isolation).append(" end offsets ").append(end).append('\n');
-                    long deadline = System.currentTimeMillis() + 10_000;
-                    while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
-                            && System.currentTimeMillis() < deadline) {
-                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                            String line = r.partition() + "@" + r.offset() + " "
-                                    + new String(r.key(), StandardCharsets.UTF_8) + " = "
-                                    + (r.value() == null ? "null" : new String(r.value(), StandardCharsets.UTF_8));
-                            if (isolation.equals("read_committed")) {
-                                committed.put(line, line);
-                            } else {
-                                b.append(committed.containsKey(line) ? "  committed " : "  NOT COMMITTED ")
-                                        .append(line).append('\n');
-                            }
-                        }
-                    }
+                    StringBuilder lines = new StringBuilder();
+                    Map<TopicPartition, Long> end = TopicReads.readToEnd(consumer, partitions, Duration.ofSeconds(10),
+                            TopicReads.OnTimeout.STOP, topic, r -> {
+                                String line = r.partition() + "@" + r.offset() + " "
+                                        + new String(r.key(), StandardCharsets.UTF_8) + " = "
+                                        + (r.value() == null ? "null" : new String(r.value(), StandardCharsets.UTF_8));
+                                if (isolation.equals("read_committed")) {
+                                    committed.put(line, line);
+                                } else {
+                                    lines.append(committed.containsKey(line) ? "  committed " : "  NOT COMMITTED ")
+                                            .append(line).append('\n');
+                                }
+                            });
+                    b.append(isolation).append(" end offsets ").append(end).append('\n').append(lines);
                 }
             }
             return b.toString();

@@ -2,6 +2,7 @@ package io.kcintercom.connect.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kcintercom.connect.testutil.TopicReads;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
@@ -60,19 +59,9 @@ final class ConnectCluster implements AutoCloseable {
                 consumer.partitionsFor(topic, Duration.ofSeconds(10))
                         .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("Timed out reading " + String.join(",", topics));
-                }
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    rows.add(new Row(record.topic(), parse(record.key()), parse(record.value())));
-                }
-            }
+            TopicReads.readToEnd(consumer, partitions, Duration.ofSeconds(30), TopicReads.OnTimeout.FAIL,
+                    String.join(",", topics),
+                    record -> rows.add(new Row(record.topic(), parse(record.key()), parse(record.value()))));
         }
         return rows;
     }
@@ -94,12 +83,7 @@ final class ConnectCluster implements AutoCloseable {
     }
 
     boolean topicExists(String topic) {
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
-                connect.kafka().bootstrapServers()))) {
-            return admin.listTopics().names().get().contains(topic);
-        } catch (Exception e) {
-            return false;
-        }
+        return TopicReads.exists(connect.kafka().bootstrapServers(), topic);
     }
 
     @Override

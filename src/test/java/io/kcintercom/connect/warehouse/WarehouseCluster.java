@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kcintercom.connect.IntercomSourceConnector;
 import io.kcintercom.connect.sandbox.FakeIntercom;
+import io.kcintercom.connect.testutil.TopicReads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
@@ -102,29 +102,14 @@ final class WarehouseCluster implements AutoCloseable {
         try (KafkaConsumer<byte[], byte[]> consumer = connect.kafka().createConsumer(props)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("Timed out reading " + topic);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(new Record(parse(r.key()), parse(r.value())));
-                }
-            }
+            TopicReads.readToEnd(consumer, partitions, Duration.ofSeconds(30), TopicReads.OnTimeout.FAIL, topic,
+                    r -> out.add(new Record(parse(r.key()), parse(r.value()))));
         }
         return out;
     }
 
     boolean topicExists(String topic) {
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
-                connect.kafka().bootstrapServers()))) {
-            return admin.listTopics().names().get().contains(topic);
-        } catch (Exception e) {
-            return false;
-        }
+        return TopicReads.exists(connect.kafka().bootstrapServers(), topic);
     }
 
     @Override
