@@ -30,11 +30,6 @@ public final class FollowUps implements AutoCloseable {
         });
     }
 
-    /** Runs the calls and waits for all of them. */
-    public <T> List<T> runAll(List<Callable<T>> calls) {
-        return submitAll(calls).await();
-    }
-
     /**
      * Starts the calls and returns at once; the results are collected by {@link Submitted#await()}.
      * Calls run in submission order, so a later page's calls queue behind an earlier page's.
@@ -77,25 +72,36 @@ public final class FollowUps implements AutoCloseable {
             List<T> results = new ArrayList<>(futures.size());
             try {
                 for (Future<T> future : futures) {
-                    results.add(future.get());
+                    results.add(resultOf(future));
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
                 cancel();
-                throw new ClientStoppedException();
-            } catch (ExecutionException e) {
-                cancel();
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                throw new ConnectException(cause);
+                throw e;
             }
             return results;
         }
 
         public void cancel() {
             futures.forEach(f -> f.cancel(true));
+        }
+    }
+
+    /**
+     * The result of a call run on another thread, its failure thrown as it was (a
+     * {@link RuntimeException}) or wrapped in a {@link ConnectException}; an interrupted wait means
+     * the task is stopping.
+     */
+    static <T> T resultOf(Future<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientStoppedException();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new ConnectException(e.getCause());
         }
     }
 
