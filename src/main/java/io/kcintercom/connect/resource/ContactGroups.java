@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * list), and, when their tables are enabled, its segments, notes and event summary, which each
  * need a request of their own. Those requests run concurrently through {@link FollowUps}.
  */
-final class ContactGroups implements SearchReader.GroupBuilder {
+final class ContactGroups implements GroupBuilder {
     private static final Logger log = LoggerFactory.getLogger(ContactGroups.class);
 
     private final Resource resource;
@@ -62,7 +62,7 @@ final class ContactGroups implements SearchReader.GroupBuilder {
     }
 
     @Override
-    public SearchReader.PendingGroups start(List<JsonNode> contacts) {
+    public PendingGroups start(List<JsonNode> contacts) {
         // Contacts of this page already counted as vanished (each has several follow-ups).
         Set<String> vanishedIds = ConcurrentHashMap.newKeySet();
         List<Callable<List<JsonNode>>> calls = new ArrayList<>();
@@ -90,7 +90,7 @@ final class ContactGroups implements SearchReader.GroupBuilder {
             }
             callRanges.add(new int[] {first, calls.size()});
         }
-        return SearchReader.PendingGroups.of(followUps.submitAll(calls),
+        return PendingGroups.of(followUps.submitAll(calls),
                 results -> assemble(contacts, callRanges, results));
     }
 

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * attachments, which only {@code GET /conversations/{id}} returns. Those requests, one per
  * changed conversation, run concurrently through {@link FollowUps}.
  */
-final class ConversationGroups implements SearchReader.GroupBuilder {
+final class ConversationGroups implements GroupBuilder {
     private static final Logger log = LoggerFactory.getLogger(ConversationGroups.class);
 
     private final IntercomClient client;
@@ -49,7 +49,7 @@ final class ConversationGroups implements SearchReader.GroupBuilder {
     }
 
     @Override
-    public SearchReader.PendingGroups start(List<JsonNode> conversations) {
+    public PendingGroups start(List<JsonNode> conversations) {
         boolean needParts = records.enabled(Tables.CONVERSATION_PARTS)
                 || records.enabled(Tables.CONVERSATION_PARTS_ATTACHMENTS);
         List<Callable<JsonNode>> calls = new ArrayList<>();
@@ -59,7 +59,7 @@ final class ConversationGroups implements SearchReader.GroupBuilder {
                 calls.add(() -> detail(id));
             }
         }
-        return SearchReader.PendingGroups.of(followUps.submitAll(calls),
+        return PendingGroups.of(followUps.submitAll(calls),
                 details -> assemble(conversations, needParts, details));
     }
 

@@ -53,41 +53,6 @@ public final class SearchReader implements ResourceReader {
     /** Pages whose follow-ups may run at once: enough to keep requests flowing at a page's end. */
     static final int PAGES_IN_PROGRESS = 2;
 
-    /** Builds the groups of records of one page's objects (doing their follow-up requests). */
-    public interface GroupBuilder {
-        /** Starts the objects' follow-up requests and returns without waiting for them. */
-        PendingGroups start(List<JsonNode> objects);
-
-        /** Counters for metrics (objects that vanished, truncated conversations). */
-        default Map<String, LongSupplier> counters() {
-            return Map.of();
-        }
-    }
-
-    /** The groups of a page's objects, in their order, once their follow-up requests are done. */
-    public interface PendingGroups {
-        boolean isDone();
-
-        /** Waits for the follow-ups; throws the first failure among them. */
-        List<RecordFactory.Group> await();
-
-        /** Groups assembled from the results of follow-ups once they are all in. */
-        static <T> PendingGroups of(FollowUps.Submitted<T> followUps,
-                                    Function<List<T>, List<RecordFactory.Group>> assemble) {
-            return new PendingGroups() {
-                @Override
-                public boolean isDone() {
-                    return followUps.isDone();
-                }
-
-                @Override
-                public List<RecordFactory.Group> await() {
-                    return assemble.apply(followUps.await());
-                }
-            };
-        }
-    }
-
     private final Resource resource;
     private final IntercomClient client;
     private final String path;
