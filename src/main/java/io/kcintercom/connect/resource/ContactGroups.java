@@ -1,17 +1,25 @@
 package io.kcintercom.connect.resource;
 
+import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.COMPANIES;
+import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.EVENT_SUMMARY;
+import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.NOTES;
+import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.SEGMENTS;
+import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.TAGS;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
-import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,21 +28,50 @@ import org.slf4j.LoggerFactory;
  * Turns a page of contacts (users or leads) into their groups of records: the contact, its tags,
  * companies and social profiles (inline, or from the list URL when Intercom truncated the inline
  * list), and, when their tables are enabled, its segments, notes and event summary, which each
- * need a request of their own. Those requests run concurrently through {@link FollowUps}.
+ * need a request of their own. Which requests a contact needs is decided once, in a
+ * {@link FollowUpPlan}; they run concurrently through {@link FollowUps}, and the rows are assembled
+ * from their results read by name.
  */
 final class ContactGroups implements GroupBuilder {
     private static final Logger log = LoggerFactory.getLogger(ContactGroups.class);
+
+    /** A contact's follow-up requests, in the order they start. */
+    enum ContactFollowUp {
+        TAGS("tags"),
+        COMPANIES("companies"),
+        SEGMENTS("segments"),
+        NOTES("notes"),
+        EVENT_SUMMARY("event summary");
+
+        /** What the request reads, for logs and error contexts. */
+        final String what;
+
+        ContactFollowUp(String what) {
+            this.what = what;
+        }
+    }
+
+    /** The tables of one contact role. */
+    private record RoleTables(String parent, String tags, String companies, String segments, String social) {
+        static RoleTables of(Resource resource) {
+            return resource == Resource.USERS
+                    ? new RoleTables(Tables.USERS, Tables.USERS_TAGS, Tables.USERS_COMPANIES, Tables.USERS_SEGMENTS,
+                            Tables.USERS_SOCIAL_PROFILES)
+                    : new RoleTables(Tables.LEADS, Tables.LEADS_TAGS, Tables.LEADS_COMPANIES, Tables.LEADS_SEGMENTS,
+                            Tables.LEADS_SOCIAL_PROFILES);
+        }
+
+        /** The column of child rows naming their contact. */
+        String parentKey() {
+            return parent + "_pk";
+        }
+    }
 
     private final Resource resource;
     private final IntercomClient client;
     private final RecordFactory records;
     private final FollowUps followUps;
-    private final String parentTable;
-    private final String parentKey;
-    private final String tagsTable;
-    private final String segmentsTable;
-    private final String companiesTable;
-    private final String socialTable;
+    private final RoleTables tables;
     private final AtomicLong vanished = new AtomicLong();
 
     ContactGroups(Resource resource, IntercomClient client, RecordFactory records, FollowUps followUps) {
@@ -42,18 +79,12 @@ final class ContactGroups implements GroupBuilder {
         this.client = client;
         this.records = records;
         this.followUps = followUps;
-        boolean users = resource == Resource.USERS;
-        this.parentTable = users ? Tables.USERS : Tables.LEADS;
-        this.parentKey = parentTable + "_pk";
-        this.tagsTable = users ? Tables.USERS_TAGS : Tables.LEADS_TAGS;
-        this.segmentsTable = users ? Tables.USERS_SEGMENTS : Tables.LEADS_SEGMENTS;
-        this.companiesTable = users ? Tables.USERS_COMPANIES : Tables.LEADS_COMPANIES;
-        this.socialTable = users ? Tables.USERS_SOCIAL_PROFILES : Tables.LEADS_SOCIAL_PROFILES;
+        this.tables = RoleTables.of(resource);
     }
 
     @Override
-    public java.util.Map<String, java.util.function.LongSupplier> counters() {
-        return java.util.Map.of("vanished-objects", vanished::get);
+    public Map<String, LongSupplier> counters() {
+        return Map.of("vanished-objects", vanished::get);
     }
 
     /** Contacts that vanished (404) between the search and a follow-up request. */
@@ -65,63 +96,57 @@ final class ContactGroups implements GroupBuilder {
     public PendingGroups start(List<JsonNode> contacts) {
         // Contacts of this page already counted as vanished (each has several follow-ups).
         Set<String> vanishedIds = ConcurrentHashMap.newKeySet();
-        List<Callable<List<JsonNode>>> calls = new ArrayList<>();
-        List<int[]> callRanges = new ArrayList<>();
+        FollowUpPlan<ContactFollowUp, List<JsonNode>> plan = new FollowUpPlan<>(ContactFollowUp.class);
         for (JsonNode contact : contacts) {
-            int first = calls.size();
-            String id = JsonPaths.text(contact, "id");
-            String encoded = SubLists.encode(id);
-            addIfTruncated(calls, vanishedIds, contact, "tags", tagsTable, "/contacts/" + encoded + "/tags", id,
-                    "tags");
-            addIfTruncated(calls, vanishedIds, contact, "companies", companiesTable,
-                    "/contacts/" + encoded + "/companies", id, "companies");
-            if (records.enabled(segmentsTable)) {
-                calls.add(followUp(vanishedIds, id, "segments",
-                        () -> SubLists.fetchAll(client, "/contacts/" + encoded + "/segments", context(id, "segments"),
-                                "segments")));
-            }
-            if (records.enabled(Tables.NOTES)) {
-                calls.add(followUp(vanishedIds, id, "notes",
-                        () -> SubLists.fetchAll(client, "/contacts/" + encoded + "/notes?per_page=50",
-                                context(id, "notes"), "notes")));
-            }
-            if (records.enabled(Tables.EVENTS_SUMMARY)) {
-                calls.add(followUp(vanishedIds, id, "event summary", () -> eventSummaries(id, encoded)));
-            }
-            callRanges.add(new int[] {first, calls.size()});
+            plan.add(contact, followUpsOf(contact, vanishedIds));
         }
-        return PendingGroups.of(followUps.submitAll(calls),
-                results -> assemble(contacts, callRanges, results));
+        return plan.start(followUps, this::assemble);
     }
 
-    private List<RecordFactory.Group> assemble(List<JsonNode> contacts, List<int[]> callRanges,
-                                               List<List<JsonNode>> results) {
-        List<RecordFactory.Group> groups = new ArrayList<>(contacts.size());
-        for (int i = 0; i < contacts.size(); i++) {
-            JsonNode contact = contacts.get(i);
-            String id = JsonPaths.text(contact, "id");
-            int next = callRanges.get(i)[0];
-            RecordFactory.Group group = records.group(resource, context(id, "contact"));
-            group.add(parentTable, contact);
-
-            List<JsonNode> tags = isTruncated(contact, "tags", tagsTable) ? results.get(next++) : inline(contact, "tags");
-            tags.forEach(tag -> group.addChild(tagsTable, tag, parentKey, id));
-            List<JsonNode> companies = isTruncated(contact, "companies", companiesTable)
-                    ? results.get(next++) : inline(contact, "companies");
-            companies.forEach(company -> group.addChild(companiesTable, company, parentKey, id));
-            group.addChildren(socialTable, contact.get("social_profiles"), parentKey, id, "social_profiles");
-            if (records.enabled(segmentsTable)) {
-                results.get(next++).forEach(segment -> group.addChild(segmentsTable, segment, parentKey, id));
-            }
-            if (records.enabled(Tables.NOTES)) {
-                results.get(next++).forEach(note -> group.add(Tables.NOTES, aboutContact(note, id)));
-            }
-            if (records.enabled(Tables.EVENTS_SUMMARY)) {
-                results.get(next++).forEach(event -> group.addChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
-            }
-            groups.add(group);
+    /** The requests a contact's rows need: its truncated inline lists, and the tables only a request fills. */
+    private Map<ContactFollowUp, Callable<List<JsonNode>>> followUpsOf(JsonNode contact, Set<String> vanishedIds) {
+        String id = JsonPaths.text(contact, "id");
+        String path = "/contacts/" + SubLists.encode(id);
+        Map<ContactFollowUp, Supplier<List<JsonNode>>> requests = new EnumMap<>(ContactFollowUp.class);
+        if (records.enabled(tables.tags()) && SubLists.isTruncated(contact.get("tags"))) {
+            requests.put(TAGS, list(id, TAGS, SubLists.listUrl(contact.get("tags"), path + "/tags"), "tags"));
         }
-        return groups;
+        if (records.enabled(tables.companies()) && SubLists.isTruncated(contact.get("companies"))) {
+            requests.put(COMPANIES, list(id, COMPANIES,
+                    SubLists.listUrl(contact.get("companies"), path + "/companies"), "companies"));
+        }
+        if (records.enabled(tables.segments())) {
+            requests.put(SEGMENTS, list(id, SEGMENTS, path + "/segments", "segments"));
+        }
+        if (records.enabled(Tables.NOTES)) {
+            requests.put(NOTES, list(id, NOTES, path + "/notes?per_page=50", "notes"));
+        }
+        if (records.enabled(Tables.EVENTS_SUMMARY)) {
+            requests.put(EVENT_SUMMARY, () -> eventSummaries(id));
+        }
+        Map<ContactFollowUp, Callable<List<JsonNode>>> calls = new EnumMap<>(ContactFollowUp.class);
+        requests.forEach((name, request) -> calls.put(name, skippedIfVanished(vanishedIds, id, name, request)));
+        return calls;
+    }
+
+    private RecordFactory.Group assemble(JsonNode contact,
+                                         FollowUpPlan.Results<ContactFollowUp, List<JsonNode>> results) {
+        String id = JsonPaths.text(contact, "id");
+        String parentKey = tables.parentKey();
+        RecordFactory.Group group = records.group(resource, context(id, "contact"));
+        group.add(tables.parent(), contact);
+        results.orElseGet(TAGS, () -> SubLists.itemsOf(contact.get("tags"), "tags"))
+                .forEach(tag -> group.addChild(tables.tags(), tag, parentKey, id));
+        results.orElseGet(COMPANIES, () -> SubLists.itemsOf(contact.get("companies"), "companies"))
+                .forEach(company -> group.addChild(tables.companies(), company, parentKey, id));
+        group.addChildren(tables.social(), contact.get("social_profiles"), parentKey, id, "social_profiles");
+        results.orElse(SEGMENTS, List.of())
+                .forEach(segment -> group.addChild(tables.segments(), segment, parentKey, id));
+        results.orElse(NOTES, List.of())
+                .forEach(note -> group.add(Tables.NOTES, aboutContact(note, id)));
+        results.orElse(EVENT_SUMMARY, List.of())
+                .forEach(event -> group.addChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
+        return group;
     }
 
     /** Notes name their contact; one that does not is still about the contact it was listed under. */
@@ -134,68 +159,29 @@ final class ContactGroups implements GroupBuilder {
         return copy;
     }
 
-    private void addIfTruncated(List<Callable<List<JsonNode>>> calls, Set<String> vanishedIds, JsonNode contact,
-                                String field, String table, String fallbackUrl, String id, String itemKey) {
-        if (isTruncated(contact, field, table)) {
-            String url = JsonPaths.text(contact, field + ".url");
-            String listUrl = url == null || url.isBlank() ? fallbackUrl : url;
-            calls.add(followUp(vanishedIds, id, field,
-                    () -> SubLists.fetchAll(client, listUrl, context(id, field), itemKey)));
-        }
+    private Supplier<List<JsonNode>> list(String id, ContactFollowUp name, String url, String itemKey) {
+        return () -> SubLists.fetchAll(client, url, context(id, name.what), itemKey);
     }
 
-    /** Intercom inlines at most 10 entries of these lists; {@code has_more} says there are others. */
-    private boolean isTruncated(JsonNode contact, String field, String table) {
-        if (!records.enabled(table)) {
-            return false;
-        }
-        JsonNode list = contact.get(field);
-        if (list == null || !list.isObject()) {
-            return false;
-        }
-        JsonNode hasMore = list.get("has_more");
-        if (hasMore != null && hasMore.asBoolean(false)) {
-            return true;
-        }
-        JsonNode total = list.get("total_count");
-        return total != null && total.canConvertToInt() && total.asInt() > countOf(list);
-    }
-
-    private static int countOf(JsonNode list) {
-        int n = 0;
-        for (JsonNode ignored : JsonPaths.items(list)) {
-            n++;
-        }
-        return n;
-    }
-
-    private static List<JsonNode> inline(JsonNode contact, String field) {
-        List<JsonNode> items = new ArrayList<>();
-        JsonPaths.items(contact.get(field), field).forEach(items::add);
-        return items;
-    }
-
-    private List<JsonNode> eventSummaries(String id, String encoded) {
-        JsonNode body = client.get("/events?type=user&summary=true&intercom_user_id=" + encoded,
-                context(id, "event summary"));
-        List<JsonNode> events = new ArrayList<>();
-        JsonPaths.items(body.get("events"), "events").forEach(events::add);
-        return events;
+    private List<JsonNode> eventSummaries(String id) {
+        JsonNode body = client.get("/events?type=user&summary=true&intercom_user_id=" + SubLists.encode(id),
+                context(id, EVENT_SUMMARY.what));
+        return SubLists.itemsOf(body.get("events"), "events");
     }
 
     /** A follow-up whose 404 means the contact was deleted or merged meanwhile: no rows, counted. */
-    private Callable<List<JsonNode>> followUp(Set<String> vanishedIds, String id, String what,
-                                              Supplier<List<JsonNode>> call) {
+    private Callable<List<JsonNode>> skippedIfVanished(Set<String> vanishedIds, String id, ContactFollowUp name,
+                                                       Supplier<List<JsonNode>> request) {
         return () -> {
             try {
-                return call.get();
+                return request.get();
             } catch (IntercomApiException e) {
                 if (e.isNotFound()) {
                     if (vanishedIds.add(id)) {
                         vanished.incrementAndGet();
                     }
                     log.info("{}: contact {} was not found when reading its {} (deleted or merged since the "
-                            + "search); its {} rows are skipped", resource.id(), id, what, what);
+                            + "search); its {} rows are skipped", resource.id(), id, name.what, name.what);
                     return List.of();
                 }
                 throw e;

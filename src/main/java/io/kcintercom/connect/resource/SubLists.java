@@ -10,12 +10,42 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Reads a list endpoint to its end, whatever pagination shape it uses. */
+/**
+ * An object's sub-lists: the entries Intercom inlines in the object (at most 10 of a contact's tags
+ * or companies) and the list endpoint that has them all, read to its end whatever pagination shape
+ * it uses.
+ */
 final class SubLists {
     /** A runaway guard: no sub-list of one object has this many pages. */
     private static final int MAX_PAGES = 1_000;
 
     private SubLists() {
+    }
+
+    /** True when an inline list holds only some of its entries: {@code has_more}, or a larger {@code total_count}. */
+    static boolean isTruncated(JsonNode inline) {
+        if (inline == null || !inline.isObject()) {
+            return false;
+        }
+        JsonNode hasMore = inline.get("has_more");
+        if (hasMore != null && hasMore.asBoolean(false)) {
+            return true;
+        }
+        JsonNode total = inline.get("total_count");
+        return total != null && total.canConvertToInt() && total.asInt() > itemsOf(inline).size();
+    }
+
+    /** The entries of a list in any of Intercom's envelopes (see {@link JsonPaths#items}). */
+    static List<JsonNode> itemsOf(JsonNode list, String... itemKeys) {
+        List<JsonNode> items = new ArrayList<>();
+        JsonPaths.items(list, itemKeys).forEach(items::add);
+        return items;
+    }
+
+    /** The endpoint of an inline list: the {@code url} it names, else {@code fallbackUrl}. */
+    static String listUrl(JsonNode inline, String fallbackUrl) {
+        String url = JsonPaths.text(inline, "url");
+        return url == null || url.isBlank() ? fallbackUrl : url;
     }
 
     /**

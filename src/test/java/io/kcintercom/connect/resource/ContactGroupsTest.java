@@ -1,0 +1,107 @@
+package io.kcintercom.connect.resource;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.kcintercom.connect.resource.ContactsSearchReaderTest.company;
+import static io.kcintercom.connect.resource.ContactsSearchReaderTest.eventSummary;
+import static io.kcintercom.connect.resource.ContactsSearchReaderTest.notes;
+import static io.kcintercom.connect.resource.ContactsSearchReaderTest.segment;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kcintercom.connect.table.Tables;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ContactGroups} on one page of contacts whose follow-ups differ: each result reaches the
+ * contact it was requested for, as the rows of the table it was requested for.
+ */
+class ContactGroupsTest extends ReaderTestSupport {
+
+    @Test
+    void eachContactGetsEachFollowUpResultUnderItsOwnName() {
+        // c1: truncated tags, complete companies; c2: the other way round; c3: nothing truncated.
+        ObjectNode c1 = contact("c1", T - 3000);
+        c1.set("tags", truncated(addressable("c1", "tags", "tag", "t-c1-inline")));
+        c1.set("companies", addressable("c1", "companies", "company", "co-c1-inline"));
+        ObjectNode c2 = contact("c2", T - 2000);
+        c2.set("tags", addressable("c2", "tags", "tag", "t-c2-inline"));
+        c2.set("companies", truncated(addressable("c2", "companies", "company", "co-c2-inline")));
+        ObjectNode c3 = contact("c3", T - 1000);
+        wm.stubFor(get(urlPathEqualTo("/contacts/c1/tags"))
+                .willReturn(okJson(listOf("list", tag("t-c1-a", "A"), tag("t-c1-b", "B")).toString())));
+        wm.stubFor(get(urlPathEqualTo("/contacts/c2/companies"))
+                .willReturn(okJson(listOf("list", company("co-c2-a"), company("co-c2-b")).toString())));
+        for (String id : List.of("c1", "c2", "c3")) {
+            wm.stubFor(get(urlPathEqualTo("/contacts/" + id + "/segments"))
+                    .willReturn(okJson(listOf("list", segment("s-" + id)).toString())));
+            wm.stubFor(get(urlPathEqualTo("/contacts/" + id + "/notes"))
+                    .willReturn(okJson(notes(id, "n-" + id).toString())));
+            wm.stubFor(get(urlPathEqualTo("/events")).withQueryParam("intercom_user_id", equalTo(id))
+                    .willReturn(okJson(eventSummary(id, "e-" + id).toString())));
+        }
+        RecordFactory records = records(Resource.USERS.tables().toArray(String[]::new));
+        // One request at a time: the order they reach the server is the order they were started in.
+        ContactGroups groups = new ContactGroups(Resource.USERS, client, records, followUps(1));
+
+        List<RecordFactory.Group> built = groups.start(List.of(c1, c2, c3)).await();
+
+        assertEquals(List.of(
+                "/contacts/c1/tags", "/contacts/c1/segments", "/contacts/c1/notes?per_page=50",
+                "/events?type=user&summary=true&intercom_user_id=c1",
+                "/contacts/c2/companies", "/contacts/c2/segments", "/contacts/c2/notes?per_page=50",
+                "/events?type=user&summary=true&intercom_user_id=c2",
+                "/contacts/c3/segments", "/contacts/c3/notes?per_page=50",
+                "/events?type=user&summary=true&intercom_user_id=c3"), requestedUrls());
+        assertEquals(3, built.size());
+        assertEquals(List.of(
+                "users c1", "users_tags t-c1-a", "users_tags t-c1-b", "users_companies co-c1-inline",
+                "users_segments s-c1", "notes n-c1", "events_summary e-c1"), rows(built.get(0)));
+        assertEquals(List.of(
+                "users c2", "users_tags t-c2-inline", "users_companies co-c2-a", "users_companies co-c2-b",
+                "users_segments s-c2", "notes n-c2", "events_summary e-c2"), rows(built.get(1)));
+        assertEquals(List.of("users c3", "users_segments s-c3", "notes n-c3", "events_summary e-c3"),
+                rows(built.get(2)));
+        for (int i = 0; i < 3; i++) {
+            String id = "c" + (i + 1);
+            List<SourceRecord> children = toRecords(built.get(i)).subList(1, built.get(i).size());
+            for (SourceRecord child : children) {
+                String table = child.topic().substring(PREFIX.length());
+                String parentColumn = table.equals(Tables.NOTES) || table.equals(Tables.EVENTS_SUMMARY)
+                        ? "user_id" : "users_pk";
+                assertEquals(id, String.valueOf(valueField(child, parentColumn)), table + " row of " + id);
+            }
+        }
+    }
+
+    private static ObjectNode truncated(ObjectNode inline) {
+        return inline.put("total_count", 12).put("has_more", true);
+    }
+
+    private static List<String> requestedUrls() {
+        List<String> urls = new ArrayList<>(wm.getAllServeEvents().stream()
+                .map(event -> event.getRequest().getUrl()).toList());
+        Collections.reverse(urls); // the journal lists the newest first
+        return urls;
+    }
+
+    private static List<SourceRecord> toRecords(RecordFactory.Group group) {
+        return group.toRecords(Map.of(), Map.of());
+    }
+
+    /** Each row as "table key", the key being the row's id or, for event summaries, its name. */
+    private static List<String> rows(RecordFactory.Group group) {
+        return toRecords(group).stream().map(r -> {
+            String table = r.topic().substring(PREFIX.length());
+            String key = table.equals(Tables.EVENTS_SUMMARY) ? keyField(r, "name") : keyField(r, "id");
+            return table + " " + key;
+        }).toList();
+    }
+}
