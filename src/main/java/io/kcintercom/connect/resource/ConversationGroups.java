@@ -1,14 +1,16 @@
 package io.kcintercom.connect.resource;
 
+import static io.kcintercom.connect.resource.ConversationGroups.ConversationFollowUp.WITH_PARTS;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,10 +18,16 @@ import org.slf4j.LoggerFactory;
  * Turns a page of conversations into their groups of records: the conversation with its
  * attachments, tags and customers (all from the search result), then its parts and their
  * attachments, which only {@code GET /conversations/{id}} returns. Those requests, one per
- * changed conversation, run concurrently through {@link FollowUps}.
+ * changed conversation when a parts table is enabled, are planned in a {@link FollowUpPlan} and
+ * run concurrently through {@link FollowUps}.
  */
 final class ConversationGroups implements GroupBuilder {
     private static final Logger log = LoggerFactory.getLogger(ConversationGroups.class);
+
+    /** A conversation's follow-up: {@code GET /conversations/{id}}, the only answer carrying its parts. */
+    enum ConversationFollowUp {
+        WITH_PARTS
+    }
 
     private final IntercomClient client;
     private final RecordFactory records;
@@ -34,8 +42,8 @@ final class ConversationGroups implements GroupBuilder {
     }
 
     @Override
-    public java.util.Map<String, java.util.function.LongSupplier> counters() {
-        return java.util.Map.of("vanished-objects", vanished::get, "truncated-conversations", truncated::get);
+    public Map<String, LongSupplier> counters() {
+        return Map.of("vanished-objects", vanished::get, "truncated-conversations", truncated::get);
     }
 
     /** Conversations whose parts Intercom cut to the most recent 500. */
@@ -52,43 +60,37 @@ final class ConversationGroups implements GroupBuilder {
     public PendingGroups start(List<JsonNode> conversations) {
         boolean needParts = records.enabled(Tables.CONVERSATION_PARTS)
                 || records.enabled(Tables.CONVERSATION_PARTS_ATTACHMENTS);
-        List<Callable<JsonNode>> calls = new ArrayList<>();
-        if (needParts) {
-            for (JsonNode conversation : conversations) {
-                String id = JsonPaths.text(conversation, "id");
-                calls.add(() -> detail(id));
-            }
+        FollowUpPlan<ConversationFollowUp, JsonNode> plan = new FollowUpPlan<>(ConversationFollowUp.class);
+        for (JsonNode conversation : conversations) {
+            String id = JsonPaths.text(conversation, "id");
+            plan.add(conversation, needParts ? Map.of(WITH_PARTS, () -> detail(id)) : Map.of());
         }
-        return PendingGroups.of(followUps.submitAll(calls),
-                details -> assemble(conversations, needParts, details));
+        return plan.start(followUps, this::assemble);
     }
 
-    private List<RecordFactory.Group> assemble(List<JsonNode> conversations, boolean needParts,
-                                               List<JsonNode> details) {
-        List<RecordFactory.Group> groups = new ArrayList<>(conversations.size());
-        for (int i = 0; i < conversations.size(); i++) {
-            JsonNode conversation = conversations.get(i);
-            String id = JsonPaths.text(conversation, "id");
-            RecordFactory.Group group = records.group(Resource.CONVERSATIONS, "conversation " + id);
-            group.add(Tables.CONVERSATIONS, conversation);
-            JsonNode attachments = JsonPaths.at(conversation, "source.attachments");
-            if (attachments == null) {
-                attachments = JsonPaths.at(conversation, "conversation_message.attachments");
-            }
-            group.addChildren(Tables.CONVERSATIONS_ATTACHMENTS, attachments, "conversations_pk", id, "attachments");
-            group.addChildren(Tables.CONVERSATIONS_TAGS, conversation.get("tags"), "conversations_pk", id, "tags");
-            JsonNode customers = conversation.get("contacts");
-            if (customers == null) {
-                customers = conversation.get("customers");
-            }
-            group.addChildren(Tables.CONVERSATIONS_CUSTOMERS, customers, "conversations_pk", id, "contacts",
-                    "customers");
-            if (needParts && details.get(i) != null) {
-                addParts(group, id, details.get(i));
-            }
-            groups.add(group);
+    private RecordFactory.Group assemble(JsonNode conversation,
+                                         FollowUpPlan.Results<ConversationFollowUp, JsonNode> results) {
+        String id = JsonPaths.text(conversation, "id");
+        RecordFactory.Group group = records.group(Resource.CONVERSATIONS, "conversation " + id);
+        group.add(Tables.CONVERSATIONS, conversation);
+        JsonNode attachments = JsonPaths.at(conversation, "source.attachments");
+        if (attachments == null) {
+            attachments = JsonPaths.at(conversation, "conversation_message.attachments");
         }
-        return groups;
+        group.addChildren(Tables.CONVERSATIONS_ATTACHMENTS, attachments, "conversations_pk", id, "attachments");
+        group.addChildren(Tables.CONVERSATIONS_TAGS, conversation.get("tags"), "conversations_pk", id, "tags");
+        JsonNode customers = conversation.get("contacts");
+        if (customers == null) {
+            customers = conversation.get("customers");
+        }
+        group.addChildren(Tables.CONVERSATIONS_CUSTOMERS, customers, "conversations_pk", id, "contacts",
+                "customers");
+        // Not planned when no parts table is enabled; null when the conversation vanished meanwhile.
+        JsonNode withParts = results.orElse(WITH_PARTS, null);
+        if (withParts != null) {
+            addParts(group, id, withParts);
+        }
+        return group;
     }
 
     private void addParts(RecordFactory.Group group, String conversationId, JsonNode detail) {
