@@ -16,7 +16,8 @@ import org.apache.kafka.connect.errors.ConnectException;
 /**
  * Runs the follow-up requests of one page (contact segments, notes and event summaries;
  * conversation parts) concurrently, at most {@code max.in.flight.requests} at a time, and returns
- * their results in submission order so records keep the order of their objects.
+ * their results in submission order. A {@link FollowUpPlan} decides the requests of each object
+ * and gives each result back to its object under its name.
  */
 public final class FollowUps implements AutoCloseable {
     private final ExecutorService executor;

@@ -2,6 +2,7 @@ package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.RowConverter;
 import io.kcintercom.connect.table.TableDef;
 import io.kcintercom.connect.table.Tables;
@@ -80,7 +81,7 @@ public final class RecordFactory {
             if (!enabled(table)) {
                 return this;
             }
-            for (JsonNode item : io.kcintercom.connect.table.JsonPaths.items(list, keys)) {
+            for (JsonNode item : JsonPaths.items(list, keys)) {
                 addChild(table, item, parentKey, parentId);
             }
             return this;
