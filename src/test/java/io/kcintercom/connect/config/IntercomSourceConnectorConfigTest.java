@@ -284,7 +284,9 @@ class IntercomSourceConnectorConfigTest {
             assertFalse(key.displayName.equals(key.name), key.name + " needs a display name of its own");
             assertTrue(key.orderInGroup > 0, key.name + " has no order in its group");
         }
-        ConfigDef.ConfigKey taskResources = keys.get(IntercomSourceConnectorConfig.TASK_RESOURCES);
+        // The task's def carries it; the public def (what validate lists) does not, see below.
+        ConfigDef.ConfigKey taskResources = IntercomSourceConnectorConfig.TASK_CONFIG_DEF.configKeys()
+                .get(IntercomSourceConnectorConfig.TASK_RESOURCES);
         assertNotNull(taskResources);
         assertTrue(taskResources.internalConfig, "task.resources is set by the connector, not by users");
         // Orders within a group are distinct, so the UI shows a stable order.
@@ -292,6 +294,21 @@ class IntercomSourceConnectorConfigTest {
                 .collect(Collectors.groupingBy(k -> k.group, Collectors.mapping(k -> k.orderInGroup,
                         Collectors.toList())));
         orders.forEach((group, list) -> assertEquals(list.size(), Set.copyOf(list).size(), group + ": " + list));
+    }
+
+    @Test
+    void theTaskKeysAreOnlyInTheTasksDef() {
+        Set<String> taskKeys = Set.of(IntercomSourceConnectorConfig.TASK_RESOURCES,
+                IntercomSourceConnectorConfig.TASK_ID);
+        Set<String> publicKeys = IntercomSourceConnectorConfig.CONFIG_DEF.configKeys().keySet();
+        assertTrue(publicKeys.stream().noneMatch(taskKeys::contains), "public keys: " + publicKeys);
+        assertTrue(IntercomSourceConnectorConfig.CONFIG_DEF.configKeys().values().stream()
+                .noneMatch(k -> k.internalConfig), "no internal key in the public def");
+        Set<String> taskDefKeys = IntercomSourceConnectorConfig.TASK_CONFIG_DEF.configKeys().keySet();
+        assertTrue(taskDefKeys.containsAll(publicKeys), "a task parses every user key too");
+        assertTrue(taskDefKeys.containsAll(taskKeys), "and the keys the connector sets: " + taskDefKeys);
+        assertTrue(validate(props()).configValues().stream().noneMatch(v -> taskKeys.contains(v.name())),
+                "validate lists no task key");
     }
 
     @Test
