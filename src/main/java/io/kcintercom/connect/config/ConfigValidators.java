@@ -63,6 +63,15 @@ final class ConfigValidators {
                     || !(scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("http"))) {
                 throw new ConfigException(name, url, "must be an http(s) URL such as https://api.intercom.io");
             }
+            if (uri.getRawUserInfo() != null) {
+                // Not echoed: the user info may hold a password.
+                throw new ConfigException(name + " must not contain user info (user:password@): the access "
+                        + "token is the only credential sent");
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                // Request paths are appended to this URL: a query would turn each into another request.
+                throw new ConfigException(name, url, "must not contain a query (?...) or a fragment (#...)");
+            }
             if (scheme.equalsIgnoreCase("http") && !isLoopback(uri.getHost())) {
                 throw new ConfigException(name, url,
                         "must use https: the access token may only travel in clear text to a loopback address");
@@ -71,7 +80,7 @@ final class ConfigValidators {
 
         @Override
         public String toString() {
-            return "blank, or an https URL (http only for loopback)";
+            return "blank, or an https URL without user info or query (http only for loopback)";
         }
     }
 

@@ -107,6 +107,21 @@ class IntercomSourceConnectorConfigTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"https://user:pw-SECRET@api.intercom.io", "https://api.intercom.io?x=1",
+            "https://api.intercom.io/#top", "http://127.0.0.1:8089/admin?cmd=", "http://u@127.0.0.1:8089"})
+    void userInfoQueriesAndFragmentsAreRejectedWithoutEchoingUserInfo(String url) {
+        Map<String, String> props = props();
+        props.put(IntercomSourceConnectorConfig.API_URL, url);
+
+        Config result = validate(props);
+
+        List<String> errors = errors(result, IntercomSourceConnectorConfig.API_URL);
+        assertEquals(1, errors.size(), url + ": " + errors);
+        assertFalse(errors.get(0).contains("SECRET"), errors.get(0));
+        assertOnlyErrorsOn(result, IntercomSourceConnectorConfig.API_URL);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"http://127.0.0.1", "http://127.0.0.1:8089", "http://localhost:8089/base",
             "http://[::1]:8089", "https://api.intercom.io", "https://proxy.example.com/intercom", ""})
     void httpsAndLoopbackHttpUrlsAreAccepted(String url) {
