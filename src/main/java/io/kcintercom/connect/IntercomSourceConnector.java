@@ -3,9 +3,9 @@ package io.kcintercom.connect;
 import io.kcintercom.connect.client.TokenCheck;
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.config.Region;
-import java.time.Duration;
 import io.kcintercom.connect.resource.OffsetShapes;
 import io.kcintercom.connect.resource.Resource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +13,7 @@ import java.util.Map;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.source.ExactlyOnceSupport;
@@ -26,7 +27,11 @@ import org.apache.kafka.connect.util.ConnectorUtils;
  * once per workspace, is never opened twice by this connector.
  */
 public class IntercomSourceConnector extends SourceConnector {
-    private static final Duration TOKEN_CHECK_TIMEOUT = Duration.ofSeconds(5);
+    /** One check, and so one HTTP client, for every validation on the worker. */
+    private static final TokenCheck TOKEN_CHECK = new TokenCheck(Duration.ofSeconds(5));
+    private static final List<String> CONNECTION_KEYS = List.of(IntercomSourceConnectorConfig.ACCESS_TOKEN,
+            IntercomSourceConnectorConfig.REGION, IntercomSourceConnectorConfig.API_URL,
+            IntercomSourceConnectorConfig.API_VERSION);
     private Map<String, String> props;
     private IntercomSourceConnectorConfig config;
 
@@ -69,33 +74,53 @@ public class IntercomSourceConnector extends SourceConnector {
     }
 
     /**
-     * Besides each key's own validator, checks the token live ({@code GET /me}) once the connection
-     * keys are valid, and reports "refused", "wrong region" or "unreachable" on the token key.
+     * Every key's own validator, then the live token check ({@code GET /me}) when it is on and the
+     * connection keys are valid, so it never reaches a host the config check refused. Never throws:
+     * whatever mix of keys is wrong, the answer lists each problem once, on the key to fix, and
+     * Connect turns it into a 400 on create and update.
      */
     @Override
     public Config validate(Map<String, String> connectorConfigs) {
-        Config result = super.validate(connectorConfigs);
+        List<ConfigValue> checked = new ArrayList<>();
         Map<String, ConfigValue> values = new HashMap<>();
-        result.configValues().forEach(v -> values.put(v.name(), v));
-        List<String> connectionKeys = List.of(IntercomSourceConnectorConfig.ACCESS_TOKEN,
-                IntercomSourceConnectorConfig.REGION, IntercomSourceConnectorConfig.API_URL,
-                IntercomSourceConnectorConfig.API_VERSION);
-        boolean connectionValid = connectionKeys.stream()
-                .allMatch(k -> values.get(k) != null && values.get(k).errorMessages().isEmpty());
-        if (connectionValid && tokenCheckEnabled(values)) {
-            IntercomSourceConnectorConfig config = new IntercomSourceConnectorConfig(connectorConfigs);
-            String override = config.getString(IntercomSourceConnectorConfig.API_URL).trim();
-            new TokenCheck(TOKEN_CHECK_TIMEOUT).problem(config.accessToken().value(),
-                            Region.fromConfig(config.getString(IntercomSourceConnectorConfig.REGION)),
-                            override.isEmpty() ? null : config.baseUrl(), config.apiVersion())
-                    .ifPresent(values.get(IntercomSourceConnectorConfig.ACCESS_TOKEN)::addErrorMessage);
+        for (ConfigValue value : super.validate(connectorConfigs).configValues()) {
+            ConfigValue kept = keepOnlyTheCause(value);
+            checked.add(kept);
+            values.put(kept.name(), kept);
         }
-        return result;
+        if (tokenCheckEnabled(values) && CONNECTION_KEYS.stream().allMatch(k -> isValid(values.get(k)))) {
+            String apiUrl = ((String) values.get(IntercomSourceConnectorConfig.API_URL).value()).trim();
+            TOKEN_CHECK.problem(((Password) values.get(IntercomSourceConnectorConfig.ACCESS_TOKEN).value()).value(),
+                            Region.fromConfig((String) values.get(IntercomSourceConnectorConfig.REGION).value()),
+                            apiUrl.isEmpty() ? null : apiUrl.replaceAll("/+$", ""),
+                            ((String) values.get(IntercomSourceConnectorConfig.API_VERSION).value()).trim())
+                    .ifPresent(problem -> values.get(problem.key()).addErrorMessage(problem.message()));
+        }
+        return new Config(checked);
+    }
+
+    /**
+     * A value that is missing or does not parse is null, and Kafka then also runs the key's
+     * validator on that null ("Value must be non-null"): the first message is the cause, the
+     * others repeat it.
+     */
+    private static ConfigValue keepOnlyTheCause(ConfigValue value) {
+        if (value.value() != null || value.errorMessages().size() <= 1) {
+            return value;
+        }
+        ConfigValue kept = new ConfigValue(value.name(), null, value.recommendedValues(),
+                new ArrayList<>(value.errorMessages().subList(0, 1)));
+        kept.visible(value.visible());
+        return kept;
+    }
+
+    private static boolean isValid(ConfigValue value) {
+        return value != null && value.value() != null && value.errorMessages().isEmpty();
     }
 
     private static boolean tokenCheckEnabled(Map<String, ConfigValue> values) {
         ConfigValue check = values.get(IntercomSourceConnectorConfig.TOKEN_CHECK);
-        return check == null || !Boolean.FALSE.equals(check.value());
+        return isValid(check) && Boolean.TRUE.equals(check.value());
     }
 
     @Override

@@ -1,8 +1,8 @@
 package io.kcintercom.connect.config;
 
+import io.kcintercom.connect.config.ConfigValidators.FixedRecommender;
 import io.kcintercom.connect.resource.Resource;
 import io.kcintercom.connect.table.Tables;
-import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.LocalDate;
@@ -18,10 +18,12 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
-/** Every configuration key of the connector and its tasks. */
+/**
+ * Every configuration key of the connector and its tasks. Users see {@link #CONFIG_DEF}; a task
+ * parses {@link #TASK_CONFIG_DEF}, which adds the keys the connector sets on each task.
+ */
 public final class IntercomSourceConnectorConfig extends AbstractConfig {
 
     public static final String ACCESS_TOKEN = "intercom.access.token";
@@ -52,13 +54,26 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     private static final String GROUP_SYNC = "Sync schedule";
     private static final String GROUP_HTTP = "HTTP and retries";
 
+    /**
+     * The keys a user sets: what the connector's config() returns, so the REST API's validate
+     * answer and the generated reference list exactly these.
+     */
     public static final ConfigDef CONFIG_DEF = buildConfigDef();
+    /**
+     * {@link #CONFIG_DEF} plus the keys the connector writes into each task's config. Kept out of
+     * the public def because Connect lists every key of config() in the validate answer, where
+     * these would show with no group and no documentation.
+     */
+    public static final ConfigDef TASK_CONFIG_DEF = new ConfigDef(CONFIG_DEF)
+            .defineInternal(TASK_RESOURCES, Type.LIST, "", Importance.LOW)
+            .defineInternal(TASK_ID, Type.STRING, "0", Importance.LOW);
 
     private final List<String> tables;
     private final Set<Resource> resources;
 
+    /** Parses a connector's or a task's config; a connector's leaves the task keys at their defaults. */
     public IntercomSourceConnectorConfig(Map<String, String> props) {
-        super(CONFIG_DEF, props);
+        super(TASK_CONFIG_DEF, props);
         this.tables = resolveTables();
         this.resources = Resource.forTables(tables);
     }
@@ -66,7 +81,8 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     private static ConfigDef buildConfigDef() {
         ConfigDef def = new ConfigDef();
         int order = 0;
-        def.define(ACCESS_TOKEN, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, new NonBlankPassword(), Importance.HIGH,
+        def.define(ACCESS_TOKEN, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, new ConfigValidators.NonBlankPassword(),
+                Importance.HIGH,
                 "Access token of an Intercom app (Developer Hub > your app > Authentication) with the read "
                         + "scopes for users, companies, conversations, admins and tags. Sent as a Bearer token; "
                         + "never logged. Prefer a ConfigProvider reference such as "
@@ -78,7 +94,7 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
                 "Region that hosts the workspace: us (api.intercom.io), eu (api.eu.intercom.io) or "
                         + "au (api.au.intercom.io). A workspace is only reachable through its own region.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "Region", new FixedRecommender(Region.configValues()));
-        def.define(API_URL, Type.STRING, "", new ApiUrlValidator(), Importance.LOW,
+        def.define(API_URL, Type.STRING, "", new ConfigValidators.ApiUrl(), Importance.LOW,
                 "Base URL of the Intercom API, overriding the region (for a proxy or a test server). Must be "
                         + "https unless it points to a loopback address. Blank uses the region's host.",
                 GROUP_CONNECTION, ++order, Width.LONG, "API base URL");
@@ -89,10 +105,12 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
                 GROUP_CONNECTION, ++order, Width.SHORT, "API version",
                 new FixedRecommender(List.of("2.11", "2.12", "2.13", "2.14", "2.15", "2.16")));
         def.define(TOKEN_CHECK, Type.BOOLEAN, true, Importance.LOW,
-                "Whether validating a config (PUT /connector-plugins/.../config/validate, and creating the "
-                        + "connector) calls GET /me with the token and reports on " + ACCESS_TOKEN + " whether "
-                        + "Intercom refused it, it belongs to another region, or the API is unreachable. Turn "
-                        + "off where the worker validating configs cannot reach Intercom.",
+                "Whether validating a config (PUT /connector-plugins/.../config/validate, and creating or "
+                        + "updating the connector) calls GET /me with the token, once the connection keys are "
+                        + "valid, and reports the key to fix: " + ACCESS_TOKEN + " when Intercom refuses the "
+                        + "token, " + REGION + " when it belongs to another region, " + API_URL + " when the "
+                        + "API is unreachable. Redirects are not followed. Turn off where the worker validating "
+                        + "configs cannot reach Intercom.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "Check the token live");
 
         order = 0;
@@ -103,16 +121,17 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
                         + "events_summary, companies, admins, tags, segments), conversations (conversations and "
                         + "their parts with child tables) or all. Ignored when " + TABLES + " is set.",
                 GROUP_DATA, ++order, Width.SHORT, "Template", new FixedRecommender(Template.configValues()));
-        def.define(TABLES, Type.LIST, "", new TableListValidator(), Importance.HIGH,
+        def.define(TABLES, Type.LIST, "", new ConfigValidators.TableList(), Importance.HIGH,
                 "Explicit comma-separated list of tables to produce, overriding the template. Valid names: "
                         + String.join(", ", Tables.all().keySet()) + ".",
-                GROUP_DATA, ++order, Width.LONG, "Tables", new FixedRecommender(List.copyOf(Tables.all().keySet())));
-        def.define(SINCE, Type.STRING, "", new SinceValidator(), Importance.MEDIUM,
+                GROUP_DATA, ++order, Width.LONG, "Tables",
+                new FixedRecommender(List.copyOf(Tables.all().keySet())));
+        def.define(SINCE, Type.STRING, "", new ConfigValidators.Since(), Importance.MEDIUM,
                 "Lower bound of the first sync, as an ISO-8601 date or date-time (e.g. 2024-01-01 or "
                         + "2024-01-01T00:00:00Z): objects last updated before it are not read. Blank reads "
                         + "everything. Only applies when no offset is stored yet.",
                 GROUP_DATA, ++order, Width.MEDIUM, "Start from");
-        def.define(TOPIC_PREFIX, Type.STRING, "intercom.", new TopicPrefixValidator(), Importance.MEDIUM,
+        def.define(TOPIC_PREFIX, Type.STRING, "intercom.", new ConfigValidators.TopicPrefix(), Importance.MEDIUM,
                 "Prefix of every topic name: each table goes to <prefix><table>, e.g. intercom.users.",
                 GROUP_DATA, ++order, Width.MEDIUM, "Topic prefix");
 
@@ -162,9 +181,6 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
                 "How long one request keeps being retried before the task fails with the error. Waits for "
                         + "the rate limit to reset do not count.",
                 GROUP_HTTP, ++order, Width.SHORT, "Retry max time (ms)");
-
-        def.defineInternal(TASK_RESOURCES, Type.LIST, "", Importance.LOW);
-        def.defineInternal(TASK_ID, Type.STRING, "0", Importance.LOW);
         return def;
     }
 
@@ -273,133 +289,6 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
             } catch (DateTimeParseException notInstant) {
                 return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
             }
-        }
-    }
-
-    /** Whether a host name is a loopback address, where plain http is allowed. */
-    static boolean isLoopback(String host) {
-        if (host == null) {
-            return false;
-        }
-        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        // 127.x.y.z only as an IPv4 literal: "127.example.com" is a DNS name like any other.
-        return h.equalsIgnoreCase("localhost") || h.matches("127(\\.\\d{1,3}){3}") || h.equals("::1");
-    }
-
-    private static final class NonBlankPassword implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            if (value == null || ((Password) value).value() == null || ((Password) value).value().isBlank()) {
-                throw new ConfigException(name + " must be set to the Intercom access token");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "a non-blank token";
-        }
-    }
-
-    private static final class ApiUrlValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            String url = value == null ? "" : ((String) value).trim();
-            if (url.isEmpty()) {
-                return;
-            }
-            URI uri;
-            try {
-                uri = URI.create(url);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(name, url, "is not a valid URL");
-            }
-            String scheme = uri.getScheme();
-            if (uri.getHost() == null || scheme == null
-                    || !(scheme.equalsIgnoreCase("https") || scheme.equalsIgnoreCase("http"))) {
-                throw new ConfigException(name, url, "must be an http(s) URL such as https://api.intercom.io");
-            }
-            if (scheme.equalsIgnoreCase("http") && !isLoopback(uri.getHost())) {
-                throw new ConfigException(name, url,
-                        "must use https: the access token may only travel in clear text to a loopback address");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "blank, or an https URL (http only for loopback)";
-        }
-    }
-
-    private static final class TableListValidator implements ConfigDef.Validator {
-        @Override
-        @SuppressWarnings("unchecked")
-        public void ensureValid(String name, Object value) {
-            List<String> unknown = new ArrayList<>();
-            for (String table : (List<String>) value) {
-                String normalized = table.trim().toLowerCase(java.util.Locale.ROOT);
-                if (!Tables.all().containsKey(normalized)) {
-                    unknown.add(table.trim());
-                }
-            }
-            if (!unknown.isEmpty()) {
-                throw new ConfigException(name, String.join(",", (List<String>) value),
-                        "unknown table(s) " + unknown + "; valid tables are " + Tables.all().keySet());
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "a list of: " + String.join(", ", Tables.all().keySet());
-        }
-    }
-
-    private static final class SinceValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            String since = value == null ? "" : ((String) value).trim();
-            if (since.isEmpty()) {
-                return;
-            }
-            try {
-                parseSince(since);
-            } catch (DateTimeParseException e) {
-                throw new ConfigException(name, since,
-                        "is not an ISO-8601 date or date-time (e.g. 2024-01-01 or 2024-01-01T00:00:00Z)");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "blank, or an ISO-8601 date or date-time";
-        }
-    }
-
-    private static final class TopicPrefixValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            String prefix = value == null ? "" : (String) value;
-            if (!prefix.matches("[a-zA-Z0-9._-]*")) {
-                throw new ConfigException(name, prefix,
-                        "may only contain letters, digits, '.', '_' and '-' (it starts topic names)");
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "letters, digits, '.', '_' and '-'";
-        }
-    }
-
-    /** Recommends a fixed set of values (shown by the Connect REST API's validate endpoint). */
-    private record FixedRecommender(List<String> values) implements ConfigDef.Recommender {
-        @Override
-        public List<Object> validValues(String name, Map<String, Object> parsedConfig) {
-            return List.copyOf(values);
-        }
-
-        @Override
-        public boolean visible(String name, Map<String, Object> parsedConfig) {
-            return true;
         }
     }
 }

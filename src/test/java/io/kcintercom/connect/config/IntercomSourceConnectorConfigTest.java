@@ -107,6 +107,21 @@ class IntercomSourceConnectorConfigTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"https://user:pw-SECRET@api.intercom.io", "https://api.intercom.io?x=1",
+            "https://api.intercom.io/#top", "http://127.0.0.1:8089/admin?cmd=", "http://u@127.0.0.1:8089"})
+    void userInfoQueriesAndFragmentsAreRejectedWithoutEchoingUserInfo(String url) {
+        Map<String, String> props = props();
+        props.put(IntercomSourceConnectorConfig.API_URL, url);
+
+        Config result = validate(props);
+
+        List<String> errors = errors(result, IntercomSourceConnectorConfig.API_URL);
+        assertEquals(1, errors.size(), url + ": " + errors);
+        assertFalse(errors.get(0).contains("SECRET"), errors.get(0));
+        assertOnlyErrorsOn(result, IntercomSourceConnectorConfig.API_URL);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"http://127.0.0.1", "http://127.0.0.1:8089", "http://localhost:8089/base",
             "http://[::1]:8089", "https://api.intercom.io", "https://proxy.example.com/intercom", ""})
     void httpsAndLoopbackHttpUrlsAreAccepted(String url) {
@@ -284,7 +299,9 @@ class IntercomSourceConnectorConfigTest {
             assertFalse(key.displayName.equals(key.name), key.name + " needs a display name of its own");
             assertTrue(key.orderInGroup > 0, key.name + " has no order in its group");
         }
-        ConfigDef.ConfigKey taskResources = keys.get(IntercomSourceConnectorConfig.TASK_RESOURCES);
+        // The task's def carries it; the public def (what validate lists) does not, see below.
+        ConfigDef.ConfigKey taskResources = IntercomSourceConnectorConfig.TASK_CONFIG_DEF.configKeys()
+                .get(IntercomSourceConnectorConfig.TASK_RESOURCES);
         assertNotNull(taskResources);
         assertTrue(taskResources.internalConfig, "task.resources is set by the connector, not by users");
         // Orders within a group are distinct, so the UI shows a stable order.
@@ -292,6 +309,21 @@ class IntercomSourceConnectorConfigTest {
                 .collect(Collectors.groupingBy(k -> k.group, Collectors.mapping(k -> k.orderInGroup,
                         Collectors.toList())));
         orders.forEach((group, list) -> assertEquals(list.size(), Set.copyOf(list).size(), group + ": " + list));
+    }
+
+    @Test
+    void theTaskKeysAreOnlyInTheTasksDef() {
+        Set<String> taskKeys = Set.of(IntercomSourceConnectorConfig.TASK_RESOURCES,
+                IntercomSourceConnectorConfig.TASK_ID);
+        Set<String> publicKeys = IntercomSourceConnectorConfig.CONFIG_DEF.configKeys().keySet();
+        assertTrue(publicKeys.stream().noneMatch(taskKeys::contains), "public keys: " + publicKeys);
+        assertTrue(IntercomSourceConnectorConfig.CONFIG_DEF.configKeys().values().stream()
+                .noneMatch(k -> k.internalConfig), "no internal key in the public def");
+        Set<String> taskDefKeys = IntercomSourceConnectorConfig.TASK_CONFIG_DEF.configKeys().keySet();
+        assertTrue(taskDefKeys.containsAll(publicKeys), "a task parses every user key too");
+        assertTrue(taskDefKeys.containsAll(taskKeys), "and the keys the connector sets: " + taskDefKeys);
+        assertTrue(validate(props()).configValues().stream().noneMatch(v -> taskKeys.contains(v.name())),
+                "validate lists no task key");
     }
 
     @Test
