@@ -8,6 +8,7 @@ import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.logging.LogContext;
 import io.kcintercom.connect.table.JsonPaths;
+import io.kcintercom.connect.table.Timestamps;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -223,7 +224,7 @@ public final class SearchReader implements ResourceReader {
         boolean lastPage = cursor == null || cursor.equals(pageCursor) || items.isEmpty();
         long pageMaxSecond = Long.MIN_VALUE;
         for (JsonNode item : items) {
-            pageMaxSecond = Math.max(pageMaxSecond, epochSeconds(item.get("updated_at")));
+            pageMaxSecond = Math.max(pageMaxSecond, Timestamps.epochSeconds(item.get("updated_at")));
         }
         boolean passEnds = lastPage || pageMaxSecond > cutoff;
         for (JsonNode item : items) {
@@ -383,41 +384,12 @@ public final class SearchReader implements ResourceReader {
 
     private Buffered buffered(JsonNode item, String pageCursor) {
         String id = JsonPaths.text(item, "id");
-        long updatedAt = epochSeconds(item.get("updated_at"));
+        long updatedAt = Timestamps.epochSeconds(item.get("updated_at"));
         if (id == null || updatedAt < 0) {
             throw new DataException(resource.id() + ": search result without a usable id and updated_at at "
                     + context(pageCursor) + ": " + abbreviate(item.toString()));
         }
         return new Buffered(id, updatedAt, item);
-    }
-
-    /** Unix seconds from a number or numeric string (milliseconds are scaled down); -1 if unusable. */
-    static long epochSeconds(JsonNode value) {
-        if (value == null || value.isNull()) {
-            return -1;
-        }
-        long number;
-        if (value.isNumber()) {
-            number = value.asLong();
-        } else if (value.isTextual() && isDigits(value.asText().trim())) {
-            number = Long.parseLong(value.asText().trim());
-        } else {
-            return -1;
-        }
-        return number >= 100_000_000_000L ? number / 1000 : number;
-    }
-
-    private static boolean isDigits(String text) {
-        if (text.isEmpty() || text.length() > 18) {
-            return false;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return true;
     }
 
     private String context(String cursor) {
