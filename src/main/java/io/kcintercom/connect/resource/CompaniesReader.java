@@ -214,7 +214,7 @@ public final class CompaniesReader implements ResourceReader {
                 return null; // already handled in this pass, before the scroll restarted
             }
             seen++;
-            long updatedAt = SearchReader.epochSeconds(company.get("updated_at"));
+            long updatedAt = io.kcintercom.connect.table.Timestamps.epochSeconds(company.get("updated_at"));
             if (updatedAt <= threshold && threshold >= 0) {
                 return null;
             }

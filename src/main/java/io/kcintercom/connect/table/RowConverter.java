@@ -2,10 +2,6 @@ package io.kcintercom.connect.table;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.Date;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 
@@ -15,11 +11,9 @@ import org.apache.kafka.connect.errors.DataException;
  * <p>Intercom's JSON is loose: ids come as strings or integers, timestamps as unix seconds,
  * milliseconds or ISO-8601 strings, "empty" as null, {@code {}} or {@code ""}. Every column
  * accepts each of those shapes; a value that fits none of them is a malformed payload and fails.
+ * Timestamps are read by {@link Timestamps}, the parser the readers order objects by.
  */
 public final class RowConverter {
-    /** Anything this large cannot be seconds (year 5138) and is taken as milliseconds. */
-    private static final long MILLIS_THRESHOLD = 100_000_000_000L;
-
     private RowConverter() {
     }
 
@@ -59,7 +53,7 @@ public final class RowConverter {
             return switch (column.type()) {
                 case STRING -> toText(node);
                 case JSON -> node.isTextual() ? node.textValue() : node.toString();
-                case TIMESTAMP -> toTimestamp(node);
+                case TIMESTAMP -> Timestamps.toDate(node);
                 case INT -> toLong(node);
                 case DOUBLE -> toDouble(node);
                 case BOOLEAN -> toBoolean(node);
@@ -79,78 +73,6 @@ public final class RowConverter {
             return node.isIntegralNumber() ? node.bigIntegerValue().toString() : node.decimalValue().toPlainString();
         }
         return node.asText();
-    }
-
-    private static Date toTimestamp(JsonNode node) {
-        if (node.isNumber()) {
-            return fromEpochNumber(node.decimalValue());
-        }
-        if (node.isTextual()) {
-            String text = node.textValue().trim();
-            if (text.isEmpty()) {
-                return null;
-            }
-            if (isPlainDecimal(text)) {
-                return fromEpochNumber(new BigDecimal(text));
-            }
-            return Date.from(parseIsoInstant(text));
-        }
-        if (node.isObject() && node.isEmpty()) {
-            return null;
-        }
-        throw new IllegalArgumentException("not a timestamp");
-    }
-
-    /** {@code -?\d+(\.\d+)?}, checked by hand: this runs per row, and a regex costs more than the check. */
-    static boolean isPlainDecimal(String text) {
-        int i = text.startsWith("-") ? 1 : 0;
-        int digitsBefore = 0;
-        while (i < text.length() && isAsciiDigit(text.charAt(i))) {
-            i++;
-            digitsBefore++;
-        }
-        if (digitsBefore == 0) {
-            return false;
-        }
-        if (i == text.length()) {
-            return true;
-        }
-        if (text.charAt(i) != '.') {
-            return false;
-        }
-        i++;
-        int digitsAfter = 0;
-        while (i < text.length() && isAsciiDigit(text.charAt(i))) {
-            i++;
-            digitsAfter++;
-        }
-        return digitsAfter > 0 && i == text.length();
-    }
-
-    private static boolean isAsciiDigit(char c) {
-        return c >= '0' && c <= '9';
-    }
-
-    private static Date fromEpochNumber(BigDecimal number) {
-        long asLong = number.longValue();
-        if (Math.abs(asLong) >= MILLIS_THRESHOLD) {
-            return new Date(asLong);
-        }
-        return new Date(number.movePointRight(3).longValue());
-    }
-
-    private static java.time.Instant parseIsoInstant(String text) {
-        try {
-            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            // e.g. "2014-01-16T23:12:21.000+0000" or a bare instant
-            try {
-                return OffsetDateTime.parse(text, DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSS]XX"))
-                        .toInstant();
-            } catch (DateTimeParseException ignored) {
-                return java.time.Instant.parse(text);
-            }
-        }
     }
 
     private static Long toLong(JsonNode node) {

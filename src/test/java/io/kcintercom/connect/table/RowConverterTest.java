@@ -59,26 +59,7 @@ class RowConverterTest {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Timestamps
-
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "unix seconds                | 1719492777                          | 1719492777000",
-        "unix milliseconds           | 1719492777123                       | 1719492777123",
-        "seconds as a string         | \"1719492777\"                      | 1719492777000",
-        "milliseconds as a string    | \"1719492777123\"                   | 1719492777123",
-        "fractional seconds          | 1719492777.5                        | 1719492777500",
-        "before 1970                 | -86400                              | -86400000",
-        "ISO-8601 with offset        | \"2014-01-16T23:12:21.000+00:00\"   | 1389913941000",
-        "ISO-8601 with trailing space| \"2014-01-16T23:12:21.000+00:00 \"  | 1389913941000",
-        "ISO-8601 Z                  | \"2014-01-16T23:12:21Z\"            | 1389913941000",
-        "ISO-8601 +0100              | \"2014-01-17T00:12:21.000+0100\"    | 1389913941000",
-        "ISO-8601 -05:00 no millis   | \"2014-01-16T18:12:21-05:00\"       | 1389913941000",
-    })
-    void timestampsFromEveryShape(String shape, String json, long expectedMillis) {
-        Struct row = value("events_summary", "{\"user_id\":\"u\",\"name\":\"n\",\"first\":" + json + "}");
-        assertEquals(new Date(expectedMillis), row.get("first"), shape);
-    }
+    // Timestamps (every shape, and its agreement with the ordering key: TimestampsTest)
 
     @Test
     void emptyTimestampsAreNull() {
@@ -291,26 +272,17 @@ class RowConverterTest {
                 + extraFields + "}";
     }
 
-    private static Struct value(String table, String object) {
+    static Struct value(String table, String object) {
         Struct value = RowConverter.convert(Tables.get(table), json(object)).value();
         value.validate();
         return value;
     }
 
-    private static JsonNode json(String text) {
+    static JsonNode json(String text) {
         try {
             return MAPPER.readTree(text);
         } catch (Exception e) {
             throw new IllegalArgumentException("bad test JSON: " + text, e);
-        }
-    }
-
-    @Test
-    void plainDecimalCheckAgreesWithItsRegex() {
-        for (String text : new String[] {"0", "17", "-17", "1700000000", "1700000000.5", "1.", ".5", "-", "",
-                "1e9", "1,5", "+1", "12a", "1.2.3", "--1", "\u0661\u0662", "2023-01-01T00:00:00Z", " 1"}) {
-            assertEquals(text.matches("-?\\d+(\\.\\d+)?"),
-                    RowConverter.isPlainDecimal(text), text);
         }
     }
 }
