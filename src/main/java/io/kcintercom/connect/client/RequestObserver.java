@@ -12,6 +12,11 @@ public interface RequestObserver {
     default void onRetry() {
     }
 
+    /** A request will be sent again, for this cause. */
+    default void onRetry(RetryCause cause) {
+        onRetry();
+    }
+
     default void onRateLimitWait(long millis) {
     }
 }
