@@ -146,7 +146,8 @@ final class ResourceWorker implements Runnable {
         long wait = backoff.next();
         recovering = true;
         health.state(cause.kind() == RetryCause.SCROLL_LOCK ? State.WAITING_FOR_SCROLL_LOCK : State.BACKING_OFF);
-        health.failed(cause.kind(), cause.detail(), "resuming from the last position in " + Math.max(1, wait / 1000) + " s, then with "
+        health.retried(cause.kind());
+        health.failing(cause.detail(), "resuming from the last position in " + Math.max(1, wait / 1000) + " s, then with "
                 + "backoff up to " + supervision.backoffMaxMs() / 1000 + " s");
         log.debug("{}: transient failure, retrying in {} ms", health.resource(), wait, failure);
         long outageMaxMs = supervision.outageMaxMs();

@@ -207,7 +207,7 @@ public final class IntercomClient implements AutoCloseable {
                 if (status == 429) {
                     rateLimitedResponses.incrementAndGet();
                     log.debug("Rate limited on {}; waiting for the window to reset", what);
-                    observer.onRetry(RetryCause.RATE_LIMITED);
+                    observer.onRetry(RetryCause.RATE_LIMITED, attempts);
                     continue;
                 }
                 if (status >= 200 && status < 300) {
@@ -218,7 +218,9 @@ public final class IntercomClient implements AutoCloseable {
                         badBodies++;
                     } else {
                         try {
-                            return MAPPER.readTree(body);
+                            JsonNode parsed = MAPPER.readTree(body);
+                            observer.onSuccess(endpoint);
+                            return parsed;
                         } catch (JsonProcessingException e) {
                             failure = "HTTP " + status + " with a body that is not valid JSON ("
                                     + e.getOriginalMessage() + ")";
@@ -256,9 +258,9 @@ public final class IntercomClient implements AutoCloseable {
                         + " attempt(s): " + failure, cause);
             }
             retries.incrementAndGet();
-            observer.onRetry(retryCause);
-            // At DEBUG: the resource's health logs an outage once at WARN, not each retry.
-            log.debug("Intercom request {} failed ({}); retry {} in {} ms", what, failure, attempts, wait);
+            observer.onRetry(retryCause, attempts);
+            // At INFO: the resource's health logs an outage once at WARN, not each retry.
+            log.info("Intercom request {} failed ({}); retry {} in {} ms", what, failure, attempts, wait);
             sleeper.sleep(wait);
             backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         }

@@ -72,12 +72,10 @@ public final class ResourceHealth {
     }
 
     /**
-     * A transient failure that will be waited out: counted by cause, and the start of an outage if
-     * none is in progress. {@code detail} is short and free of personal data, e.g. "HTTP 503".
+     * Transient failures that will be waited out: the start of an outage if none is in progress.
+     * {@code cause} is short and free of personal data, e.g. "HTTP 503".
      */
-    public void failed(RetryCause kind, String detail, String plan) {
-        retriesByCause.get(kind).increment();
-        String cause = detail;
+    public void failing(String cause, String plan) {
         long now = clock.getAsLong();
         synchronized (this) {
             if (outageStartMs < 0) {
@@ -94,7 +92,7 @@ public final class ResourceHealth {
         }
     }
 
-    /** Counts a retry that is not an outage (a 429 waited out). */
+    /** Counts a retry (of a request or of the resource), by cause. */
     public void retried(RetryCause kind) {
         retriesByCause.get(kind).increment();
     }

@@ -38,6 +38,8 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
     private final Map<String, String> taskTags;
     private final String topicPrefix;
     private final Map<String, Sensor> sensors = new ConcurrentHashMap<>();
+    /** Consecutive failed attempts of one request after which its resource counts as in an outage. */
+    static final int OUTAGE_AFTER_ATTEMPTS = 3;
     private final Map<String, ResourceHealth> healthByResource = new ConcurrentHashMap<>();
     private final WallClockUnion rateLimitWait = new WallClockUnion();
     private volatile long lastPollMs;
@@ -130,14 +132,18 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
         if (status == 429) {
             rateLimited().record(1);
         }
+    }
+
+    @Override
+    public void onSuccess(String endpoint) {
         ResourceHealth health = currentHealth();
-        if (health != null && (status < 400 || status == 404)) {
+        if (health != null) {
             health.succeeded();
         }
     }
 
     @Override
-    public void onRetry(RetryCause cause) {
+    public void onRetry(RetryCause cause, int attempt) {
         if (cause != RetryCause.RATE_LIMITED) {
             retries().record(1);
         }
@@ -145,10 +151,11 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
         if (health == null) {
             return;
         }
-        if (cause == RetryCause.RATE_LIMITED) {
-            health.retried(cause);
-        } else {
-            health.failed(cause, cause.label(), "retrying with backoff");
+        health.retried(cause);
+        // One failed answer is noise; a request failing again and again is an outage in the making.
+        if (cause != RetryCause.RATE_LIMITED && attempt >= OUTAGE_AFTER_ATTEMPTS) {
+            health.failing(cause.label(), "retrying with backoff; the resource resumes from its last position "
+                    + "if it keeps failing");
         }
     }
 
