@@ -2,6 +2,7 @@ package io.kcintercom.connect;
 
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
+import io.kcintercom.connect.metrics.ResourceHealth;
 import io.kcintercom.connect.metrics.TaskMetrics;
 import io.kcintercom.connect.resource.FollowUps;
 import io.kcintercom.connect.resource.Offsets;
@@ -19,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the resources the connector assigned to this task. The reading happens on a
- * {@link ReaderLoop} thread; poll() only takes what it produced, so it returns promptly whatever
- * Intercom's latency or rate limit.
+ * Reads the resources the connector assigned to this task. Each resource is read on a thread of
+ * its own ({@link ReaderLoop}); poll() only takes what they produced, so it returns promptly
+ * whatever Intercom's latency, rate limit or outages.
  */
 public class IntercomSourceTask extends SourceTask {
     private static final Logger log = LoggerFactory.getLogger(IntercomSourceTask.class);
@@ -30,7 +31,6 @@ public class IntercomSourceTask extends SourceTask {
 
     private IntercomClient client;
     private FollowUps followUps;
-    private List<ResourceReader> readers = List.of();
     private ReaderLoop loop;
     private TaskMetrics metrics;
 
@@ -52,18 +52,20 @@ public class IntercomSourceTask extends SourceTask {
         List<Resource> resources = config.taskResources();
         List<Map<String, String>> partitions = resources.stream().map(Offsets::partition).toList();
         Map<Map<String, String>, Map<String, Object>> offsets = context.offsetStorageReader().offsets(partitions);
-        List<ResourceReader> created = new ArrayList<>();
+        List<ReaderLoop.Slot> slots = new ArrayList<>();
         for (Resource resource : resources) {
-            Map<String, Object> offset = offsets == null ? null : offsets.get(Offsets.partition(resource));
-            created.add(Readers.create(resource, config, client, records, followUps, offset,
-                    System::currentTimeMillis));
-            log.info("Reading {} from {}", resource.id(), offset == null ? "the beginning" : "offset " + offset);
+            Map<String, Object> stored = offsets == null ? null : offsets.get(Offsets.partition(resource));
+            ResourceWorker.ReaderFactory factory = offset -> Readers.create(resource, config, client, records,
+                    followUps, offset == null ? stored : offset, System::currentTimeMillis);
+            ReaderLoop.Slot slot = new ReaderLoop.Slot(factory.create(null), factory,
+                    new ResourceHealth(resource.id(), System::currentTimeMillis));
+            metrics.register(resource, slot.reader()::get, slot.health());
+            slots.add(slot);
+            log.info("Reading {} from {}", resource.id(), stored == null ? "the beginning" : "offset " + stored);
         }
-        readers = List.copyOf(created);
-        readers.forEach(metrics::register);
-        loop = new ReaderLoop("intercom-reader-" + String.join("-", resources.stream().map(Resource::id).toList()),
-                readers, config.batchMaxRecords(), client.sleeper()::sleep, System::currentTimeMillis,
-                metrics::recordsEmitted);
+        loop = new ReaderLoop("intercom-reader", slots, config.batchMaxRecords(), client.sleeper()::sleep,
+                System::currentTimeMillis, metrics::recordsEmitted, new ResourceWorker.Supervision(
+                        config.retryBackoffMs(), config.retryBackoffMaxMs(), config.outageMaxMs()));
         loop.start();
     }
 
@@ -82,17 +84,11 @@ public class IntercomSourceTask extends SourceTask {
         if (loop != null) {
             loop.close();
         }
-        readers.forEach(ResourceReader::close);
         if (followUps != null) {
             followUps.close();
         }
         if (metrics != null) {
             metrics.close();
         }
-    }
-
-    /** For tests and metrics: the readers of this task. */
-    Collection<ResourceReader> readers() {
-        return readers;
     }
 }

@@ -1,14 +1,16 @@
 package io.kcintercom.connect;
 
-import io.kcintercom.connect.client.ClientStoppedException;
 import io.kcintercom.connect.logging.LogContext;
+import io.kcintercom.connect.metrics.ResourceHealth;
 import io.kcintercom.connect.resource.ResourceReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -17,51 +19,74 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a task's readers on a thread of its own and hands their records to poll() through a
- * bounded queue. HTTP latency, retries and rate-limit waits (up to a 10-second window) happen
- * here, so poll() always returns within a fraction of a second and the worker can stop, commit
- * offsets and rebalance on time; when Kafka is slow the queue fills and reading pauses, so
- * memory stays bounded.
- *
- * <p>The readers take turns, starting one further each round, so no resource starves another.
- * Each queued batch holds whole groups of records, which poll() never splits.
+ * Runs each of a task's resources on a thread of its own ({@link ResourceWorker}) and hands their
+ * records to poll() through a small bounded lane per resource. HTTP latency, retries, rate-limit
+ * waits and outages happen on those threads, so poll() always returns within a fraction of a
+ * second, and one resource waiting (a held scroll lock, a failing endpoint) never holds up the
+ * others. When Kafka is slow the lanes fill and reading pauses, so memory stays bounded; poll()
+ * takes from the lanes in turn, starting one further each time, so no resource starves another.
+ * Each batch holds whole groups of records, which poll() never splits.
  */
 final class ReaderLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReaderLoop.class);
-    /** Batches buffered between the readers and poll(). */
-    static final int QUEUE_BATCHES = 4;
-    static final long MAX_IDLE_WAIT_MS = 1_000;
-
-    private final List<ResourceReader> readers;
-    private final int batchMaxRecords;
-    private final Sleep sleep;
-    private final LongSupplier clock;
-    private final BlockingQueue<List<SourceRecord>> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
-    private final Consumer<List<SourceRecord>> onBatch;
-    private final Map<String, String> taskLogContext = LogContext.capture();
-    private final Thread thread;
-    private volatile boolean stopping;
-    private volatile RuntimeException failure;
-    private List<SourceRecord> carried;
+    /** Batches buffered between one resource's reader and poll(). */
+    static final int QUEUE_BATCHES = 2;
+    /** How long close() waits for the reader threads to end. */
+    static final long CLOSE_WAIT_MS = 2_000;
 
     /** An idle wait that ends early when the task stops. */
     interface Sleep {
         void sleep(long millis);
     }
 
+    /**
+     * A resource to run: its reader (the first one, then each replacement, for metrics to read), how
+     * to make another one, and its health.
+     */
+    record Slot(AtomicReference<ResourceReader> reader, ResourceWorker.ReaderFactory factory,
+                ResourceHealth health) {
+        Slot(ResourceReader first, ResourceWorker.ReaderFactory factory, ResourceHealth health) {
+            this(new AtomicReference<>(first), factory, health);
+        }
+    }
+
+    private final List<Lane> lanes = new ArrayList<>();
+    /** One permit per batch waiting in any lane, so poll() can wait for whichever comes first. */
+    private final Semaphore ready = new Semaphore(0);
+    private int nextLane;
+    private final Consumer<List<SourceRecord>> onBatch;
+    private final int batchMaxRecords;
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean stopping;
+    private volatile ConnectException failure;
+    private List<SourceRecord> carried;
+
+    ReaderLoop(String name, List<Slot> slots, int batchMaxRecords, Sleep sleep, LongSupplier clock,
+               Consumer<List<SourceRecord>> onBatch, ResourceWorker.Supervision supervision) {
+        this.onBatch = onBatch;
+        this.batchMaxRecords = batchMaxRecords;
+        Map<String, String> taskLogContext = LogContext.capture();
+        for (Slot slot : slots) {
+            Lane lane = new Lane();
+            lanes.add(lane);
+            ResourceWorker worker = new ResourceWorker(slot.reader(), slot.factory(), slot.health(), batchMaxRecords,
+                    sleep, clock, lane, supervision, taskLogContext);
+            Thread thread = new Thread(worker, name + "-" + slot.health().resource());
+            thread.setDaemon(true);
+            threads.add(thread);
+        }
+    }
+
+    /** Readers that are never replaced: a transient failure resumes with the same reader. */
     ReaderLoop(String name, List<ResourceReader> readers, int batchMaxRecords, Sleep sleep, LongSupplier clock,
                Consumer<List<SourceRecord>> onBatch) {
-        this.onBatch = onBatch;
-        this.readers = List.copyOf(readers);
-        this.batchMaxRecords = batchMaxRecords;
-        this.sleep = sleep;
-        this.clock = clock;
-        this.thread = new Thread(this::run, name);
-        this.thread.setDaemon(true);
+        this(name, readers.stream().map(reader -> new Slot(reader, offset -> reader,
+                        new ResourceHealth(reader.resource().id(), clock))).toList(),
+                batchMaxRecords, sleep, clock, onBatch, ResourceWorker.Supervision.DEFAULT);
     }
 
     void start() {
-        thread.start();
+        threads.forEach(Thread::start);
     }
 
     /** Up to about {@code batch.max.records} records, or null after waiting briefly for some. */
@@ -71,14 +96,15 @@ final class ReaderLoop implements AutoCloseable {
             batch.addAll(carried);
             carried = null;
         }
-        List<SourceRecord> next = batch.isEmpty() ? queue.poll(maxWaitMs, TimeUnit.MILLISECONDS) : queue.poll();
-        while (next != null) {
+        boolean available = batch.isEmpty() ? ready.tryAcquire(maxWaitMs, TimeUnit.MILLISECONDS) : ready.tryAcquire();
+        while (available) {
+            List<SourceRecord> next = takeInTurn();
             if (!batch.isEmpty() && batch.size() + next.size() > batchMaxRecords) {
                 carried = next;
                 break;
             }
             batch.addAll(next);
-            next = batch.size() >= batchMaxRecords ? null : queue.poll();
+            available = batch.size() < batchMaxRecords && ready.tryAcquire();
         }
         if (batch.isEmpty() && failure != null) {
             throw failure;
@@ -86,51 +112,73 @@ final class ReaderLoop implements AutoCloseable {
         return batch.isEmpty() ? null : batch;
     }
 
-    private void run() {
-        int first = 0;
-        try {
-            while (!stopping) {
-                boolean produced = false;
-                for (int turn = 0; turn < readers.size() && !stopping; turn++) {
-                    ResourceReader reader = readers.get((first + turn) % readers.size());
-                    LogContext.enterResource(taskLogContext, reader.resource().id());
-                    List<SourceRecord> records = reader.poll(batchMaxRecords);
-                    if (!records.isEmpty()) {
-                        produced = true;
-                        onBatch.accept(records);
-                        while (!stopping && !queue.offer(records, 200, TimeUnit.MILLISECONDS)) {
-                            // Kafka is slower than Intercom: wait for poll() to take what is queued.
-                        }
-                    }
-                }
-                first = readers.isEmpty() ? 0 : (first + 1) % readers.size();
-                if (!produced) {
-                    LogContext.restore(taskLogContext);
-                    idle();
-                }
-            }
-        } catch (ClientStoppedException | InterruptedException e) {
-            // stopping
-        } catch (RuntimeException e) {
-            if (!stopping) {
-                log.error("Reading from Intercom failed; the task will fail: {}", e.getMessage());
-                failure = e instanceof ConnectException ? e : new ConnectException(e);
+    /** The next lane's batch, in turn; called holding a permit, so some lane has one. */
+    private List<SourceRecord> takeInTurn() {
+        for (int i = 0; ; i = (i + 1) % lanes.size()) {
+            int index = (nextLane + i) % lanes.size();
+            List<SourceRecord> batch = lanes.get(index).queue.poll();
+            if (batch != null) {
+                nextLane = (index + 1) % lanes.size();
+                return batch;
             }
         }
     }
 
-    private void idle() {
-        long now = clock.getAsLong();
-        long due = readers.stream().mapToLong(ResourceReader::nextDueMs).min().orElse(now + MAX_IDLE_WAIT_MS);
-        long wait = Math.min(MAX_IDLE_WAIT_MS, due - now);
-        if (wait > 0) {
-            sleep.sleep(wait);
+    /** One resource's way to poll(): a bounded queue of whole batches. */
+    private final class Lane implements ResourceWorker.Output {
+        final BlockingQueue<List<SourceRecord>> queue = new ArrayBlockingQueue<>(QUEUE_BATCHES);
+
+        @Override
+        public boolean offer(List<SourceRecord> records) throws InterruptedException {
+            onBatch.accept(records);
+            while (!stopping) {
+                if (queue.offer(records, 200, TimeUnit.MILLISECONDS)) {
+                    ready.release();
+                    return true;
+                }
+                // Kafka is slower than Intercom: wait for poll() to take what is queued.
+            }
+            return false;
         }
+
+        @Override
+        public void fail(Throwable cause) {
+            ReaderLoop.this.fail(cause);
+        }
+
+        @Override
+        public boolean stopping() {
+            return stopping;
+        }
+    }
+
+    private void fail(Throwable cause) {
+        if (stopping || failure != null) {
+            return;
+        }
+        log.error("Reading from Intercom failed in a way that waiting cannot fix; the task will fail: {}",
+                cause instanceof Error ? cause.toString() : cause.getMessage());
+        failure = cause instanceof ConnectException connect ? connect : new ConnectException(cause);
+        // The other resources stop too, so that poll() reaches the failure once the lanes are drained.
+        stopping = true;
     }
 
     @Override
     public void close() {
         stopping = true;
-        thread.interrupt();
+        threads.forEach(Thread::interrupt);
+        long deadline = System.currentTimeMillis() + CLOSE_WAIT_MS;
+        for (Thread thread : threads) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                thread.join(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.kcintercom.connect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kcintercom.connect.client.IntercomAuthException;
 import io.kcintercom.connect.resource.Resource;
 import io.kcintercom.connect.resource.ResourceReader;
 import java.util.ArrayList;
@@ -79,9 +80,16 @@ class ReaderLoopTest {
         EndlessReader tags = new EndlessReader(Resource.TAGS, 10);
         ReaderLoop loop = loop(List.of(users, tags), 10);
         loop.start();
+        // Each resource reads on its own thread: let both fill their lanes before taking turns.
+        long deadline = System.currentTimeMillis() + 5_000;
+        while ((users.polls.get() <= ReaderLoop.QUEUE_BATCHES || tags.polls.get() <= ReaderLoop.QUEUE_BATCHES)
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
         int fromUsers = 0;
         int fromTags = 0;
         for (int i = 0; i < 20; i++) {
+            Thread.sleep(5); // the worker sends each batch to Kafka before it polls again
             for (SourceRecord record : loop.poll(1000)) {
                 if (record.sourcePartition().get("r").equals("users")) {
                     fromUsers++;
@@ -100,7 +108,8 @@ class ReaderLoopTest {
             @Override
             public List<SourceRecord> poll(int maxRecords) {
                 if (polls.incrementAndGet() > 1) {
-                    throw new ConnectException("boom");
+                    // Permanent: a refused token fails the task; transient failures are waited out.
+                    throw new IntercomAuthException("boom", 401, null);
                 }
                 return super.poll(maxRecords);
             }

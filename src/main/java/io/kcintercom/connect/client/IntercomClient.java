@@ -199,6 +199,7 @@ public final class IntercomClient implements AutoCloseable {
             deadline += waited;
             attempts++;
             String failure;
+            RetryCause retryCause;
             Throwable cause = null;
             try (Response response = send(request, ticket, waited)) {
                 int status = response.code();
@@ -206,16 +207,20 @@ public final class IntercomClient implements AutoCloseable {
                 if (status == 429) {
                     rateLimitedResponses.incrementAndGet();
                     log.debug("Rate limited on {}; waiting for the window to reset", what);
+                    observer.onRetry(RetryCause.RATE_LIMITED, attempts);
                     continue;
                 }
                 if (status >= 200 && status < 300) {
                     byte[] body = bodyBytes(response.body());
+                    retryCause = RetryCause.BAD_RESPONSE;
                     if (isBlank(body)) {
                         failure = "HTTP " + status + " with an empty body";
                         badBodies++;
                     } else {
                         try {
-                            return MAPPER.readTree(body);
+                            JsonNode parsed = MAPPER.readTree(body);
+                            observer.onSuccess(endpoint);
+                            return parsed;
                         } catch (JsonProcessingException e) {
                             failure = "HTTP " + status + " with a body that is not valid JSON ("
                                     + e.getOriginalMessage() + ")";
@@ -224,6 +229,7 @@ public final class IntercomClient implements AutoCloseable {
                         }
                     }
                 } else if (status >= 500 || status == 408) {
+                    retryCause = status == 408 ? RetryCause.TIMEOUT : RetryCause.SERVER_ERROR;
                     failure = "HTTP " + status + errorSuffix(response);
                     if (!retry) {
                         throw new IntercomTransientException("Intercom request " + what + " failed: " + failure,
@@ -237,7 +243,10 @@ public final class IntercomClient implements AutoCloseable {
                 if (sleeper.isStopped() || Thread.currentThread().isInterrupted()) {
                     throw new ClientStoppedException();
                 }
-                failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+                failure = e.getClass().getSimpleName();
+                retryCause = e instanceof java.net.SocketTimeoutException ? RetryCause.TIMEOUT
+                        : e instanceof java.net.UnknownHostException ? RetryCause.DNS_FAILURE
+                        : RetryCause.CONNECTION_ERROR;
                 cause = e;
             }
             if (!retry) {
@@ -249,8 +258,9 @@ public final class IntercomClient implements AutoCloseable {
                         + " attempt(s): " + failure, cause);
             }
             retries.incrementAndGet();
-            observer.onRetry();
-            log.warn("Intercom request {} failed ({}); retry {} in {} ms", what, failure, attempts, wait);
+            observer.onRetry(retryCause, attempts);
+            // At INFO: the resource's health logs an outage once at WARN, not each retry.
+            log.info("Intercom request {} failed ({}); retry {} in {} ms", what, failure, attempts, wait);
             sleeper.sleep(wait);
             backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         }

@@ -9,7 +9,16 @@ public interface RequestObserver {
     default void onResponse(String endpoint, int status) {
     }
 
+    /** A request got a usable answer (its body read and parsed). */
+    default void onSuccess(String endpoint) {
+    }
+
     default void onRetry() {
+    }
+
+    /** A request will be sent again, for this cause; {@code attempt} is how many times it was sent. */
+    default void onRetry(RetryCause cause, int attempt) {
+        onRetry();
     }
 
     default void onRateLimitWait(long millis) {

@@ -44,6 +44,8 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String RETRY_MAX_TIME_MS = "retry.max.time.ms";
     public static final String SEARCH_DELAY_MS = "search.delay.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
+    public static final String OUTAGE_MAX_MS = "outage.max.ms";
     /** Set by the connector on each task: the resources that task owns. Not for users. */
     public static final String TASK_RESOURCES = "task.resources";
     /** Set by the connector on each task: its number, for metrics. Not for users. */
@@ -178,9 +180,21 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
                         + "doubles on each attempt, with jitter.",
                 GROUP_HTTP, ++order, Width.SHORT, "Retry backoff (ms)");
         def.define(RETRY_MAX_TIME_MS, Type.LONG, 300_000L, ConfigDef.Range.between(0L, 86_400_000L), Importance.LOW,
-                "How long one request keeps being retried before the task fails with the error. Waits for "
-                        + "the rate limit to reset do not count.",
+                "How long one request keeps being retried before its resource gives it up and starts again "
+                        + "from its last position (see retry.backoff.max.ms). Waits for the rate limit to reset "
+                        + "do not count.",
                 GROUP_HTTP, ++order, Width.SHORT, "Retry max time (ms)");
+        def.define(RETRY_BACKOFF_MAX_MS, Type.LONG, 300_000L, ConfigDef.Range.between(1_000L, 3_600_000L),
+                Importance.LOW, "Longest wait between two attempts of a resource that keeps failing in a way "
+                        + "that can heal (5xx, timeouts, connection errors, a held or lost scroll): after "
+                        + "retry.max.time.ms of retrying a request, the resource starts again from its last "
+                        + "position after a wait that doubles up to this cap. The task keeps running.",
+                GROUP_HTTP, ++order, Width.SHORT, "Retry backoff cap (ms)");
+        def.define(OUTAGE_MAX_MS, Type.LONG, 0L, ConfigDef.Range.between(0L, 604_800_000L), Importance.LOW,
+                "Fail the task when one resource has been failing for longer than this (an alert through "
+                        + "the task's FAILED state). 0, the default, waits out any outage; its progress is "
+                        + "visible in the outage metrics and the logs.",
+                GROUP_HTTP, ++order, Width.SHORT, "Max outage (ms)");
         return def;
     }
 
@@ -274,6 +288,14 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
 
     public long retryBackoffMs() {
         return getLong(RETRY_BACKOFF_MS);
+    }
+
+    public long retryBackoffMaxMs() {
+        return getLong(RETRY_BACKOFF_MAX_MS);
+    }
+
+    public long outageMaxMs() {
+        return getLong(OUTAGE_MAX_MS);
     }
 
     public long retryMaxTimeMs() {

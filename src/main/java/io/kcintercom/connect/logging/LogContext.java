@@ -12,6 +12,8 @@ import org.slf4j.MDC;
 public final class LogContext {
     /** The MDC key Kafka Connect's log patterns print ({@code %X{connector.context}}). */
     public static final String KEY = "connector.context";
+    /** The MDC key naming the resource a thread works for, so metrics can attribute requests to it. */
+    public static final String RESOURCE_KEY = "intercom.resource";
 
     private LogContext() {
     }
@@ -25,6 +27,12 @@ public final class LogContext {
                 ? trimmed.substring(0, trimmed.length() - 1) + "|" + resource + "] "
                 : "[" + resource + "] ";
         MDC.put(KEY, context);
+        MDC.put(RESOURCE_KEY, resource);
+    }
+
+    /** The resource the current thread works for (carried onto follow-up threads), or null. */
+    public static String currentResource() {
+        return MDC.get(RESOURCE_KEY);
     }
 
     /** The current thread's context, to hand to another thread. */

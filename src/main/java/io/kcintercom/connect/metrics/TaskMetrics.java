@@ -1,12 +1,16 @@
 package io.kcintercom.connect.metrics;
 
 import io.kcintercom.connect.client.RequestObserver;
+import io.kcintercom.connect.client.RetryCause;
+import io.kcintercom.connect.logging.LogContext;
+import io.kcintercom.connect.resource.Resource;
 import io.kcintercom.connect.resource.ResourceReader;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.JmxReporter;
@@ -22,8 +26,9 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * A task's metrics, on JMX under {@code kafka.connect.intercom:type=intercom-source-task-metrics,
  * connector=<name>,task=<id>,...}: rows emitted per table, requests by endpoint and status, 429s,
- * time waiting for the rate limit, retries, the last poll, each resource's lag (now minus its
- * updated_at watermark) and its counters (truncated conversations, objects that vanished).
+ * time waiting for the rate limit, retries, the last poll; per resource its state, lag, last
+ * successful request, the outage in progress, retries by cause and its counters (truncated
+ * conversations, objects that vanished). Task-level counters exist from the start, at 0.
  */
 public final class TaskMetrics implements RequestObserver, AutoCloseable {
     public static final String JMX_PREFIX = "kafka.connect.intercom";
@@ -33,6 +38,10 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
     private final Map<String, String> taskTags;
     private final String topicPrefix;
     private final Map<String, Sensor> sensors = new ConcurrentHashMap<>();
+    /** Consecutive failed attempts of one request after which its resource counts as in an outage. */
+    static final int OUTAGE_AFTER_ATTEMPTS = 3;
+    private final Map<String, ResourceHealth> healthByResource = new ConcurrentHashMap<>();
+    private final WallClockUnion rateLimitWait = new WallClockUnion();
     private volatile long lastPollMs;
 
     public TaskMetrics(String connector, String task, String topicPrefix) {
@@ -44,19 +53,57 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
         this.topicPrefix = topicPrefix;
         gauge("last-poll-timestamp-ms", "When poll() last handed records to the worker (epoch ms).", taskTags,
                 () -> lastPollMs);
+        rateLimited();
+        retries();
+        gauge("rate-limit-wait-ms-total", "Milliseconds of wall-clock time during which at least one request "
+                + "of this task waited for Intercom's rate limit (concurrent waits count once).", taskTags,
+                rateLimitWait::total);
     }
 
-    /** Lag and counters of a reader, read when JMX asks. */
-    public void register(ResourceReader reader) {
-        Map<String, String> tags = with("resource", reader.resource().id());
-        gauge("lag-seconds", "Now minus the resource's updated_at watermark, in seconds (-1 before the first).",
-                tags, () -> {
-                    long watermark = reader.watermarkSeconds();
-                    return watermark <= 0 ? -1 : System.currentTimeMillis() / 1000 - watermark;
-                });
-        reader.counters().forEach((name, supplier) ->
-                gauge(name + "-total", "Count of " + name.replace('-', ' ') + " since the task started.", tags,
-                        supplier));
+    /**
+     * A resource's state, lag, outage and counters, read when JMX asks from its health and its
+     * current reader (a reader restarted after a failure replaces the one before).
+     */
+    public void register(Resource resource, Supplier<ResourceReader> reader, ResourceHealth health) {
+        healthByResource.put(resource.id(), health);
+        Map<String, String> tags = with("resource", resource.id());
+        gauge("lag-seconds", "Seconds between now and the updated_at of the newest object read, while the "
+                + "resource is behind; 0 once caught up (nothing left to read until its next pass); -1 "
+                + "before the first pass.", tags, () -> lagSeconds(reader.get(), health));
+        addMetric("state", "What the resource is doing: starting, running, caught-up, backing-off, "
+                + "waiting-for-scroll-lock or stopped.", tags, () -> health.state().label());
+        gauge("last-success-timestamp-ms", "When Intercom last answered a request of this resource "
+                + "(epoch ms), -1 before the first.", tags, health::lastSuccessMs);
+        gauge("outage-start-timestamp-ms", "When the outage in progress started (epoch ms), -1 when "
+                + "Intercom answers.", tags, health::outageStartMs);
+        gauge("outage-seconds", "How long the outage in progress has lasted, in seconds; 0 when Intercom "
+                + "answers. Alert on it.", tags, () -> health.outageMs() / 1000);
+        addMetric("outage-cause", "The cause of the outage in progress (e.g. HTTP 503, timeout), empty "
+                + "when Intercom answers.", tags, health::outageCause);
+        for (RetryCause cause : RetryCause.values()) {
+            Map<String, String> causeTags = new LinkedHashMap<>(tags);
+            causeTags.put("cause", cause.label());
+            gauge("retries-by-cause-total", "Retries of this resource's requests or passes, by cause.",
+                    causeTags, () -> health.retries(cause));
+        }
+        ResourceReader first = reader.get();
+        if (first != null) {
+            first.counters().keySet().forEach(name -> gauge(name + "-total", "Count of " + name.replace('-', ' ')
+                    + " since the task started (since the resource last restarted after a failure).", tags,
+                    () -> {
+                        ResourceReader current = reader.get();
+                        LongSupplier counter = current == null ? null : current.counters().get(name);
+                        return counter == null ? 0 : counter.getAsLong();
+                    }));
+        }
+    }
+
+    private static long lagSeconds(ResourceReader reader, ResourceHealth health) {
+        if (health.state() == ResourceHealth.State.CAUGHT_UP) {
+            return 0;
+        }
+        long watermark = reader == null ? -1 : reader.watermarkSeconds();
+        return watermark <= 0 ? -1 : Math.max(0, System.currentTimeMillis() / 1000 - watermark);
     }
 
     /** Counts the rows of a batch per table. */
@@ -83,20 +130,53 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
         tags.put("status", String.valueOf(status));
         sensor("requests", tags, "Requests to Intercom").record(1);
         if (status == 429) {
-            sensor("rate-limited", taskTags, "429 answers from Intercom").record(1);
+            rateLimited().record(1);
         }
     }
 
     @Override
-    public void onRetry() {
-        sensor("retries", taskTags, "Requests retried after a 5xx, timeout, connection error or bad body")
-                .record(1);
+    public void onSuccess(String endpoint) {
+        ResourceHealth health = currentHealth();
+        if (health != null) {
+            health.succeeded();
+        }
+    }
+
+    @Override
+    public void onRetry(RetryCause cause, int attempt) {
+        if (cause != RetryCause.RATE_LIMITED) {
+            retries().record(1);
+        }
+        ResourceHealth health = currentHealth();
+        if (health == null) {
+            return;
+        }
+        health.retried(cause);
+        // One failed answer is noise; a request failing again and again is an outage in the making.
+        if (cause != RetryCause.RATE_LIMITED && attempt >= OUTAGE_AFTER_ATTEMPTS) {
+            health.failing(cause.label(), "retrying with backoff; the resource resumes from its last position "
+                    + "if it keeps failing");
+        }
     }
 
     @Override
     public void onRateLimitWait(long millis) {
-        sensor("rate-limit-wait-ms", taskTags, "Milliseconds spent waiting for Intercom's rate limit")
-                .record(millis);
+        rateLimitWait.add(System.currentTimeMillis(), millis);
+    }
+
+    /** The health of the resource the calling thread works for (follow-up threads carry it too). */
+    private ResourceHealth currentHealth() {
+        String resource = LogContext.currentResource();
+        return resource == null ? null : healthByResource.get(resource);
+    }
+
+    private Sensor rateLimited() {
+        return sensor("rate-limited", taskTags, "429 answers from Intercom");
+    }
+
+    private Sensor retries() {
+        return sensor("retries", taskTags,
+                "Requests retried after a 5xx, timeout, connection error or bad body");
     }
 
     private Sensor sensor(String name, Map<String, String> tags, String description) {
@@ -113,6 +193,11 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
     private void gauge(String name, String description, Map<String, String> tags, LongSupplier value) {
         MetricName metricName = metrics.metricName(name, GROUP, description, tags);
         metrics.addMetric(metricName, (Gauge<Long>) (config, now) -> value.getAsLong());
+    }
+
+    private void addMetric(String name, String description, Map<String, String> tags, Supplier<String> value) {
+        MetricName metricName = metrics.metricName(name, GROUP, description, tags);
+        metrics.addMetric(metricName, (Gauge<String>) (config, now) -> value.get());
     }
 
     private Map<String, String> with(String key, String value) {

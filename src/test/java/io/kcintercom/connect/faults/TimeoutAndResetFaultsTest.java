@@ -52,7 +52,8 @@ class TimeoutAndResetFaultsTest {
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
             List<LogCapture.Line> timeouts = logs.containing("SocketTimeoutException");
             assertEquals(3, timeouts.size(), "one retried timeout per fault: " + timeouts);
-            assertTrue(elapsedMs >= 3L * TIMEOUT_MS, "each timeout waited request.timeout.ms: " + elapsedMs + " ms");
+            // The three resources read on threads of their own, so their timeouts may overlap.
+            assertTrue(elapsedMs >= TIMEOUT_MS, "each timeout waited request.timeout.ms: " + elapsedMs + " ms");
             assertTrue(elapsedMs < 3L * TIMEOUT_MS + 4_000, "and no longer: " + elapsedMs + " ms");
             assertEquals(2, fake.requestCount("POST /contacts/search"));
             assertEquals(ws.conversations().size() + 1, fake.requestCount("GET /conversations/{id}"));
