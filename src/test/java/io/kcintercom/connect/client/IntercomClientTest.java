@@ -427,6 +427,95 @@ class IntercomClientTest {
         record(thrown.get());
     }
 
+    @Test
+    void closingTheClientCancelsACallBlockedOnASlowServer() throws Exception {
+        server.stubFor(get(urlEqualTo("/admins")).willReturn(okJson(ADMINS_JSON).withFixedDelay(15_000)));
+        // A request timeout far longer than the test: only the cancel can end the call in time.
+        IntercomClient client = track(new IntercomClient(new IntercomClient.Settings(baseUrl, token, "2.11", 60_000,
+                20, 5_000)));
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try {
+                client.get("/admins", "admins list");
+            } catch (Throwable e) {
+                thrown.set(e);
+            } finally {
+                done.countDown();
+            }
+        });
+        t.start();
+        awaitCallInFlight(client);
+        long closedAt = System.nanoTime();
+        client.close();
+        assertTrue(done.await(2, TimeUnit.SECONDS), "close() must cancel the call in flight");
+        assertTrue(System.nanoTime() - closedAt < TimeUnit.SECONDS.toNanos(2));
+        assertInstanceOf(ClientStoppedException.class, thrown.get(), "a cancelled call is a stop, not a retry");
+        record(thrown.get());
+        assertEquals(0, client.retryCount());
+        assertEquals(1, server.getAllServeEvents().size());
+        assertEquals(0, client.callsInFlight());
+        assertEquals(0, client.limiter().inFlight(), "the cancelled request released its place in the limiter");
+    }
+
+    @Test
+    void aCallStartedAfterCloseIsNotSent() {
+        server.stubFor(get(urlEqualTo("/admins")).willReturn(okJson(ADMINS_JSON)));
+        IntercomClient client = client();
+        client.close();
+
+        record(assertThrows(ClientStoppedException.class, () -> client.get("/admins", "admins list")));
+        assertEquals(0, server.getAllServeEvents().size());
+    }
+
+    @Test
+    void aRedirectIsNotFollowedAndFailsNamingOnlyTheTargetHost() {
+        WireMockServer other = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        other.start();
+        otherServers.add(other);
+        other.stubFor(get(urlPathEqualTo("/elsewhere/admins")).willReturn(okJson(ADMINS_JSON)));
+        String target = "http://localhost:" + other.port() + "/elsewhere/admins?secret-path-marker=1";
+        server.stubFor(get(urlEqualTo("/admins")).willReturn(aResponse().withStatus(301)
+                .withHeader("Location", target)));
+        IntercomClient client = client();
+
+        IntercomApiException e = assertThrows(IntercomApiException.class, () -> client.get("/admins", "admins list"));
+
+        record(e);
+        assertFalse(e instanceof IntercomTransientException);
+        assertEquals(301, e.status());
+        assertTrue(e.getMessage().contains("redirected"), e.getMessage());
+        assertTrue(e.getMessage().contains("localhost"), "names the target host: " + e.getMessage());
+        assertTrue(e.getMessage().contains("intercom.api.url"), "names the setting to fix: " + e.getMessage());
+        assertFalse(e.getMessage().contains("elsewhere") || e.getMessage().contains("secret-path-marker"),
+                "never the target's path or query: " + e.getMessage());
+        assertEquals(0, other.getAllServeEvents().size(), "the redirect must not be followed");
+        server.verify(1, getRequestedFor(urlEqualTo("/admins")));
+        assertEquals(0, client.retryCount());
+    }
+
+    @Test
+    void aRedirectToHttpsIsNotFollowedEither() {
+        server.stubFor(get(urlEqualTo("/tags")).willReturn(aResponse().withStatus(308)
+                .withHeader("Location", "https://127.0.0.1:1/tags")));
+        IntercomClient client = client();
+
+        IntercomApiException e = assertThrows(IntercomApiException.class, () -> client.get("/tags", "tags list"));
+
+        record(e);
+        assertEquals(308, e.status());
+        assertTrue(e.getMessage().contains("to host 127.0.0.1"), e.getMessage());
+    }
+
+    private static void awaitCallInFlight(IntercomClient client) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (client.callsInFlight() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, client.callsInFlight(), "the call must be in flight before close()");
+        Thread.sleep(200); // and have reached the server, which now holds it
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Next-page URLs
 
@@ -601,10 +690,10 @@ class IntercomClientTest {
 
     @Test
     void a403NamesTheScopeTheEndpointNeeds() {
-        assertEquals("\"Read conversations\"", IntercomClient.scopeFor("POST /conversations/search (conversations)"));
+        assertEquals("\"Read conversations\"", ApiErrors.scopeFor("POST /conversations/search (conversations)"));
         assertEquals("\"Read and list users and companies\"",
-                IntercomClient.scopeFor("GET /contacts/1/tags (users contact 1 tags)"));
-        assertEquals("\"Read admins\"", IntercomClient.scopeFor("GET /teams (admins refresh)"));
-        assertEquals("\"Read tags\"", IntercomClient.scopeFor("GET /tags (tags refresh)"));
+                ApiErrors.scopeFor("GET /contacts/1/tags (users contact 1 tags)"));
+        assertEquals("\"Read admins\"", ApiErrors.scopeFor("GET /teams (admins refresh)"));
+        assertEquals("\"Read tags\"", ApiErrors.scopeFor("GET /tags (tags refresh)"));
     }
 }
