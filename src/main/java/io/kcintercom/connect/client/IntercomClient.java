@@ -224,7 +224,12 @@ public final class IntercomClient implements AutoCloseable {
         Call call = http.newCall(request);
         try (InFlightCalls.Tracked tracked = calls.track(call); Response response = send(call, ticket, waitedMs)) {
             observer.onResponse(endpoint, response.code());
-            return ResponseReader.read(response);
+            Attempt attempt = ResponseReader.read(response);
+            if (call.isCanceled()) {
+                // close() cut the body short: an error body is read leniently, so it may look empty.
+                throw new ClientStoppedException();
+            }
+            return attempt;
         } catch (IOException e) {
             // Cancelled by close(), or interrupted: the task is stopping, or a sibling follow-up
             // failed and cancelled this one. Not a failure to retry.
