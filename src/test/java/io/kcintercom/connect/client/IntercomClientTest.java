@@ -409,24 +409,13 @@ class IntercomClientTest {
         server.stubFor(get(urlEqualTo("/admins")).willReturn(aResponse().withStatus(429)
                 .withHeader("X-RateLimit-Reset", String.valueOf(System.currentTimeMillis() / 1000 + 30))));
         IntercomClient client = client();
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            try {
-                client.get("/admins", "admins list");
-            } catch (Throwable e) {
-                thrown.set(e);
-            } finally {
-                done.countDown();
-            }
-        });
-        t.start();
+        BackgroundGet call = new BackgroundGet(client, "/admins");
         Thread.sleep(300);
-        assertEquals(1, done.getCount(), "still waiting for the 30 s reset");
+        assertEquals(1, call.done.getCount(), "still waiting for the 30 s reset");
         client.close();
-        assertTrue(done.await(2, TimeUnit.SECONDS), "close() must end the wait at once");
-        assertInstanceOf(ClientStoppedException.class, thrown.get());
-        record(thrown.get());
+        assertTrue(call.done.await(2, TimeUnit.SECONDS), "close() must end the wait at once");
+        assertInstanceOf(ClientStoppedException.class, call.thrown.get());
+        record(call.thrown.get());
     }
 
     @Test
@@ -435,25 +424,14 @@ class IntercomClientTest {
         // A request timeout far longer than the test: only the cancel can end the call in time.
         IntercomClient client = track(new IntercomClient(new IntercomClient.Settings(baseUrl, token, "2.11", 60_000,
                 20, 5_000)));
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            try {
-                client.get("/admins", "admins list");
-            } catch (Throwable e) {
-                thrown.set(e);
-            } finally {
-                done.countDown();
-            }
-        });
-        t.start();
+        BackgroundGet call = new BackgroundGet(client, "/admins");
         awaitCallInFlight(client);
         long closedAt = System.nanoTime();
         client.close();
-        assertTrue(done.await(2, TimeUnit.SECONDS), "close() must cancel the call in flight");
+        assertTrue(call.done.await(2, TimeUnit.SECONDS), "close() must cancel the call in flight");
         assertTrue(System.nanoTime() - closedAt < TimeUnit.SECONDS.toNanos(2));
-        assertInstanceOf(ClientStoppedException.class, thrown.get(), "a cancelled call is a stop, not a retry");
-        record(thrown.get());
+        assertInstanceOf(ClientStoppedException.class, call.thrown.get(), "a cancelled call is a stop, not a retry");
+        record(call.thrown.get());
         assertEquals(0, client.retryCount());
         assertEquals(1, server.getAllServeEvents().size());
         assertEquals(0, client.callsInFlight());
@@ -507,6 +485,25 @@ class IntercomClientTest {
         record(e);
         assertEquals(308, e.status());
         assertTrue(e.getMessage().contains("to host 127.0.0.1"), e.getMessage());
+    }
+
+    /** A GET on a thread of its own, as a reader of the task makes it, for close() to end. */
+    private static final class BackgroundGet {
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        final CountDownLatch done = new CountDownLatch(1);
+
+        BackgroundGet(IntercomClient client, String path) {
+            Thread t = new Thread(() -> {
+                try {
+                    client.get(path, "admins list");
+                } catch (Throwable e) {
+                    thrown.set(e);
+                } finally {
+                    done.countDown();
+                }
+            });
+            t.start();
+        }
     }
 
     private static void awaitCallInFlight(IntercomClient client) throws InterruptedException {
