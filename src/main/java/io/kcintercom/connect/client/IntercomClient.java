@@ -1,17 +1,15 @@
 package io.kcintercom.connect.client;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -19,44 +17,44 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Intercom REST client: bearer auth, the version header, JSON, pacing by the shared
- * {@link RateLimiter}, and one retry policy for every call.
+ * {@link RateLimiter}, and one {@link RetryPolicy} for every call.
  *
- * <p>Decisions are taken here once: a 429 waits for the window to reset; 5xx, 408, timeouts,
- * connection errors and unreadable 200 bodies are retried with exponential backoff and jitter
- * until {@code retry.max.time.ms}; 401 and 403 fail at once with a message a user can act on;
- * other 4xx are returned to the caller as {@link IntercomApiException}.
+ * <p>Where each concern lives: {@link RetryPolicy} decides what follows an attempt (return, wait for
+ * the rate-limit window, retry, give up); {@link ResponseReader} reads a response into what the
+ * policy decides on; {@link ApiErrors} turns giving up into the exception callers act on;
+ * {@link RateLimitHeaders} feeds the limiter; {@link InFlightCalls} lets {@link #close()} cancel
+ * the calls in progress. This class sends, and carries the decisions out.
  */
 public final class IntercomClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IntercomClient.class);
     private static final MediaType JSON = MediaType.get("application/json");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     /**
      * One connection pool for every task of the worker, keeping as many idle connections as tasks
      * keep requests in flight: OkHttp's default of 5 would close and reopen (TLS included) most
      * connections of a busy task between two requests. Over HTTP/2, which OkHttp negotiates where
-     * the server offers it, requests share a connection and few are kept.
+     * the server offers it, requests share a connection and few are kept. Redirects are not
+     * followed: Intercom sends none, and a redirected answer would be read as Intercom's data from
+     * a host the user did not configure.
      */
     private static final OkHttpClient BASE_HTTP = new OkHttpClient.Builder()
             .connectionPool(new ConnectionPool(256, 5, TimeUnit.MINUTES))
+            .followRedirects(false)
+            .followSslRedirects(false)
             .build();
-    /** An unreadable body is retried at most this many times, whatever the time budget. */
-    private static final int MAX_BAD_BODY_ATTEMPTS = 5;
-    private static final long MAX_BACKOFF_MS = 60_000;
 
     private final OkHttpClient http;
     private final HttpUrl baseUrl;
     private final String authorization;
     private final String apiVersion;
     private final RateLimiter limiter;
-    private final long retryBackoffMs;
-    private final long retryMaxTimeMs;
-    private final Sleeper sleeper;
+    private final RetryPolicy retryPolicy;
+    private final Sleeper sleeper = new Sleeper();
+    private final InFlightCalls calls = new InFlightCalls();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong rateLimitedResponses = new AtomicLong();
@@ -67,9 +65,7 @@ public final class IntercomClient implements AutoCloseable {
         this.authorization = "Bearer " + settings.accessToken();
         this.apiVersion = settings.apiVersion();
         this.limiter = RateLimiter.shared(limiterKey(settings.accessToken(), settings.baseUrl()));
-        this.retryBackoffMs = settings.retryBackoffMs();
-        this.retryMaxTimeMs = settings.retryMaxTimeMs();
-        this.sleeper = new Sleeper();
+        this.retryPolicy = new RetryPolicy(settings.retryBackoffMs(), settings.retryMaxTimeMs());
         Duration timeout = Duration.ofMillis(settings.requestTimeoutMs());
         this.http = BASE_HTTP.newBuilder()
                 .connectTimeout(timeout)
@@ -105,13 +101,12 @@ public final class IntercomClient implements AutoCloseable {
     }
 
     public long retryBackoffMs() {
-        return retryBackoffMs;
+        return retryPolicy.backoffMs();
     }
 
     /** The wait before retry number {@code attempt} (1-based): exponential from retry.backoff.ms, with jitter. */
     public long backoffForAttempt(int attempt) {
-        long backoff = Math.min(retryBackoffMs << Math.min(Math.max(attempt - 1, 0), 20), MAX_BACKOFF_MS);
-        return jitter(backoff);
+        return retryPolicy.backoffForAttempt(attempt);
     }
 
     /** POST a JSON body to a path relative to the base URL. */
@@ -145,10 +140,19 @@ public final class IntercomClient implements AutoCloseable {
         return rateLimitedResponses.get();
     }
 
-    /** Ends every wait of this client; calls in progress fail with {@link ClientStoppedException}. */
+    /**
+     * Ends every wait of this client and cancels every HTTP call in progress: the requests they
+     * belong to fail with {@link ClientStoppedException} at once, not when their timeout runs out.
+     */
     @Override
     public void close() {
         sleeper.stop();
+        calls.cancelAll();
+    }
+
+    /** HTTP calls started and not yet read to the end. */
+    int callsInFlight() {
+        return calls.size();
     }
 
     /**
@@ -178,7 +182,11 @@ public final class IntercomClient implements AutoCloseable {
         return resolved;
     }
 
-    private JsonNode execute(Request.Builder builder, String method, String context, boolean retry) {
+    /**
+     * Each turn: a ticket from the rate limiter, one attempt, and the retry policy's decision on
+     * what it came back with, which this method carries out (return, wait, retry or throw).
+     */
+    private JsonNode execute(Request.Builder builder, String method, String context, boolean repeatable) {
         Request request = builder
                 .header("Authorization", authorization)
                 .header("Intercom-Version", apiVersion)
@@ -186,185 +194,74 @@ public final class IntercomClient implements AutoCloseable {
                 .build();
         String what = method + " " + request.url().encodedPath() + " (" + context + ")";
         String endpoint = method + " " + endpointTemplate(request.url().encodedPath());
-        long deadline = System.currentTimeMillis() + retryMaxTimeMs;
-        long backoff = retryBackoffMs;
-        int attempts = 0;
-        int badBodies = 0;
+        RetryPolicy.Budget budget = retryPolicy.start(repeatable);
         while (true) {
             sleeper.checkRunning();
             long waitStarted = System.currentTimeMillis();
             long ticket = limiter.acquire(sleeper);
-            // Waits for the rate limit (and after a 429) do not count against retry.max.time.ms.
             long waited = System.currentTimeMillis() - waitStarted;
-            deadline += waited;
-            attempts++;
-            String failure;
-            RetryCause retryCause;
-            Throwable cause = null;
-            try (Response response = send(request, ticket, waited)) {
-                int status = response.code();
-                observer.onResponse(endpoint, status);
-                if (status == 429) {
-                    rateLimitedResponses.incrementAndGet();
-                    log.debug("Rate limited on {}; waiting for the window to reset", what);
-                    observer.onRetry(RetryCause.RATE_LIMITED, attempts);
-                    continue;
-                }
-                if (status >= 200 && status < 300) {
-                    byte[] body = bodyBytes(response.body());
-                    retryCause = RetryCause.BAD_RESPONSE;
-                    if (isBlank(body)) {
-                        failure = "HTTP " + status + " with an empty body";
-                        badBodies++;
-                    } else {
-                        try {
-                            JsonNode parsed = MAPPER.readTree(body);
-                            observer.onSuccess(endpoint);
-                            return parsed;
-                        } catch (JsonProcessingException e) {
-                            failure = "HTTP " + status + " with a body that is not valid JSON ("
-                                    + e.getOriginalMessage() + ")";
-                            cause = e;
-                            badBodies++;
-                        }
-                    }
-                } else if (status >= 500 || status == 408) {
-                    retryCause = status == 408 ? RetryCause.TIMEOUT : RetryCause.SERVER_ERROR;
-                    failure = "HTTP " + status + errorSuffix(response);
-                    if (!retry) {
-                        throw new IntercomTransientException("Intercom request " + what + " failed: " + failure,
-                                status, null);
-                    }
-                } else {
-                    throw apiError(response, status, what);
-                }
-            } catch (IOException e) {
-                // Interrupted: the task is stopping, or a sibling follow-up failed and cancelled this one.
-                if (sleeper.isStopped() || Thread.currentThread().isInterrupted()) {
-                    throw new ClientStoppedException();
-                }
-                failure = e.getClass().getSimpleName();
-                retryCause = e instanceof java.net.SocketTimeoutException ? RetryCause.TIMEOUT
-                        : e instanceof java.net.UnknownHostException ? RetryCause.DNS_FAILURE
-                        : RetryCause.CONNECTION_ERROR;
-                cause = e;
+            budget.attemptAfterWaiting(waited);
+            RetryPolicy.Outcome outcome = retryPolicy.decide(attempt(request, ticket, waited, endpoint), budget);
+            if (outcome instanceof RetryPolicy.Success success) {
+                observer.onSuccess(endpoint);
+                return success.body();
+            } else if (outcome instanceof RetryPolicy.WaitForWindow) {
+                rateLimitedResponses.incrementAndGet();
+                observer.onRetry(RetryCause.RATE_LIMITED, budget.attempts());
+                log.debug("Rate limited on {}; waiting for the window to reset", what);
+            } else if (outcome instanceof RetryPolicy.RetryAfter retry) {
+                retries.incrementAndGet();
+                observer.onRetry(retry.failure().retryCause(), budget.attempts());
+                // At INFO: the resource's health logs an outage once at WARN, not each retry.
+                log.info("Intercom request {} failed ({}); retry {} in {} ms", what, retry.failure().description(),
+                        budget.attempts(), retry.delayMs());
+                sleeper.sleep(retry.delayMs());
+            } else {
+                throw ApiErrors.toException(outcome, what);
             }
-            if (!retry) {
-                throw new IntercomTransientException("Intercom request " + what + " failed: " + failure, 0, cause);
+        }
+    }
+
+    /** Sends the request once and reads what came back; tracked until then, so close() can cancel it. */
+    private Attempt attempt(Request request, long ticket, long waitedMs, String endpoint) {
+        Call call = http.newCall(request);
+        try (InFlightCalls.Tracked tracked = calls.track(call); Response response = send(call, ticket, waitedMs)) {
+            observer.onResponse(endpoint, response.code());
+            Attempt attempt = ResponseReader.read(response);
+            if (call.isCanceled()) {
+                // close() cut the body short: an error body is read leniently, so it may look empty.
+                throw new ClientStoppedException();
             }
-            long wait = jitter(backoff);
-            if (badBodies >= MAX_BAD_BODY_ATTEMPTS || System.currentTimeMillis() + wait > deadline) {
-                throw new RetriesExhaustedException("Intercom request " + what + " failed after " + attempts
-                        + " attempt(s): " + failure, cause);
+            return attempt;
+        } catch (IOException e) {
+            // Cancelled by close(), or interrupted: the task is stopping, or a sibling follow-up
+            // failed and cancelled this one. Not a failure to retry.
+            if (sleeper.isStopped() || Thread.currentThread().isInterrupted()) {
+                throw new ClientStoppedException();
             }
-            retries.incrementAndGet();
-            observer.onRetry(retryCause, attempts);
-            // At INFO: the resource's health logs an outage once at WARN, not each retry.
-            log.info("Intercom request {} failed ({}); retry {} in {} ms", what, failure, attempts, wait);
-            sleeper.sleep(wait);
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+            return new Attempt.NoResponse(e);
         }
     }
 
     /**
-     * Sends the request and gives its ticket back to the limiter once the response's rate-limit
+     * Sends the call and gives its ticket back to the limiter once the response's rate-limit
      * headers (and a 429) are recorded, or the call failed: in a finally right after the acquire,
      * so nothing can keep a place in the shared limiter's in-flight count for good.
      */
-    private Response send(Request request, long ticket, long waitedMs) throws IOException {
+    private Response send(Call call, long ticket, long waitedMs) throws IOException {
         boolean answered = false;
         try {
             if (waitedMs > 0) {
                 observer.onRateLimitWait(waitedMs);
             }
             requests.incrementAndGet();
-            Response response = http.newCall(request).execute();
+            Response response = call.execute();
             answered = true;
-            recordRateLimit(response, ticket);
-            if (response.code() == 429) {
-                limiter.rateLimited(header(response, "X-RateLimit-Reset"));
-            }
+            RateLimitHeaders.of(response).report(limiter, ticket, response.code());
             return response;
         } finally {
             limiter.release(ticket, answered);
         }
-    }
-
-    private void recordRateLimit(Response response, long ticket) {
-        long limit = header(response, "X-RateLimit-Limit");
-        long remaining = header(response, "X-RateLimit-Remaining");
-        if (limit > 0 && remaining >= 0) {
-            limiter.update(ticket, limit, remaining, header(response, "X-RateLimit-Reset"));
-        }
-    }
-
-    private IntercomApiException apiError(Response response, int status, String what) {
-        ErrorBody error = ErrorBody.read(response);
-        String detail = error.describe();
-        return switch (status) {
-            case 401 -> new IntercomAuthException("Intercom refused the access token (HTTP 401" + detail
-                    + ") on " + what + ". Check " + "intercom.access.token: it may be wrong, revoked, or for "
-                    + "another region (set intercom.region), or the app lacks a read scope.", status, error.code());
-            case 403 -> new IntercomAuthException("Intercom denied access (HTTP 403" + detail + ") on " + what
-                    + ". The app lacks the scope for this resource (" + scopeFor(what) + "), or the workspace's "
-                    + "plan does not include API access to it (\"API plan restricted\").", status, error.code());
-            default -> new IntercomApiException("Intercom rejected " + what + " with HTTP " + status + detail,
-                    status, error.code());
-        };
-    }
-
-    private static String errorSuffix(Response response) {
-        return ErrorBody.read(response).describe();
-    }
-
-    /** Parsed from the bytes, not through a String: Jackson's UTF-8 parser is the faster one. */
-    private static byte[] bodyBytes(ResponseBody body) throws IOException {
-        return body == null ? new byte[0] : body.bytes();
-    }
-
-    private static boolean isBlank(byte[] body) {
-        for (byte b : body) {
-            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static long header(Response response, String name) {
-        String value = response.header(name);
-        if (value == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
-    }
-
-    static long jitter(long backoff) {
-        // Full jitter between half and the whole backoff: spreads retries of concurrent tasks.
-        long half = Math.max(1, backoff / 2);
-        return half + ThreadLocalRandom.current().nextLong(half + 1);
-    }
-
-    /** The Developer Hub permission an endpoint needs, as Intercom names it. */
-    static String scopeFor(String what) {
-        if (what.contains("/conversations")) {
-            return "\"Read conversations\"";
-        }
-        if (what.contains("/contacts") || what.contains("/companies") || what.contains("/segments")
-                || what.contains("/events")) {
-            return "\"Read and list users and companies\"";
-        }
-        if (what.contains("/admins") || what.contains("/teams") || what.contains("/me")) {
-            return "\"Read admins\"";
-        }
-        if (what.contains("/tags")) {
-            return "\"Read tags\"";
-        }
-        return "\"Read and list users and companies\"";
     }
 
     /** A path with its ids replaced by {id} (any segment holding a digit), for per-endpoint metrics. */
@@ -387,43 +284,6 @@ public final class IntercomClient implements AutoCloseable {
             return HexFormat.of().formatHex(hash);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** The {@code error.list} body Intercom sends with failures, read leniently. */
-    private record ErrorBody(String code, String message, String requestId) {
-        static ErrorBody read(Response response) {
-            try {
-                ResponseBody body = response.body();
-                String text = body == null ? "" : body.string();
-                JsonNode root = text.isBlank() ? null : MAPPER.readTree(text);
-                if (root == null) {
-                    return new ErrorBody(null, null, null);
-                }
-                JsonNode first = root.path("errors").path(0);
-                return new ErrorBody(textOrNull(first.get("code")), textOrNull(first.get("message")),
-                        textOrNull(root.get("request_id")));
-            } catch (IOException | RuntimeException e) {
-                return new ErrorBody(null, null, null);
-            }
-        }
-
-        String describe() {
-            StringBuilder s = new StringBuilder();
-            if (code != null) {
-                s.append(", code ").append(code);
-            }
-            if (message != null) {
-                s.append(": ").append(message);
-            }
-            if (requestId != null) {
-                s.append(", request_id ").append(requestId);
-            }
-            return s.toString();
-        }
-
-        private static String textOrNull(JsonNode node) {
-            return node == null || node.isNull() ? null : node.asText();
         }
     }
 }

@@ -23,19 +23,31 @@ import java.util.function.LongSupplier;
  * {@link #acquire} hands out (tickets grow with every request), and takes off a response's
  * remaining count the requests sent after that response's request; those sent before it have
  * reached the server already and are in the count. A window assumed to have refilled starts
- * without every request still in flight. Until a first answer names the budget, one request goes
- * at a time: a worker starting many tasks with dozens of requests each would otherwise overspend a
- * small window (1,000/min is 167 per 10 s) before it knew the limit.
+ * without every request still in flight.
+ *
+ * <p>One request goes at a time (a {@link Probe}) until the server answers: at the start, since a
+ * worker starting many tasks with dozens of requests each would otherwise overspend a small window
+ * (1,000/min is 167 per 10 s) before it knew the limit, and after a 429, since the waiting requests
+ * (up to 64 per task) would otherwise all go at the reset and all be refused again if the window has
+ * not really reset (a skewed clock, a reset rounded to the second, other workers on the same token).
  */
 public final class RateLimiter {
     /** Guard against a skewed clock or a bogus header: never wait longer than this per turn. */
     static final long MAX_WAIT_MS = 60_000;
-    /** Wait at least this long when the reset is already past on our clock (skew). */
+    /** Wait at least this long for a reset named by the server. */
     static final long MIN_WAIT_MS = 200;
-    /** How often a request waiting for the first answer looks again. */
-    static final long FIRST_ANSWER_POLL_MS = 20;
-    /** Window length assumed before the first header arrives or when one is missing. */
+    /** How often a request waiting for the probe's answer looks again. */
+    static final long PROBE_POLL_MS = 20;
+    /**
+     * Window length assumed before the first header arrives, when one is missing, and after a 429
+     * whose reset is already past on our clock: Intercom's windows are 10 seconds.
+     */
     static final long DEFAULT_WINDOW_MS = 10_000;
+    /**
+     * The limit assumed when a 429 says there is one but no header says how much (a proxy that
+     * strips them): Intercom's default of 10,000 per minute, per 10-second window.
+     */
+    static final long DEFAULT_LIMIT_PER_WINDOW = 10_000 / 6;
 
     private static final Map<String, RateLimiter> SHARED = new ConcurrentHashMap<>();
 
@@ -48,8 +60,7 @@ public final class RateLimiter {
     /** Tickets of the requests let through and not yet answered, in the order they left. */
     private final TreeSet<Long> inFlight = new TreeSet<>();
     private long lastTicket;
-    /** Whether the server has answered at all: with rate-limit headers, a 429, or any response. */
-    private boolean answered;
+    private final Probe probe = new Probe();
 
     private final AtomicLong waits = new AtomicLong();
     private final AtomicLong waitedMs = new AtomicLong();
@@ -73,7 +84,7 @@ public final class RateLimiter {
             if (admission.ticket() > 0) {
                 return admission.ticket();
             }
-            if (!admission.forTheFirstAnswer()) {
+            if (!admission.forTheProbe()) {
                 waits.incrementAndGet();
                 waitedMs.addAndGet(admission.waitMs());
             }
@@ -81,14 +92,14 @@ public final class RateLimiter {
         }
     }
 
-    /** A ticket when the request may go now, else how long to wait (and whether for the first answer). */
-    record Admission(long ticket, long waitMs, boolean forTheFirstAnswer) {
+    /** A ticket when the request may go now, else how long to wait (and whether for the probe's answer). */
+    record Admission(long ticket, long waitMs, boolean forTheProbe) {
     }
 
     /** One non-blocking attempt of {@link #acquire}, at the limiter's clock. */
     synchronized Admission tryAcquire() {
-        if (!answered && !inFlight.isEmpty()) {
-            return new Admission(0, FIRST_ANSWER_POLL_MS, true);
+        if (probe.inFlight()) {
+            return new Admission(0, PROBE_POLL_MS, true);
         }
         long waitMs = admit(clock.getAsLong());
         if (waitMs > 0) {
@@ -96,6 +107,7 @@ public final class RateLimiter {
         }
         long ticket = ++lastTicket;
         inFlight.add(ticket);
+        probe.sent(ticket);
         return new Admission(ticket, 0, false);
     }
 
@@ -125,8 +137,9 @@ public final class RateLimiter {
      */
     public synchronized void release(long ticket, boolean answered) {
         inFlight.remove(ticket);
+        probe.over(ticket);
         if (answered) {
-            this.answered = true;
+            probe.answered(ticket);
         }
     }
 
@@ -144,7 +157,10 @@ public final class RateLimiter {
         if (headerLimit <= 0 || headerRemaining < 0) {
             return;
         }
-        answered = true;
+        if (headerRemaining > 0) {
+            // Budget left: the window is open (a 429 never reports any), whatever the status.
+            probe.answered(ticket);
+        }
         // Requests sent after this one have left but may not have reached the server yet.
         long sentAfter = inFlight.tailSet(ticket, false).size();
         long serverRemaining = Math.max(0, headerRemaining - sentAfter);
@@ -170,17 +186,22 @@ public final class RateLimiter {
         }
     }
 
-    /** A 429: nothing is left until the reset the server named (or a default window). */
+    /**
+     * A 429, called before its request's {@link #release}: nothing is left until the reset the
+     * server named, or a full window when it named none or one already past on our clock (the
+     * server's window has not reset, whatever our clock says). Then one request probes the window.
+     */
     public synchronized void rateLimited(long headerResetEpochSeconds) {
-        answered = true;
         long now = clock.getAsLong();
-        long resetMs = headerResetEpochSeconds > 0 ? headerResetEpochSeconds * 1000 : now + DEFAULT_WINDOW_MS;
+        long resetMs = headerResetEpochSeconds * 1000;
+        boolean named = headerResetEpochSeconds > 0 && resetMs > now;
         if (limit <= 0) {
-            limit = 1;
+            limit = DEFAULT_LIMIT_PER_WINDOW;
         }
         remaining = 0;
-        resetAtMs = Math.max(resetMs, now + MIN_WAIT_MS);
-        resetAssumed = headerResetEpochSeconds <= 0;
+        resetAtMs = named ? Math.max(resetMs, now + MIN_WAIT_MS) : now + DEFAULT_WINDOW_MS;
+        resetAssumed = !named;
+        probe.refusedBefore(lastTicket + 1);
     }
 
     /** How many times a request waited for the window to reset. */
@@ -194,5 +215,46 @@ public final class RateLimiter {
 
     private static long clamp(long waitMs) {
         return Math.max(MIN_WAIT_MS, Math.min(MAX_WAIT_MS, waitMs));
+    }
+
+    /**
+     * One request at a time until one is answered: from the start, and again after each 429 until a
+     * request sent after it gets another answer (a request already in flight at the 429 tells
+     * nothing: it may have reached the server before the refused one). Guarded by the limiter.
+     */
+    private static final class Probe {
+        private boolean active = true;
+        /** The probe in flight, or 0. */
+        private long ticket;
+        /** Answers to requests with lower tickets do not end the probing. */
+        private long firstTicketThatCounts = 1;
+
+        boolean inFlight() {
+            return active && ticket != 0;
+        }
+
+        void sent(long sentTicket) {
+            if (active) {
+                ticket = sentTicket;
+            }
+        }
+
+        void refusedBefore(long nextTicket) {
+            active = true;
+            firstTicketThatCounts = Math.max(firstTicketThatCounts, nextTicket);
+        }
+
+        void over(long overTicket) {
+            if (overTicket == ticket) {
+                ticket = 0;
+            }
+        }
+
+        /** The request with this ticket was answered, and not with a 429 (that is recorded before). */
+        void answered(long answeredTicket) {
+            if (answeredTicket >= firstTicketThatCounts) {
+                active = false;
+            }
+        }
     }
 }

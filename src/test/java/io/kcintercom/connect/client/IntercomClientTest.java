@@ -144,7 +144,9 @@ class IntercomClientTest {
 
     @Test
     void a429IsWaitedOutUntilTheResetThenSucceeds() {
-        long resetEpochSeconds = System.currentTimeMillis() / 1000 + 2; // 1 to 2 s ahead
+        // 2 to 3 s ahead: a cold JVM's first request can take most of a second, and a reset already
+        // past when the 429 arrives is waited out for a full 10-second window.
+        long resetEpochSeconds = System.currentTimeMillis() / 1000 + 3;
         server.stubFor(get(urlEqualTo("/admins")).inScenario("rate")
                 .whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(errorResponse(429, "2.14-error-429.json")
@@ -407,24 +409,110 @@ class IntercomClientTest {
         server.stubFor(get(urlEqualTo("/admins")).willReturn(aResponse().withStatus(429)
                 .withHeader("X-RateLimit-Reset", String.valueOf(System.currentTimeMillis() / 1000 + 30))));
         IntercomClient client = client();
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            try {
-                client.get("/admins", "admins list");
-            } catch (Throwable e) {
-                thrown.set(e);
-            } finally {
-                done.countDown();
-            }
-        });
-        t.start();
+        BackgroundGet call = new BackgroundGet(client, "/admins");
         Thread.sleep(300);
-        assertEquals(1, done.getCount(), "still waiting for the 30 s reset");
+        assertEquals(1, call.done.getCount(), "still waiting for the 30 s reset");
         client.close();
-        assertTrue(done.await(2, TimeUnit.SECONDS), "close() must end the wait at once");
-        assertInstanceOf(ClientStoppedException.class, thrown.get());
-        record(thrown.get());
+        assertTrue(call.done.await(2, TimeUnit.SECONDS), "close() must end the wait at once");
+        assertInstanceOf(ClientStoppedException.class, call.thrown.get());
+        record(call.thrown.get());
+    }
+
+    @Test
+    void closingTheClientCancelsACallBlockedOnASlowServer() throws Exception {
+        server.stubFor(get(urlEqualTo("/admins")).willReturn(okJson(ADMINS_JSON).withFixedDelay(15_000)));
+        // A request timeout far longer than the test: only the cancel can end the call in time.
+        IntercomClient client = track(new IntercomClient(new IntercomClient.Settings(baseUrl, token, "2.11", 60_000,
+                20, 5_000)));
+        BackgroundGet call = new BackgroundGet(client, "/admins");
+        awaitCallInFlight(client);
+        long closedAt = System.nanoTime();
+        client.close();
+        assertTrue(call.done.await(2, TimeUnit.SECONDS), "close() must cancel the call in flight");
+        assertTrue(System.nanoTime() - closedAt < TimeUnit.SECONDS.toNanos(2));
+        assertInstanceOf(ClientStoppedException.class, call.thrown.get(), "a cancelled call is a stop, not a retry");
+        record(call.thrown.get());
+        assertEquals(0, client.retryCount());
+        assertEquals(1, server.getAllServeEvents().size());
+        assertEquals(0, client.callsInFlight());
+        assertEquals(0, client.limiter().inFlight(), "the cancelled request released its place in the limiter");
+    }
+
+    @Test
+    void aCallStartedAfterCloseIsNotSent() {
+        server.stubFor(get(urlEqualTo("/admins")).willReturn(okJson(ADMINS_JSON)));
+        IntercomClient client = client();
+        client.close();
+
+        record(assertThrows(ClientStoppedException.class, () -> client.get("/admins", "admins list")));
+        assertEquals(0, server.getAllServeEvents().size());
+    }
+
+    @Test
+    void aRedirectIsNotFollowedAndFailsNamingOnlyTheTargetHost() {
+        WireMockServer other = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        other.start();
+        otherServers.add(other);
+        other.stubFor(get(urlPathEqualTo("/elsewhere/admins")).willReturn(okJson(ADMINS_JSON)));
+        String target = "http://localhost:" + other.port() + "/elsewhere/admins?secret-path-marker=1";
+        server.stubFor(get(urlEqualTo("/admins")).willReturn(aResponse().withStatus(301)
+                .withHeader("Location", target)));
+        IntercomClient client = client();
+
+        IntercomApiException e = assertThrows(IntercomApiException.class, () -> client.get("/admins", "admins list"));
+
+        record(e);
+        assertFalse(e instanceof IntercomTransientException);
+        assertEquals(301, e.status());
+        assertTrue(e.getMessage().contains("redirected"), e.getMessage());
+        assertTrue(e.getMessage().contains("localhost"), "names the target host: " + e.getMessage());
+        assertTrue(e.getMessage().contains("intercom.api.url"), "names the setting to fix: " + e.getMessage());
+        assertFalse(e.getMessage().contains("elsewhere") || e.getMessage().contains("secret-path-marker"),
+                "never the target's path or query: " + e.getMessage());
+        assertEquals(0, other.getAllServeEvents().size(), "the redirect must not be followed");
+        server.verify(1, getRequestedFor(urlEqualTo("/admins")));
+        assertEquals(0, client.retryCount());
+    }
+
+    @Test
+    void aRedirectToHttpsIsNotFollowedEither() {
+        server.stubFor(get(urlEqualTo("/tags")).willReturn(aResponse().withStatus(308)
+                .withHeader("Location", "https://127.0.0.1:1/tags")));
+        IntercomClient client = client();
+
+        IntercomApiException e = assertThrows(IntercomApiException.class, () -> client.get("/tags", "tags list"));
+
+        record(e);
+        assertEquals(308, e.status());
+        assertTrue(e.getMessage().contains("to host 127.0.0.1"), e.getMessage());
+    }
+
+    /** A GET on a thread of its own, as a reader of the task makes it, for close() to end. */
+    private static final class BackgroundGet {
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        final CountDownLatch done = new CountDownLatch(1);
+
+        BackgroundGet(IntercomClient client, String path) {
+            Thread t = new Thread(() -> {
+                try {
+                    client.get(path, "admins list");
+                } catch (Throwable e) {
+                    thrown.set(e);
+                } finally {
+                    done.countDown();
+                }
+            });
+            t.start();
+        }
+    }
+
+    private static void awaitCallInFlight(IntercomClient client) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (client.callsInFlight() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, client.callsInFlight(), "the call must be in flight before close()");
+        Thread.sleep(200); // and have reached the server, which now holds it
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -601,10 +689,10 @@ class IntercomClientTest {
 
     @Test
     void a403NamesTheScopeTheEndpointNeeds() {
-        assertEquals("\"Read conversations\"", IntercomClient.scopeFor("POST /conversations/search (conversations)"));
+        assertEquals("\"Read conversations\"", ApiErrors.scopeFor("POST /conversations/search (conversations)"));
         assertEquals("\"Read and list users and companies\"",
-                IntercomClient.scopeFor("GET /contacts/1/tags (users contact 1 tags)"));
-        assertEquals("\"Read admins\"", IntercomClient.scopeFor("GET /teams (admins refresh)"));
-        assertEquals("\"Read tags\"", IntercomClient.scopeFor("GET /tags (tags refresh)"));
+                ApiErrors.scopeFor("GET /contacts/1/tags (users contact 1 tags)"));
+        assertEquals("\"Read admins\"", ApiErrors.scopeFor("GET /teams (admins refresh)"));
+        assertEquals("\"Read tags\"", ApiErrors.scopeFor("GET /tags (tags refresh)"));
     }
 }

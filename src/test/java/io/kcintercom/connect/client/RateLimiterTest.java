@@ -113,18 +113,84 @@ class RateLimiterTest {
         assertTrue(blocked.done.await(1_000, TimeUnit.MILLISECONDS), "the reset named by the 429 releases it");
     }
 
+    /**
+     * The server refused, so its window has not reset, whatever our clock says (skew, or a reset
+     * rounded down to the second): waiting the minimum would send every waiting request into the
+     * same refusing window every 200 ms. A full window is waited instead.
+     */
     @Test
-    void a429WithAResetAlreadyPastStillWaitsTheMinimum() throws Exception {
+    void a429WithAResetAlreadyPastWaitsAFullWindow() throws Exception {
         long t = SECOND_BOUNDARY_MS + 5_000;
         now.set(t);
         limiter.rateLimited(SECOND_BOUNDARY_MS / 1000); // 5 s in the past on our clock (skew)
 
+        now.set(t + RateLimiter.MIN_WAIT_MS);
+        assertEquals(0, limiter.tryAcquire().ticket(), "200 ms later the server's window has still not reset");
+        // Close to the end of the full window first, so the real waits stay short.
+        now.set(t + RateLimiter.DEFAULT_WINDOW_MS - 300);
         Acquirer blocked = acquireInBackground();
         assertFalse(blocked.done.await(300, TimeUnit.MILLISECONDS));
-        now.set(t + RateLimiter.MIN_WAIT_MS - 1);
-        assertFalse(blocked.done.await(300, TimeUnit.MILLISECONDS));
-        now.set(t + RateLimiter.MIN_WAIT_MS);
+        now.set(t + RateLimiter.DEFAULT_WINDOW_MS - 1);
+        assertFalse(blocked.done.await(300, TimeUnit.MILLISECONDS), "1 ms before the full window is too early");
+        now.set(t + RateLimiter.DEFAULT_WINDOW_MS);
         assertTrue(blocked.done.await(1_000, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void after429sOneProbeGoesUntilARequestIsAnsweredWithoutOne() {
+        long reset = SECOND_BOUNDARY_MS;
+        now.set(reset - 300);
+        header(10, 10, reset / 1000);
+        send();
+        long refused = limiter.tryAcquire().ticket();
+        long alsoInFlight = limiter.tryAcquire().ticket();
+        limiter.update(refused, 10, 0, reset / 1000);
+        limiter.rateLimited(reset / 1000); // other apps spent the window
+        limiter.release(refused, true);
+
+        now.set(reset);
+        RateLimiter.Admission probe = limiter.tryAcquire();
+        assertTrue(probe.ticket() > 0, "at the reset one request probes the window");
+        RateLimiter.Admission second = limiter.tryAcquire();
+        assertEquals(0, second.ticket(), "only one, until the probe is answered");
+        assertTrue(second.forTheProbe());
+        limiter.release(alsoInFlight, true); // sent before the 429 came: its answer says nothing of the window
+        assertEquals(0, limiter.tryAcquire().ticket(), "still only the probe");
+
+        long nextReset = reset + 10_000;
+        limiter.rateLimited(nextReset / 1000); // the probe is refused too
+        limiter.release(probe.ticket(), true);
+        now.set(nextReset - 1);
+        assertEquals(0, limiter.tryAcquire().ticket(), "a refused probe waits for the next reset");
+        now.set(nextReset);
+        RateLimiter.Admission nextProbe = limiter.tryAcquire();
+        assertTrue(nextProbe.ticket() > 0);
+        assertEquals(0, limiter.tryAcquire().ticket(), "again one probe after the second 429");
+
+        limiter.update(nextProbe.ticket(), 10, 9, (nextReset + 10_000) / 1000);
+        limiter.release(nextProbe.ticket(), true); // answered without a 429: the window is open again
+        for (int i = 0; i < 9; i++) {
+            assertTrue(limiter.tryAcquire().ticket() > 0, "request " + i + " of the window's 9 left");
+        }
+    }
+
+    @Test
+    void a429WithoutAnyRateLimitHeaderFallsBackToIntercomsDefaultLimit() {
+        now.set(SECOND_BOUNDARY_MS);
+        send(); // answered without headers, as behind a proxy that strips them
+        limiter.rateLimited(-1);
+        now.set(SECOND_BOUNDARY_MS + RateLimiter.DEFAULT_WINDOW_MS);
+        send(); // the probe, answered
+        long waits = limiter.waits();
+        for (int i = 0; i < 1_000; i++) {
+            assertTrue(limiter.tryAcquire().ticket() > 0, "request " + i + " after the probe must go at once");
+        }
+        assertEquals(waits, limiter.waits());
+        assertTrue(RateLimiter.DEFAULT_LIMIT_PER_WINDOW >= 1_666, "10,000 per minute in 10-second windows");
+        for (long i = 1_000; i < RateLimiter.DEFAULT_LIMIT_PER_WINDOW - 1; i++) {
+            limiter.tryAcquire();
+        }
+        assertEquals(0, limiter.tryAcquire().ticket(), "the default limit is still a limit");
     }
 
     @Test
