@@ -4,7 +4,7 @@ import io.kcintercom.connect.client.TokenCheck;
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.config.Region;
 import java.time.Duration;
-import io.kcintercom.connect.resource.OffsetShapes;
+import io.kcintercom.connect.resource.OffsetAlterations;
 import io.kcintercom.connect.resource.Resource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -110,9 +110,13 @@ public class IntercomSourceConnector extends SourceConnector {
         return ExactlyOnceSupport.SUPPORTED;
     }
 
+    /**
+     * Checks offsets written through the REST API with the position types the tasks read them with,
+     * and rewrites them so the worker stores them where the tasks look ({@link OffsetAlterations}).
+     */
     @Override
     public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
-        OffsetShapes.validate(offsets);
+        OffsetAlterations.prepare(offsets);
         return true;
     }
 }

@@ -50,11 +50,10 @@ public class IntercomSourceTask extends SourceTask {
         RecordFactory records = new RecordFactory(config.topicPrefix(), config.tables());
 
         List<Resource> resources = config.taskResources();
-        List<Map<String, String>> partitions = resources.stream().map(Offsets::partition).toList();
-        Map<Map<String, String>, Map<String, Object>> offsets = context.offsetStorageReader().offsets(partitions);
+        Map<Resource, Map<String, Object>> offsets = Offsets.stored(context.offsetStorageReader(), resources);
         List<ResourceReader> created = new ArrayList<>();
         for (Resource resource : resources) {
-            Map<String, Object> offset = offsets == null ? null : offsets.get(Offsets.partition(resource));
+            Map<String, Object> offset = offsets.get(resource);
             created.add(Readers.create(resource, config, client, records, followUps, offset,
                     System::currentTimeMillis));
             log.info("Reading {} from {}", resource.id(), offset == null ? "the beginning" : "offset " + offset);
