@@ -168,8 +168,12 @@ class OffsetsRestApiIntegrationTest {
 
             // The partition as GET lists it (Connect's key order) resets the resource, old offset included.
             Map<String, Integer> before = counts(prefix, template);
+            JsonNode companiesV1 = MAPPER.readTree("{\"protocol\":\"1\",\"resource\":\"companies\"}");
+            assertTrue(listedPartitions(name).contains(companiesV1), "GET lists the old partition");
             patch(name, "{\"offsets\":[{\"partition\":{\"protocol\":\"1\",\"resource\":\"companies\"},"
                     + "\"offset\":null}]}");
+            assertFalse(listedPartitions(name).contains(companiesV1), "the old companies offset is cleared");
+            assertFalse(offsets(name).containsKey("companies"), "companies reset");
             resume(name);
             awaitEveryKey(prefix, Map.of(Tables.COMPANIES, expected.get(Tables.COMPANIES)), before);
             stop(name);
@@ -178,6 +182,7 @@ class OffsetsRestApiIntegrationTest {
             // DELETE resets everything, the users' old offset included: the users before it come too.
             Map<String, Integer> beforeReset = counts(prefix, template);
             delete(name);
+            assertEquals(List.of(), listedPartitions(name), "no offset left, old or new");
             resume(name);
             awaitEveryKey(prefix, expected, beforeReset);
             assertEquals(expected.get(Tables.USERS), ids(cluster.readAll(prefix + Tables.USERS)));
@@ -236,6 +241,14 @@ class OffsetsRestApiIntegrationTest {
             offsets.put(partition.get("resource").asText(), entry.get("offset"));
         }
         return offsets;
+    }
+
+    /** The partitions GET /connectors/{name}/offsets lists, in any form. */
+    private static List<JsonNode> listedPartitions(String name) throws Exception {
+        List<JsonNode> partitions = new java.util.ArrayList<>();
+        ok(http("GET", "connectors/" + name + "/offsets", null)).get("offsets")
+                .forEach(entry -> partitions.add(entry.get("partition")));
+        return partitions;
     }
 
     /** Waits until GET lists {@code count} resources, each with an offset. */
