@@ -3,7 +3,7 @@ package io.kcintercom.connect;
 import io.kcintercom.connect.client.TokenCheck;
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.config.Region;
-import io.kcintercom.connect.resource.OffsetShapes;
+import io.kcintercom.connect.resource.OffsetAlterations;
 import io.kcintercom.connect.resource.Resource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,9 +135,13 @@ public class IntercomSourceConnector extends SourceConnector {
         return ExactlyOnceSupport.SUPPORTED;
     }
 
+    /**
+     * Checks offsets written through the REST API with the position types the tasks read them with,
+     * and rewrites them so the worker stores them where the tasks look ({@link OffsetAlterations}).
+     */
     @Override
     public boolean alterOffsets(Map<String, String> connectorConfig, Map<Map<String, ?>, Map<String, ?>> offsets) {
-        OffsetShapes.validate(offsets);
+        OffsetAlterations.prepare(offsets);
         return true;
     }
 }

@@ -50,11 +50,10 @@ public class IntercomSourceTask extends SourceTask {
         RecordFactory records = new RecordFactory(config.topicPrefix(), config.tables());
 
         List<Resource> resources = config.taskResources();
-        List<Map<String, String>> partitions = resources.stream().map(Offsets::partition).toList();
-        Map<Map<String, String>, Map<String, Object>> offsets = context.offsetStorageReader().offsets(partitions);
+        Map<Resource, Map<String, Object>> offsets = Offsets.stored(context.offsetStorageReader(), resources);
         List<ReaderLoop.Slot> slots = new ArrayList<>();
         for (Resource resource : resources) {
-            Map<String, Object> stored = offsets == null ? null : offsets.get(Offsets.partition(resource));
+            Map<String, Object> stored = offsets.get(resource);
             ResourceWorker.ReaderFactory factory = offset -> Readers.create(resource, config, client, records,
                     followUps, offset == null ? stored : offset, System::currentTimeMillis);
             ReaderLoop.Slot slot = new ReaderLoop.Slot(factory.create(null), factory,

@@ -43,7 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CompaniesReader implements ResourceReader {
     private static final Logger log = LoggerFactory.getLogger(CompaniesReader.class);
-    static final String WATERMARK = "updated_at";
     /** Companies updated this close to a pass's start are compared by id in the next pass. */
     static final long WATERMARK_MARGIN_SECONDS = 60;
     private static final int QUEUE_PAGES = 20;
@@ -80,7 +79,7 @@ public final class CompaniesReader implements ResourceReader {
         this.pollIntervalMs = pollIntervalMs;
         this.scroll = scroll;
         this.clock = clock;
-        this.watermark = Offsets.longValue(offset, WATERMARK, since > 0 ? since - 1 : -1);
+        this.watermark = CompaniesPosition.fromMap(offset, since).watermark();
     }
 
     @Override
@@ -117,9 +116,7 @@ public final class CompaniesReader implements ResourceReader {
     }
 
     private Map<String, Object> offset(long value) {
-        Map<String, Object> offset = new HashMap<>();
-        offset.put(WATERMARK, value);
-        return offset;
+        return new CompaniesPosition(value).toMap();
     }
 
     private enum Outcome { COMPLETE, NOT_FOUND, LOST }

@@ -5,7 +5,10 @@ import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
-/** Creates the reader of each resource from the task's config and the resource's stored offset. */
+/**
+ * The position type of each resource: creates its reader from the task's config and the stored
+ * offset, and checks the offsets users write for it.
+ */
 public final class Readers {
     private Readers() {
     }
@@ -13,15 +16,16 @@ public final class Readers {
     public static ResourceReader create(Resource resource, IntercomSourceConnectorConfig config, IntercomClient client,
                                         RecordFactory records, FollowUps followUps, Map<String, ?> offset,
                                         LongSupplier clock) {
+        OffsetFields.requireKnownProtocol(resource, offset);
         long since = config.sinceEpochSeconds();
         return switch (resource) {
             case USERS, LEADS -> new SearchReader(resource, client, "/contacts/search", "data",
                     SearchReader.condition("role", "=", resource == Resource.USERS ? "user" : "lead"),
                     new ContactGroups(resource, client, records, followUps),
-                    SearchPosition.fromOffset(offset, since), config.pollIntervalMs(), config.searchDelayMs(), clock);
+                    SearchPosition.fromMap(offset, since), config.pollIntervalMs(), config.searchDelayMs(), clock);
             case CONVERSATIONS -> new SearchReader(resource, client, "/conversations/search", "conversations",
                     null, new ConversationGroups(client, records, followUps),
-                    SearchPosition.fromOffset(offset, since), config.pollIntervalMs(), config.searchDelayMs(), clock);
+                    SearchPosition.fromMap(offset, since), config.pollIntervalMs(), config.searchDelayMs(), clock);
             case COMPANIES -> new CompaniesReader(client, records, offset, since, config.companiesPollIntervalMs(),
                     CompaniesReader.ScrollSettings.defaults(), clock);
             case ADMINS -> ReferenceReader.admins(client, records, offset, config.refreshIntervalMs(), clock);
@@ -30,4 +34,12 @@ public final class Readers {
         };
     }
 
+    /** Checks an offset a user writes for the resource; throws a ConnectException naming the problem. */
+    static void validate(Resource resource, Map<String, ?> offset) {
+        switch (resource) {
+            case USERS, LEADS, CONVERSATIONS -> SearchPosition.validate(resource, offset);
+            case COMPANIES -> CompaniesPosition.validate(offset);
+            case ADMINS, TAGS, SEGMENTS -> ReferencePosition.validate(resource, offset);
+        }
+    }
 }

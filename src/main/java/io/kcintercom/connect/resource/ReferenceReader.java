@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReferenceReader implements ResourceReader {
     private static final Logger log = LoggerFactory.getLogger(ReferenceReader.class);
-    static final String DIGEST = "digest";
 
     /** One list endpoint feeding the table: path and the key of its item array. */
     record Source(String path, String itemsKey) {
@@ -63,7 +62,7 @@ public final class ReferenceReader implements ResourceReader {
         this.records = records;
         this.refreshIntervalMs = refreshIntervalMs;
         this.clock = clock;
-        this.storedDigest = Offsets.stringValue(offset, DIGEST);
+        this.storedDigest = ReferencePosition.fromMap(offset).digest();
     }
 
     public static ReferenceReader admins(IntercomClient client, RecordFactory records, Map<String, ?> offset,
@@ -159,9 +158,8 @@ public final class ReferenceReader implements ResourceReader {
         log.info("{}: refreshed {} rows, {} changed, {} removed", resource.id(), current.size(), changed,
                 removed.size());
 
-        Map<String, Object> before = new HashMap<>();
-        Map<String, Object> after = new HashMap<>();
-        after.put(DIGEST, tableDigest);
+        Map<String, Object> before = ReferencePosition.UNKNOWN.toMap();
+        Map<String, Object> after = new ReferencePosition(tableDigest).toMap();
         List<SourceRecord> out = new ArrayList<>(group.toRecords(before, before));
         removed.forEach(id -> out.add(tombstone(id, before)));
         if (!out.isEmpty()) {

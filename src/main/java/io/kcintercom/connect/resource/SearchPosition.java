@@ -2,6 +2,7 @@ package io.kcintercom.connect.resource;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where an incremental search stands: every object up to and including {@code (updatedAt, id)}
@@ -26,16 +27,29 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
         return new SearchPosition(since, "", since, null);
     }
 
-    public static SearchPosition fromOffset(Map<String, ?> offset, long since) {
+    /** The position an offset map holds; {@code initial(since)} without one. */
+    public static SearchPosition fromMap(Map<String, ?> offset, long since) {
         if (offset == null || offset.isEmpty()) {
             return initial(since);
         }
-        long updatedAt = Offsets.longValue(offset, UPDATED_AT, since);
-        String id = Offsets.stringValue(offset, ID);
-        long passFrom = Offsets.longValue(offset, PASS_FROM, updatedAt);
-        String cursor = Offsets.stringValue(offset, CURSOR);
+        long updatedAt = OffsetFields.longValue(offset, UPDATED_AT, since);
+        String id = OffsetFields.stringValue(offset, ID);
+        long passFrom = OffsetFields.longValue(offset, PASS_FROM, updatedAt);
+        String cursor = OffsetFields.stringValue(offset, CURSOR);
         return new SearchPosition(updatedAt, id == null ? "" : id, Math.min(passFrom, updatedAt),
                 cursor == null || cursor.isBlank() ? null : cursor);
+    }
+
+    /** The same as {@link #fromMap}, under the name its first callers use. */
+    public static SearchPosition fromOffset(Map<String, ?> offset, long since) {
+        return fromMap(offset, since);
+    }
+
+    /** Checks an offset a user writes: {@code updated_at} required; {@code id}, {@code pass_from}, {@code cursor} optional. */
+    static void validate(Resource resource, Map<String, ?> offset) {
+        OffsetFields.allowOnly(resource, offset, Set.of(UPDATED_AT, ID, PASS_FROM, CURSOR))
+                .requireSeconds(UPDATED_AT, true).requireSeconds(PASS_FROM, false)
+                .requireString(ID).requireString(CURSOR);
     }
 
     public Map<String, Object> toMap() {

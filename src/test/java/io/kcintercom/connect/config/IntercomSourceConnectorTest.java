@@ -150,21 +150,26 @@ class IntercomSourceConnectorTest {
         assertTrue(badId.getMessage().contains("\"id\""), badId.getMessage());
     }
 
-    /** A partition as Connect parses it from JSON: keys in the written order. */
+    /** A partition as Connect parses it from JSON. */
     private static Map<String, String> partition(String resource) {
-        Map<String, String> partition = new java.util.LinkedHashMap<>();
-        partition.put("resource", resource);
-        partition.put("protocol", "1");
-        return partition;
+        return new HashMap<>(Map.of("resource", resource));
     }
 
+    /**
+     * Connect hands the connector partitions in its own key order, whatever order the user wrote:
+     * the partition of earlier versions, {resource, protocol}, is accepted in any order (it used to be
+     * refused unless written "resource" first, which Connect never hands over).
+     */
     @Test
-    void alterOffsetsRejectsAPartitionWithItsKeysInAnotherOrder() {
+    void alterOffsetsAcceptsThePartitionOfEarlierVersionsInAnyKeyOrder() {
         Map<String, String> reversed = new java.util.LinkedHashMap<>();
         reversed.put("protocol", "1");
         reversed.put("resource", "users");
-        ConnectException e = assertThrows(ConnectException.class, () -> alter(reversed, null));
-        assertTrue(e.getMessage().contains("order"), e.getMessage());
+        assertTrue(alter(reversed, null));
+        assertTrue(alter(reversed, Map.of("updated_at", 5L)));
+        ConnectException e = assertThrows(ConnectException.class,
+                () -> alter(Map.of("protocol", "7", "resource", "users"), null));
+        assertTrue(e.getMessage().contains("partition"), e.getMessage());
     }
 
     private static boolean alter(Map<String, ?> partition, Map<String, ?> offset) {
