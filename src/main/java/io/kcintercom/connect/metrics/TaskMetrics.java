@@ -81,10 +81,8 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
         addMetric("outage-cause", "The cause of the outage in progress (e.g. HTTP 503, timeout), empty "
                 + "when Intercom answers.", tags, health::outageCause);
         for (RetryCause cause : RetryCause.values()) {
-            Map<String, String> causeTags = new LinkedHashMap<>(tags);
-            causeTags.put("cause", cause.label());
-            gauge("retries-by-cause-total", "Retries of this resource's requests or passes, by cause.",
-                    causeTags, () -> health.retries(cause));
+            gauge("retries-" + cause.label() + "-total", "Retries of this resource's requests or passes "
+                    + "caused by " + cause.label().replace('-', ' ') + ".", tags, () -> health.retries(cause));
         }
         ResourceReader first = reader.get();
         if (first != null) {
