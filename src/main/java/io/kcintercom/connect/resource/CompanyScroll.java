@@ -97,17 +97,24 @@ final class CompanyScroll {
             }
             throw e;
         }
+        JsonNode companies = companiesOf(page);
+        if (companies == null) {
+            // Not the end (that is an empty array): a page we cannot read. What it held is unknown,
+            // so only reading the scroll again from its start can find it.
+            log.info("companies: a scroll page had no data array; starting the scroll over, skipping the {} "
+                    + "companies already read", returned.size());
+            lost(false);
+            return List.of();
+        }
         List<JsonNode> fresh = new ArrayList<>();
-        boolean empty = true;
-        for (JsonNode company : JsonPaths.items(page.get("data"), "companies")) {
-            empty = false;
+        for (JsonNode company : companies) {
             String id = JsonPaths.text(company, "id");
             if (id != null && returned.add(id)) {
                 fresh.add(company);
             }
         }
         String nextParam = JsonPaths.text(page, "scroll_param");
-        ended = empty || nextParam == null;
+        ended = companies.isEmpty() || nextParam == null;
         param = nextParam;
         return fresh;
     }
@@ -158,6 +165,17 @@ final class CompanyScroll {
                 client.sleeper().sleep(settings.scrollExistsWaitMs());
             }
         }
+    }
+
+    /** The page's companies: {@code data} as documented, or a top-level {@code companies}; null if neither. */
+    private static JsonNode companiesOf(JsonNode page) {
+        for (String key : new String[] {"data", "companies"}) {
+            JsonNode items = page == null ? null : page.get(key);
+            if (items != null && items.isArray()) {
+                return items;
+            }
+        }
+        return null;
     }
 
     private static boolean isScrollExists(IntercomApiException e) {

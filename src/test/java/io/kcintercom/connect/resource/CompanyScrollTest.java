@@ -13,6 +13,7 @@ import static io.kcintercom.connect.resource.CompaniesReaderTest.scrollPage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import java.util.ArrayList;
@@ -84,6 +85,35 @@ class CompanyScrollTest extends ReaderTestSupport {
 
         assertEquals(List.of("A", "B", "C"), readAll(scroll));
         assertEquals(2, count(getRequestedFor(urlPathEqualTo(SCROLL)).withQueryParam("scroll_param", absent())));
+    }
+
+    @Test
+    void aPageWithoutADataArrayIsNotTheEndTheScrollIsReadAgain() {
+        wm.stubFor(start().inScenario("scroll").whenScenarioStateIs(STARTED).willSetStateTo("opened")
+                .willReturn(ok(scrollPage("s1", company("A", T), company("B", T)))));
+        ObjectNode noData = JSON.createObjectNode().put("type", "list").put("scroll_param", "s2");
+        wm.stubFor(next("s1").inScenario("scroll").whenScenarioStateIs("opened").willSetStateTo("reopen")
+                .willReturn(ok(noData)));
+        wm.stubFor(start().inScenario("scroll").whenScenarioStateIs("reopen")
+                .willReturn(ok(scrollPage("r1", company("A", T), company("B", T)))));
+        stub(next("r1"), ok(scrollPage("r2", company("C", T))));
+        stub(next("r2"), ok(scrollPage("r3")));
+
+        assertEquals(List.of("A", "B", "C"), readAll(scroll()), "C comes after the page without data");
+        assertEquals(0, count(getRequestedFor(urlPathEqualTo(SCROLL)).withQueryParam("scroll_param",
+                equalTo("s2"))), "the unreadable page's scroll_param is not followed");
+    }
+
+    @Test
+    void aTopLevelCompaniesArrayIsReadLikeData() {
+        ObjectNode first = JSON.createObjectNode().put("type", "list").put("scroll_param", "s1");
+        first.putArray("companies").add(company("A", T)).add(company("B", T));
+        stub(start(), ok(first));
+        ObjectNode end = JSON.createObjectNode().put("type", "list").put("scroll_param", "s2");
+        end.putArray("companies");
+        stub(next("s1"), ok(end));
+
+        assertEquals(List.of("A", "B"), readAll(scroll()));
     }
 
     // ---------------------------------------------------------------- fixtures
