@@ -39,12 +39,28 @@ final class CompanyScroll {
     private final CompaniesReader.ScrollSettings settings;
     /** Ids of the companies returned so far; a restarted scroll skips them. */
     private final Set<String> returned = new HashSet<>();
-    /** The scroll_param of the open scroll; null when the next request opens one. */
-    private String param;
-    private int returnedBeforeThisScroll;
+    private Attempt attempt = new Attempt(0);
+    /** The most pages any attempt read: the attempts read the same sequence, each from its start. */
+    private int frontierPages;
+    /** Pages read by the previous attempt if it brought nothing new and stopped without an empty page; else -1. */
+    private int fruitlessStopPages = -1;
     private int fruitlessRestarts;
     private boolean lockWaitLogged;
     private boolean ended;
+
+    /** One server-side scroll, from its opening to its end or loss. */
+    private static final class Attempt {
+        final int returnedBefore;
+        /** The scroll_param to send next; null when the next request opens the scroll. */
+        String param;
+        int pages;
+        /** When the request before the current one started: the scroll was last used no earlier. */
+        long previousRequestNanos = System.nanoTime();
+
+        Attempt(int returnedBefore) {
+            this.returnedBefore = returnedBefore;
+        }
+    }
 
     CompanyScroll(IntercomClient client, CompaniesReader.ScrollSettings settings) {
         this.client = client;
@@ -77,25 +93,33 @@ final class CompanyScroll {
     void restartAfterStall(List<JsonNode> notTaken) {
         notTaken.forEach(company -> returned.remove(JsonPaths.text(company, "id")));
         log.info("companies: Kafka is slower than the scroll's one-minute expiry; restarting it");
-        lost(false);
+        restart();
     }
 
     private List<JsonNode> readPage() {
         if (Thread.currentThread().isInterrupted()) {
             throw new ClientStoppedException();
         }
+        long requestNanos = System.nanoTime();
         JsonNode page;
         try {
-            page = param == null ? open() : client.getWithoutRetry(
-                    PATH + "?scroll_param=" + SubLists.encode(param), "companies scroll page");
+            page = attempt.param == null ? open() : client.getWithoutRetry(
+                    PATH + "?scroll_param=" + SubLists.encode(attempt.param), "companies scroll page");
         } catch (IntercomApiException e) {
-            if (param != null && (e.isNotFound() || e instanceof IntercomTransientException)) {
+            if (attempt.param != null && (e.isNotFound() || e instanceof IntercomTransientException)) {
+                long idleMs = (System.nanoTime() - attempt.previousRequestNanos) / 1_000_000;
+                if (e.isNotFound() && isEndWithoutAnEmptyPage("its 404", idleMs)) {
+                    ended = true;
+                    return List.of();
+                }
                 log.info("companies: the scroll was lost ({}); starting it over, skipping the {} "
                         + "companies already read", e.getMessage(), returned.size());
-                lost(e.isNotFound());
+                restart();
                 return List.of();
             }
             throw e;
+        } finally {
+            attempt.previousRequestNanos = requestNanos;
         }
         JsonNode companies = companiesOf(page);
         if (companies == null) {
@@ -103,7 +127,7 @@ final class CompanyScroll {
             // so only reading the scroll again from its start can find it.
             log.info("companies: a scroll page had no data array; starting the scroll over, skipping the {} "
                     + "companies already read", returned.size());
-            lost(false);
+            restart();
             return List.of();
         }
         List<JsonNode> fresh = new ArrayList<>();
@@ -113,30 +137,54 @@ final class CompanyScroll {
                 fresh.add(company);
             }
         }
-        String nextParam = JsonPaths.text(page, "scroll_param");
-        ended = companies.isEmpty() || nextParam == null;
-        param = nextParam;
+        if (companies.isEmpty()) {
+            ended = true;
+            return fresh;
+        }
+        attempt.pages++;
+        frontierPages = Math.max(frontierPages, attempt.pages);
+        attempt.param = JsonPaths.text(page, "scroll_param");
+        if (attempt.param == null) {
+            if (isEndWithoutAnEmptyPage("a page without scroll_param", 0)) {
+                ended = true;
+            } else {
+                log.info("companies: a scroll page had no scroll_param; starting the scroll over to read on");
+                restart();
+            }
+        }
         return fresh;
     }
 
-    /** The open scroll is gone: the next request opens a new one, unless this was the end. */
-    private void lost(boolean notFound) {
-        boolean progress = returned.size() > returnedBeforeThisScroll;
-        if (!progress && notFound && returnedBeforeThisScroll > 0) {
-            // Some deployments answer the end of a scroll with 404 instead of an empty page: a
-            // scroll restarted after a 404 that brings nothing new means the first one had ended.
-            log.info("companies: a restarted scroll found no company not seen before its 404; "
-                    + "taking that 404 as the end of the scroll");
-            ended = true;
-            return;
+    /**
+     * Some deployments answer the end of a scroll with 404 instead of an empty page (and a page
+     * without scroll_param cannot be followed either). A 404 is also what an expired scroll gets,
+     * and taking that for the end would lose the companies not yet read. So such a stop is the end
+     * only when this scroll, restarted after an earlier one stopped, read again as far as any
+     * scroll of the pass got (or as far as the previous one that stopped so), found no company not
+     * returned before, and had asked within the idle limit after its previous request, too soon
+     * for the scroll to have expired.
+     */
+    private boolean isEndWithoutAnEmptyPage(String stop, long idleMs) {
+        boolean nothingNew = returned.size() == attempt.returnedBefore && attempt.returnedBefore > 0;
+        boolean atFrontier = attempt.pages >= frontierPages || attempt.pages == fruitlessStopPages;
+        fruitlessStopPages = nothingNew ? attempt.pages : -1;
+        if (nothingNew && atFrontier && idleMs < settings.queueStallMs()) {
+            log.info("companies: a restarted scroll read every company seen before {} and found no new one; "
+                    + "taking that as the end of the scroll", stop);
+            return true;
         }
+        return false;
+    }
+
+    /** The open scroll is gone: the next request opens a new one and reads from the start. */
+    private void restart() {
+        boolean progress = returned.size() > attempt.returnedBefore;
         fruitlessRestarts = progress ? 0 : fruitlessRestarts + 1;
         if (fruitlessRestarts > settings.maxRestarts()) {
             throw new ConnectException("companies: the scroll was lost " + fruitlessRestarts
                     + " times in a row without progress; giving up this pass");
         }
-        param = null;
-        returnedBeforeThisScroll = returned.size();
+        attempt = new Attempt(returned.size());
     }
 
     private JsonNode open() {

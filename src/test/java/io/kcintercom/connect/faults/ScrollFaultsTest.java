@@ -99,6 +99,31 @@ class ScrollFaultsTest {
         }
     }
 
+    /**
+     * The scroll expires while a page is slow to come (300 ms expiry, a 700 ms delay) after 100 of
+     * 120 companies; the restarted scroll expires again before it gets back to an unseen company,
+     * and the next one is lost to a 500. The pass must read on until the scroll really ends: it
+     * used to take the second expiry for the end and complete with 100 companies.
+     */
+    @Test
+    void aScrollThatExpiresAgainBeforeReachingAnUnseenCompanyIsNotTakenForTheEnd() {
+        SampleWorkspace ws = Harness.workspace(403, s -> s.companies(120));
+        try (FakeIntercom fake = Harness.fake(ws, o -> o.scrollPageSize(10).scrollExpiryMs(300));
+             LogCapture logs = new LogCapture()) {
+            String scroll = "GET /companies/scroll";
+            fake.failNext(scroll, 10, Fault.delay(0)); // the start and pages 2-10: 100 companies
+            fake.failNext(scroll, 1, Fault.delay(700)); // page 11 arrives after the expiry: 404
+            fake.failNext(scroll, 5, Fault.delay(0)); // the restart, pages 2-5
+            fake.failNext(scroll, 1, Fault.delay(700)); // page 6: 404, nothing new since the restart
+            fake.failNext(scroll, 3, Fault.delay(0)); // the next restart, pages 2-3
+            fake.failNext(scroll, 1, Fault.HTTP_500); // page 4: "please restart the scroll"
+            List<SourceRecord> out = Harness.drainPass(reader(fake, 100), Duration.ofSeconds(15));
+
+            assertExactlyOnce(expected(ws, List.of(Tables.COMPANIES)), out);
+            assertEquals(3, logs.containing("the scroll was lost").size(), logs.lines().toString());
+        }
+    }
+
     @Test
     void aScrollParamAnswered404MidScrollRestartsTheScrollWithoutDuplicates() {
         SampleWorkspace ws = Harness.workspace(402, s -> s.companies(40));

@@ -116,6 +116,43 @@ class CompanyScrollTest extends ReaderTestSupport {
         assertEquals(List.of("A", "B"), readAll(scroll()));
     }
 
+    @Test
+    void a404AtTheEndIsTakenAsTheEndOnceARestartedScrollFindsNothingNewBeforeIt() {
+        wm.stubFor(start().inScenario("scroll").whenScenarioStateIs(STARTED).willSetStateTo("second")
+                .willReturn(ok(scrollPage("s1", company("A", T), company("B", T)))));
+        stub(next("s1"), ok(scrollPage("s2", company("C", T))));
+        stub(next("s2"), error(404, "not_found", "scroll parameter not found"));
+        wm.stubFor(start().inScenario("scroll").whenScenarioStateIs("second")
+                .willReturn(ok(scrollPage("r1", company("A", T), company("B", T)))));
+        stub(next("r1"), ok(scrollPage("r2", company("C", T))));
+        stub(next("r2"), error(404, "not_found", "scroll parameter not found"));
+
+        assertEquals(List.of("A", "B", "C"), readAll(scroll()));
+        assertEquals(2, count(getRequestedFor(urlPathEqualTo(SCROLL)).withQueryParam("scroll_param", absent())),
+                "read once more to tell the end from a lost scroll");
+    }
+
+    /**
+     * A restarted scroll that read again as far as the first one got, then got a 404 too late for
+     * the scroll to be alive (here after 400 ms, with an idle limit of 200 ms): an expiry, not the end.
+     */
+    @Test
+    void a404ThatCameAfterTheIdleLimitIsAnExpiryNotTheEnd() {
+        wm.stubFor(start().inScenario("scroll").whenScenarioStateIs(STARTED).willSetStateTo("second")
+                .willReturn(ok(scrollPage("s1", company("A", T), company("B", T)))));
+        stub(next("s1"), error(404, "not_found", "scroll parameter not found"));
+        wm.stubFor(start().inScenario("scroll").whenScenarioStateIs("second").willSetStateTo("third")
+                .willReturn(ok(scrollPage("r1", company("A", T), company("B", T)))));
+        stub(next("r1"), error(404, "not_found", "scroll parameter not found").withFixedDelay(400));
+        wm.stubFor(start().inScenario("scroll").whenScenarioStateIs("third")
+                .willReturn(ok(scrollPage("q1", company("A", T), company("B", T)))));
+        stub(next("q1"), ok(scrollPage("q2", company("C", T))));
+        stub(next("q2"), ok(scrollPage("q3")));
+        CompanyScroll scroll = new CompanyScroll(client, new CompaniesReader.ScrollSettings(50, 5, 2, 200));
+
+        assertEquals(List.of("A", "B", "C"), readAll(scroll), "C is read after the expired scroll");
+    }
+
     // ---------------------------------------------------------------- fixtures
 
     static MappingBuilder start() {
