@@ -22,8 +22,16 @@ final class CompaniesPass {
     private final long stallMs;
     private final BlockingQueue<List<JsonNode>> pages = new ArrayBlockingQueue<>(QUEUE_PAGES);
     private final Thread scroller;
-    private volatile boolean finished;
-    private volatile RuntimeException failure;
+    /**
+     * Null while the scroll runs; then how it ended, written once after the last page was queued.
+     * One field, read once: a failure can never be read as the end (two fields, failure then
+     * finished, could be read in between).
+     */
+    private volatile Ending ending;
+
+    /** How the scroll ended: {@code failure} is null when it read every company. */
+    private record Ending(RuntimeException failure) {
+    }
 
     CompaniesPass(CompanyScroll scroll, CompanyChanges changes, long stallMs) {
         this.scroll = scroll;
@@ -55,16 +63,19 @@ final class CompaniesPass {
         return out;
     }
 
-    /** Throws what ended the scroll early, if anything did. */
-    void checkFailure() {
-        if (failure != null) {
-            throw failure;
+    /**
+     * Whether the scroll read every company and everything it queued was taken; throws what ended
+     * the scroll early, if anything did.
+     */
+    boolean completed() {
+        Ending end = ending;
+        if (end == null) {
+            return false;
         }
-    }
-
-    /** Whether the scroll has ended and everything it found was taken. */
-    boolean complete() {
-        return finished && pages.isEmpty();
+        if (end.failure() != null) {
+            throw end.failure();
+        }
+        return pages.isEmpty();
     }
 
     CompanyChanges changes() {
@@ -87,11 +98,10 @@ final class CompaniesPass {
                     scroll.restartAfterStall(fresh);
                 }
             }
-            finished = true;
+            ending = new Ending(null);
         } catch (RuntimeException e) {
             // Stopped or failed mid-scroll: the pass is incomplete and must not end with a new watermark.
-            failure = e;
-            finished = true;
+            ending = new Ending(e);
         }
     }
 

@@ -141,8 +141,7 @@ public final class CompaniesReader implements ResourceReader {
                     }
                 }
             }
-            scrolling.checkFailure();
-            if (scrolling.complete()) {
+            if (scrolling.completed()) {
                 finish(out);
             }
             return out;
