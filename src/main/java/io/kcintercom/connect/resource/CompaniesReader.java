@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class CompaniesReader implements ResourceReader {
     private static final Logger log = LoggerFactory.getLogger(CompaniesReader.class);
     static final String WATERMARK = "updated_at";
-    /** Companies updated this close to a pass's start are compared by id in the next pass. */
+    /** How far below Intercom's time at a pass's start its watermark stays (see CompanyChanges). */
     static final long WATERMARK_MARGIN_SECONDS = 60;
     /** Changed companies a pass holds back to hand them out whole; beyond, it streams them. */
     static final int HOLD_LIMIT = 10_000;
@@ -149,13 +149,13 @@ public final class CompaniesReader implements ResourceReader {
 
         private void finish(List<SourceRecord> out) {
             CompanyChanges changes = scrolling.changes();
-            long newWatermark = changes.nextWatermark();
+            long newWatermark = changes.nextWatermark(clock.getAsLong());
             while (!held.isEmpty()) {
                 RecordFactory.Group group = held.pollFirst();
                 out.addAll(group.toRecords(before, held.isEmpty() ? offset(newWatermark) : before));
             }
             watermark = newWatermark;
-            recentlyEmitted = changes.emittedNearWatermark();
+            recentlyEmitted = changes.emittedAbove(newWatermark);
             nextPassAtMs = clock.getAsLong() + pollIntervalMs;
             pass = null;
             log.info("companies: pass done, {} companies scrolled, {} emitted, watermark {}",

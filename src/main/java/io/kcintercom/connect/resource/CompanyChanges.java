@@ -11,23 +11,35 @@ import java.util.Map;
  * filter, so every pass sees every company and this decides, one company at a time.
  *
  * <p>A company is emitted when its updated_at is after the watermark, unless the previous pass
- * already emitted it with that same updated_at (companies updated close to the watermark are
- * compared by id, so the margin below the watermark costs no duplicates).
+ * already emitted it with that same updated_at (companies above the watermark are remembered by
+ * id, so the margin below the watermark costs no duplicates).
+ *
+ * <p>The watermark comes from Intercom's own times, never from the worker's clock, which may run
+ * ahead of Intercom's: a company changed after the pass read it must be above the watermark, so
+ * the watermark must not pass Intercom's time at the pass's start. Intercom's time at the end is
+ * at least the newest updated_at the pass saw; less the pass's duration (a difference of two
+ * readings of the worker's clock, which its skew does not change) and a margin, that is a time
+ * before the pass started on Intercom's clock.
  */
 final class CompanyChanges {
+    /** An updated_at this far past the worker's clock is not taken for Intercom's time (bad data). */
+    private static final long IMPLAUSIBLY_AHEAD_SECONDS = 86_400;
+
     private final long threshold;
-    private final long startSeconds;
+    private final long startMs;
     private final Map<String, Long> emittedByPreviousPass;
-    private final Map<String, Long> emittedNearStart = new HashMap<>();
+    /** Companies above the old watermark, each emitted by this pass or the previous one. */
+    private final Map<String, Long> aboveThreshold = new HashMap<>();
+    private long newestUpdatedAt = -1;
 
     /**
      * @param threshold             the watermark left by the previous pass (unix seconds), or -1 for all
-     * @param startMs               when this pass started
-     * @param emittedByPreviousPass what {@link #emittedNearWatermark()} of the previous pass returned
+     * @param startMs               when this pass started, on the worker's clock
+     * @param emittedByPreviousPass what {@link #emittedAbove} of the previous pass returned
      */
     CompanyChanges(long threshold, long startMs, Map<String, Long> emittedByPreviousPass) {
         this.threshold = threshold;
-        this.startSeconds = startMs / 1000;
+        this.startMs = startMs;
         this.emittedByPreviousPass = emittedByPreviousPass;
     }
 
@@ -35,26 +47,35 @@ final class CompanyChanges {
     boolean changed(JsonNode company) {
         String id = JsonPaths.text(company, "id");
         long updatedAt = SearchReader.epochSeconds(company.get("updated_at"));
+        if (updatedAt > newestUpdatedAt && updatedAt < startMs / 1000 + IMPLAUSIBLY_AHEAD_SECONDS) {
+            newestUpdatedAt = updatedAt;
+        }
         if (updatedAt <= threshold && threshold >= 0) {
             return false;
         }
+        aboveThreshold.put(id, updatedAt);
         Long previous = emittedByPreviousPass.get(id);
-        if (previous != null && previous == updatedAt) {
-            return false; // emitted by the previous pass, unchanged since
-        }
-        if (updatedAt > startSeconds - CompaniesReader.WATERMARK_MARGIN_SECONDS) {
-            emittedNearStart.put(id, updatedAt);
-        }
-        return true;
+        // Emitted by the previous pass and unchanged since: skipped.
+        return previous == null || previous != updatedAt;
     }
 
-    /** The watermark once the pass has seen every company. */
-    long nextWatermark() {
-        return Math.max(threshold, startSeconds - CompaniesReader.WATERMARK_MARGIN_SECONDS);
+    /** The watermark once the pass has seen every company, at {@code endMs} on the worker's clock. */
+    long nextWatermark(long endMs) {
+        if (newestUpdatedAt < 0) {
+            return threshold;
+        }
+        long durationSeconds = (Math.max(0, endMs - startMs) + 999) / 1000;
+        return Math.max(threshold, newestUpdatedAt - durationSeconds - CompaniesReader.WATERMARK_MARGIN_SECONDS);
     }
 
-    /** The companies emitted with an updated_at above the next watermark, for the next pass. */
-    Map<String, Long> emittedNearWatermark() {
-        return emittedNearStart;
+    /** The companies emitted (by this pass or the one before) with an updated_at above {@code watermark}. */
+    Map<String, Long> emittedAbove(long watermark) {
+        Map<String, Long> above = new HashMap<>();
+        aboveThreshold.forEach((id, updatedAt) -> {
+            if (updatedAt > watermark) {
+                above.put(id, updatedAt);
+            }
+        });
+        return above;
     }
 }

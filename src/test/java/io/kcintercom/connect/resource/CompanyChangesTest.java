@@ -33,4 +33,25 @@ class CompanyChangesTest {
         assertFalse(changes.changed(company("A", T - 10)));
         assertTrue(changes.changed(company("B", T - 5)));
     }
+
+    @Test
+    void theWatermarkIsTheNewestUpdatedAtLessThePassDurationAndTheMarginNeverTheWorkersClock() {
+        long startMs = (T + 7200) * 1000; // the worker's clock, two hours ahead of Intercom's
+        CompanyChanges changes = new CompanyChanges(T - 5000, startMs, Map.of());
+        changes.changed(company("A", T - 9000));
+        changes.changed(company("B", T - 20));
+        changes.changed(company("C", T - 4000));
+
+        long watermark = changes.nextWatermark(startMs + 99_001); // a pass of 99.001 s: 100 s
+        assertEquals(T - 20 - 100 - CompaniesReader.WATERMARK_MARGIN_SECONDS, watermark);
+        assertEquals(Map.of("B", T - 20), changes.emittedAbove(watermark), "B is compared by id next time");
+    }
+
+    @Test
+    void aPassThatSawNoNewerCompanyKeepsTheWatermarkAndAnImplausibleUpdatedAtIsNotTakenForIntercomsTime() {
+        CompanyChanges changes = new CompanyChanges(T - 100, T * 1000, Map.of());
+        changes.changed(company("A", T - 9000));
+        changes.changed(company("B", T + 10 * 86_400)); // ten days ahead: bad data, not Intercom's clock
+        assertEquals(T - 100, changes.nextWatermark(T * 1000));
+    }
 }
