@@ -3,28 +3,24 @@ package io.kcintercom.connect.resource;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kcintercom.connect.client.ClientStoppedException;
 import io.kcintercom.connect.logging.LogContext;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One pass over all companies: a background thread reads the {@link CompanyScroll} (a scroll
- * expires a minute after its last use, so it must not wait for Kafka) and queues the changed
- * companies, which the reader's thread takes with {@link #take}.
+ * One pass over all companies. A scroll expires a minute after its last use, so a thread of the
+ * pass's own reads the {@link CompanyScroll} to its end, never waiting for Kafka: it keeps only the
+ * companies {@link CompanyChanges} finds changed, in {@link HeldCompanies}, which the reader's
+ * thread takes with {@link #take}. Only a pass with more changed companies than the hold limit
+ * (a first sync of a large workspace) makes the scroller wait for the reader; if that wait outlasts
+ * the scroll, the scroll starts over and skips what it returned, so every wait still moves it on.
  */
 final class CompaniesPass {
-    private static final int QUEUE_PAGES = 20;
-
     private final CompanyScroll scroll;
     private final CompanyChanges changes;
-    private final long stallMs;
-    private final BlockingQueue<List<JsonNode>> pages = new ArrayBlockingQueue<>(QUEUE_PAGES);
+    private final HeldCompanies held;
     private final Thread scroller;
     /**
-     * Null while the scroll runs; then how it ended, written once after the last page was queued.
-     * One field, read once: a failure can never be read as the end (two fields, failure then
+     * Null while the scroll runs; then how it ended, written once after the last company was
+     * held. One field, read once: a failure can never be read as the end (two fields, failure then
      * finished, could be read in between).
      */
     private volatile Ending ending;
@@ -33,49 +29,41 @@ final class CompaniesPass {
     private record Ending(RuntimeException failure) {
     }
 
-    CompaniesPass(CompanyScroll scroll, CompanyChanges changes, long stallMs) {
+    /** Companies for the reader; {@code last}: the pass is complete, these are its final ones. */
+    record Taken(List<JsonNode> companies, boolean last) {
+    }
+
+    CompaniesPass(CompanyScroll scroll, CompanyChanges changes, int holdLimit) {
         this.scroll = scroll;
         this.changes = changes;
-        this.stallMs = stallMs;
+        this.held = new HeldCompanies(holdLimit);
         this.scroller = new Thread(LogContext.wrap((Runnable) this::scrollAll), "intercom-companies-scroll");
         scroller.setDaemon(true);
         scroller.start();
     }
 
-    /** The changed companies queued now (whole pages, about {@code max}), waiting up to {@code waitMs} for the first. */
-    List<JsonNode> take(long waitMs, int max) {
-        List<JsonNode> out = new ArrayList<>();
-        boolean waited = false;
-        while (out.size() < max) {
-            List<JsonNode> page;
+    /**
+     * The companies to hand out now: all of them once the scroll read every company, up to
+     * {@code max} while the pass streams, else none; waits up to {@code waitMs} for either.
+     * Throws what ended the scroll early, if anything did.
+     */
+    Taken take(int max, long waitMs) {
+        Taken taken = takeNow(max);
+        if (taken == null) {
             try {
-                page = pages.poll(waited ? 0 : waitMs, TimeUnit.MILLISECONDS);
-                waited = true;
+                held.awaitWork(waitMs);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ClientStoppedException();
             }
-            if (page == null) {
-                break;
-            }
-            out.addAll(page);
+            taken = takeNow(max);
         }
-        return out;
+        return taken != null ? taken : new Taken(List.of(), false);
     }
 
-    /**
-     * Whether the scroll read every company and everything it queued was taken; throws what ended
-     * the scroll early, if anything did.
-     */
-    boolean completed() {
-        Ending end = ending;
-        if (end == null) {
-            return false;
-        }
-        if (end.failure() != null) {
-            throw end.failure();
-        }
-        return pages.isEmpty();
+    /** Whether the pass outgrew the hold limit. */
+    boolean streaming() {
+        return held.streaming();
     }
 
     CompanyChanges changes() {
@@ -90,27 +78,38 @@ final class CompaniesPass {
         scroller.interrupt();
     }
 
+    private Taken takeNow(int max) {
+        Ending end = ending;
+        if (end != null && end.failure() != null) {
+            throw end.failure();
+        }
+        if (end != null) {
+            return new Taken(held.takeAll(), true); // everything was held before the end was written
+        }
+        if (held.streaming()) {
+            List<JsonNode> companies = held.takeAllButNewest(max);
+            return companies.isEmpty() ? null : new Taken(companies, false);
+        }
+        return null;
+    }
+
     private void scrollAll() {
         try {
             for (List<JsonNode> fresh = scroll.next(); !fresh.isEmpty(); fresh = scroll.next()) {
-                List<JsonNode> changed = fresh.stream().filter(changes::changed).toList();
-                if (!offer(changed)) {
-                    scroll.restartAfterStall(fresh);
+                for (JsonNode company : fresh) {
+                    if (changes.changed(company)) {
+                        held.put(company);
+                    }
                 }
             }
             ending = new Ending(null);
+        } catch (InterruptedException e) {
+            ending = new Ending(new ClientStoppedException());
         } catch (RuntimeException e) {
             // Stopped or failed mid-scroll: the pass is incomplete and must not end with a new watermark.
             ending = new Ending(e);
-        }
-    }
-
-    private boolean offer(List<JsonNode> changed) {
-        try {
-            return pages.offer(changed, stallMs, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClientStoppedException();
+        } finally {
+            held.scrollOver();
         }
     }
 }

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,9 +50,17 @@ public final class CompaniesReader implements ResourceReader {
     private Pass pass;
     private Map<String, Long> recentlyEmitted = new HashMap<>();
 
-    /** Timing of the scroll; the defaults follow Intercom, tests shorten them. */
+    /**
+     * Timing of the scroll; the defaults follow Intercom, tests shorten them.
+     *
+     * @param scrollExistsWaitMs   the wait before asking again for a scroll another client holds
+     * @param scrollExistsAttempts attempts while another client holds the scroll before the pass gives up
+     * @param maxRestarts          scrolls lost in a row without a new company before the pass gives up
+     * @param idleLimitMs          the longest a scroll may go unused and still be taken for alive, below
+     *                             Intercom's one-minute expiry: a 404 after a longer pause is an expiry
+     */
     public record ScrollSettings(long scrollExistsWaitMs, int scrollExistsAttempts, int maxRestarts,
-                                 long queueStallMs) {
+                                 long idleLimitMs) {
         public static ScrollSettings defaults() {
             // Another scroll (another app's, or ours from a worker that was killed) expires a minute
             // after its last use: look again every 10 s, for up to 3 minutes.
@@ -100,7 +106,7 @@ public final class CompaniesReader implements ResourceReader {
                 return List.of();
             }
             CompanyChanges changes = new CompanyChanges(watermark, clock.getAsLong(), recentlyEmitted);
-            pass = new Pass(new CompaniesPass(new CompanyScroll(client, scroll), changes, scroll.queueStallMs()));
+            pass = new Pass(new CompaniesPass(new CompanyScroll(client, scroll), changes, HOLD_LIMIT));
         }
         return pass.drain(maxRecords);
     }
@@ -112,12 +118,11 @@ public final class CompaniesReader implements ResourceReader {
         }
     }
 
-    /** The records of a running pass: held until its scroll ends, or streamed beyond {@link #HOLD_LIMIT}. */
+    /** The records of a running pass: a group per company, the last one carrying the new watermark. */
     private final class Pass {
         private final CompaniesPass scrolling;
         private final Map<String, ?> before = offset(watermark);
-        private final Deque<RecordFactory.Group> held = new ArrayDeque<>();
-        private boolean streaming;
+        private boolean streamingLogged;
         private long emitted;
 
         Pass(CompaniesPass scrolling) {
@@ -125,41 +130,28 @@ public final class CompaniesReader implements ResourceReader {
         }
 
         List<SourceRecord> drain(int maxRecords) {
-            List<SourceRecord> out = new ArrayList<>();
-            for (JsonNode company : scrolling.take(PAGE_WAIT_MS, streaming ? maxRecords : Integer.MAX_VALUE)) {
-                held.add(toGroup(company));
-                if (!streaming && held.size() > HOLD_LIMIT) {
-                    streaming = true;
-                    log.warn("companies: more than {} companies changed in this pass; streaming them instead of "
-                            + "holding the pass, so a crash before it ends sends its first companies again",
-                            HOLD_LIMIT);
-                }
-                if (streaming) {
-                    // All but the newest: the last record of the pass must be the one carrying the new watermark.
-                    while (held.size() > 1) {
-                        out.addAll(held.pollFirst().toRecords(before, before));
-                    }
-                }
+            CompaniesPass.Taken taken = scrolling.take(maxRecords, PAGE_WAIT_MS);
+            if (!streamingLogged && scrolling.streaming()) {
+                streamingLogged = true;
+                log.warn("companies: more than {} companies changed in this pass; streaming them instead of "
+                        + "holding the pass, so a crash before it ends sends its first companies again", HOLD_LIMIT);
             }
-            if (scrolling.completed()) {
-                finish(out);
+            List<SourceRecord> out = new ArrayList<>();
+            long newWatermark = taken.last() ? scrolling.changes().nextWatermark(clock.getAsLong()) : watermark;
+            List<JsonNode> companies = taken.companies();
+            for (int i = 0; i < companies.size(); i++) {
+                boolean lastOfPass = taken.last() && i == companies.size() - 1;
+                out.addAll(toGroup(companies.get(i)).toRecords(before, lastOfPass ? offset(newWatermark) : before));
+            }
+            if (taken.last()) {
+                watermark = newWatermark;
+                recentlyEmitted = scrolling.changes().emittedAbove(newWatermark);
+                nextPassAtMs = clock.getAsLong() + pollIntervalMs;
+                pass = null;
+                log.info("companies: pass done, {} companies scrolled, {} emitted, watermark {}",
+                        scrolling.companiesSeen(), emitted, newWatermark);
             }
             return out;
-        }
-
-        private void finish(List<SourceRecord> out) {
-            CompanyChanges changes = scrolling.changes();
-            long newWatermark = changes.nextWatermark(clock.getAsLong());
-            while (!held.isEmpty()) {
-                RecordFactory.Group group = held.pollFirst();
-                out.addAll(group.toRecords(before, held.isEmpty() ? offset(newWatermark) : before));
-            }
-            watermark = newWatermark;
-            recentlyEmitted = changes.emittedAbove(newWatermark);
-            nextPassAtMs = clock.getAsLong() + pollIntervalMs;
-            pass = null;
-            log.info("companies: pass done, {} companies scrolled, {} emitted, watermark {}",
-                    scrolling.companiesSeen(), emitted, newWatermark);
         }
 
         private RecordFactory.Group toGroup(JsonNode company) {

@@ -86,16 +86,6 @@ final class CompanyScroll {
         return returned.size();
     }
 
-    /**
-     * The caller could not take {@code notTaken} (the last page's new companies) before the scroll
-     * would expire: they count as never returned, and the scroll starts over.
-     */
-    void restartAfterStall(List<JsonNode> notTaken) {
-        notTaken.forEach(company -> returned.remove(JsonPaths.text(company, "id")));
-        log.info("companies: Kafka is slower than the scroll's one-minute expiry; restarting it");
-        restart();
-    }
-
     private List<JsonNode> readPage() {
         if (Thread.currentThread().isInterrupted()) {
             throw new ClientStoppedException();
@@ -168,7 +158,7 @@ final class CompanyScroll {
         boolean nothingNew = returned.size() == attempt.returnedBefore && attempt.returnedBefore > 0;
         boolean atFrontier = attempt.pages >= frontierPages || attempt.pages == fruitlessStopPages;
         fruitlessStopPages = nothingNew ? attempt.pages : -1;
-        if (nothingNew && atFrontier && idleMs < settings.queueStallMs()) {
+        if (nothingNew && atFrontier && idleMs < settings.idleLimitMs()) {
             log.info("companies: a restarted scroll read every company seen before {} and found no new one; "
                     + "taking that as the end of the scroll", stop);
             return true;
