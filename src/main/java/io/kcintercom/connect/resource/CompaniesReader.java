@@ -44,6 +44,7 @@ public final class CompaniesReader implements ResourceReader {
     private final long pollIntervalMs;
     private final LongSupplier clock;
     private final ScrollSettings scroll;
+    private final CompanyScroll.Counters scrollCounters = new CompanyScroll.Counters();
 
     private volatile long watermark;
     private long nextPassAtMs;
@@ -54,8 +55,8 @@ public final class CompaniesReader implements ResourceReader {
      * Timing of the scroll; the defaults follow Intercom, tests shorten them.
      *
      * @param scrollExistsWaitMs   the wait before asking again for a scroll another client holds
-     * @param scrollExistsAttempts attempts while another client holds the scroll before the pass gives up
-     * @param maxRestarts          scrolls lost in a row without a new company before the pass gives up
+     * @param scrollExistsAttempts attempts while another client holds the scroll before one WARN (it keeps waiting)
+     * @param maxRestarts          scrolls lost in a row without a new company before the restarts back off
      * @param idleLimitMs          the longest a scroll may go unused and still be taken for alive, below
      *                             Intercom's one-minute expiry: a 404 after a longer pause is an expiry
      */
@@ -63,7 +64,7 @@ public final class CompaniesReader implements ResourceReader {
                                  long idleLimitMs) {
         public static ScrollSettings defaults() {
             // Another scroll (another app's, or ours from a worker that was killed) expires a minute
-            // after its last use: look again every 10 s, for up to 3 minutes.
+            // after its last use: look again every 10 s, and warn after 3 minutes.
             return new ScrollSettings(10_000, 18, 5, 45_000);
         }
     }
@@ -99,6 +100,13 @@ public final class CompaniesReader implements ResourceReader {
         return watermark;
     }
 
+    /** Lost scrolls started over, and answers that another client held the scroll; since the task started. */
+    @Override
+    public Map<String, LongSupplier> counters() {
+        return Map.of("scroll-restarts", scrollCounters.restarts::get,
+                "scroll-lock-waits", scrollCounters.lockWaits::get);
+    }
+
     @Override
     public List<SourceRecord> poll(int maxRecords) {
         if (pass == null) {
@@ -106,7 +114,7 @@ public final class CompaniesReader implements ResourceReader {
                 return List.of();
             }
             CompanyChanges changes = new CompanyChanges(watermark, clock.getAsLong(), recentlyEmitted);
-            pass = new Pass(new CompaniesPass(new CompanyScroll(client, scroll), changes, HOLD_LIMIT));
+            pass = new Pass(new CompaniesPass(new CompanyScroll(client, scroll, scrollCounters), changes, HOLD_LIMIT));
         }
         return pass.drain(maxRecords);
     }

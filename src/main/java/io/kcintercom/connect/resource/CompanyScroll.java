@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.kafka.connect.errors.ConnectException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +37,7 @@ final class CompanyScroll {
 
     private final IntercomClient client;
     private final CompaniesReader.ScrollSettings settings;
+    private final Counters counters;
     /** Ids of the companies returned so far; a restarted scroll skips them. */
     private final Set<String> returned = new HashSet<>();
     private Attempt attempt = new Attempt(0);
@@ -62,9 +63,16 @@ final class CompanyScroll {
         }
     }
 
-    CompanyScroll(IntercomClient client, CompaniesReader.ScrollSettings settings) {
+    /** Counts of the transient troubles, kept across passes, for metrics. */
+    static final class Counters {
+        final AtomicLong restarts = new AtomicLong();
+        final AtomicLong lockWaits = new AtomicLong();
+    }
+
+    CompanyScroll(IntercomClient client, CompaniesReader.ScrollSettings settings, Counters counters) {
         this.client = client;
         this.settings = settings;
+        this.counters = counters;
     }
 
     /**
@@ -166,15 +174,29 @@ final class CompanyScroll {
         return false;
     }
 
-    /** The open scroll is gone: the next request opens a new one and reads from the start. */
+    /**
+     * The open scroll is gone: the next request opens a new one and reads from the start. A lost
+     * scroll is transient however often it recurs: after {@code maxRestarts} in a row without a new
+     * company, the restarts back off (one WARN for the streak) instead of failing the task.
+     */
     private void restart() {
+        counters.restarts.incrementAndGet();
         boolean progress = returned.size() > attempt.returnedBefore;
-        fruitlessRestarts = progress ? 0 : fruitlessRestarts + 1;
-        if (fruitlessRestarts > settings.maxRestarts()) {
-            throw new ConnectException("companies: the scroll was lost " + fruitlessRestarts
-                    + " times in a row without progress; giving up this pass");
+        if (progress && fruitlessRestarts > settings.maxRestarts()) {
+            log.info("companies: the scroll moves on again after {} restarts without progress", fruitlessRestarts);
         }
+        fruitlessRestarts = progress ? 0 : fruitlessRestarts + 1;
         attempt = new Attempt(returned.size());
+        int beyond = fruitlessRestarts - settings.maxRestarts();
+        if (beyond > 0) {
+            long backoff = client.backoffForAttempt(beyond);
+            if (beyond == 1) {
+                log.warn("companies: the scroll was lost {} times in a row without reaching a new company; "
+                        + "starting it over with a growing pause (now {} ms) until it gets through", fruitlessRestarts,
+                        backoff);
+            }
+            client.sleeper().sleep(backoff);
+        }
     }
 
     private JsonNode open() {
@@ -182,7 +204,11 @@ final class CompanyScroll {
         int transientFailures = 0;
         while (true) {
             try {
-                return client.getWithoutRetry(PATH, "companies scroll start");
+                JsonNode page = client.getWithoutRetry(PATH, "companies scroll start");
+                if (waitsForOtherScroll > settings.scrollExistsAttempts()) {
+                    log.info("companies: the other scroll is gone; scrolling after {} attempts", waitsForOtherScroll);
+                }
+                return page;
             } catch (IntercomTransientException e) {
                 if (++transientFailures > MAX_OPEN_FAILURES) {
                     throw new RetriesExhaustedException("companies: opening the scroll failed "
@@ -192,16 +218,32 @@ final class CompanyScroll {
                 log.warn("companies: opening the scroll failed ({}); retrying in {} ms", e.getMessage(), backoff);
                 client.sleeper().sleep(backoff);
             } catch (IntercomApiException e) {
-                if (!isScrollExists(e) || ++waitsForOtherScroll > settings.scrollExistsAttempts()) {
+                if (!isScrollExists(e)) {
                     throw e;
                 }
-                if (!lockWaitLogged) {
-                    lockWaitLogged = true;
-                    log.info("companies: another scroll is open on this workspace (Intercom allows one at a "
-                            + "time, across all apps); waiting for it to expire before scrolling");
-                }
+                waitsForOtherScroll++;
+                counters.lockWaits.incrementAndGet();
+                logLockWait(waitsForOtherScroll);
                 client.sleeper().sleep(settings.scrollExistsWaitMs());
             }
+        }
+    }
+
+    /**
+     * Another client holding the workspace's one scroll is transient however long it lasts: the
+     * pass waits for it. INFO when the wait starts, one WARN when it lasts longer than a scroll
+     * left alone would (its holder keeps using it: another app's sync, or a stuck script).
+     */
+    private void logLockWait(int attempts) {
+        if (!lockWaitLogged) {
+            lockWaitLogged = true;
+            log.info("companies: another scroll is open on this workspace (Intercom allows one at a "
+                    + "time, across all apps); waiting for it to expire before scrolling");
+        }
+        if (attempts == settings.scrollExistsAttempts() + 1) {
+            log.warn("companies: the workspace's scroll is still held by another client after {} attempts {} ms "
+                    + "apart; the companies pass keeps waiting for it", settings.scrollExistsAttempts(),
+                    settings.scrollExistsWaitMs());
         }
     }
 

@@ -43,11 +43,14 @@ class ScrollFaultsTest {
     }
 
     private CompaniesReader reader(FakeIntercom fake, long scrollExistsWaitMs) {
+        return reader(fake, new CompaniesReader.ScrollSettings(scrollExistsWaitMs, 40, 5, 10_000));
+    }
+
+    private CompaniesReader reader(FakeIntercom fake, CompaniesReader.ScrollSettings settings) {
         IntercomClient client = Harness.client(fake.baseUrl(), fake.options().token(), 5_000);
         closeables.add(client);
         CompaniesReader reader = new CompaniesReader(client, new RecordFactory(Harness.PREFIX, List.of(Tables.COMPANIES)),
-                null, 0, 86_400_000, new CompaniesReader.ScrollSettings(scrollExistsWaitMs, 40, 5, 10_000),
-                System::currentTimeMillis);
+                null, 0, 86_400_000, settings, System::currentTimeMillis);
         closeables.add(reader);
         return reader;
     }
@@ -76,6 +79,42 @@ class ScrollFaultsTest {
             List<LogCapture.Line> waits = logs.containing("another scroll is open");
             assertEquals(1, waits.size(), "logged once however many attempts: " + logs.lines());
             assertEquals(Level.INFO, waits.get(0).level());
+        }
+    }
+
+    /**
+     * Another client keeps the workspace's scroll for 2 s, four times as long as the 5 attempts
+     * 100 ms apart after which the pass used to fail the task. The pass waits it out: one INFO when
+     * the wait starts, one WARN once it lasts longer than those attempts, every wait counted.
+     */
+    @Test
+    void aScrollHeldElsewhereLongerThanTheAttemptsIsWaitedOutNeverFailingThePass() throws Exception {
+        SampleWorkspace ws = Harness.workspace(404, s -> s.companies(30));
+        try (FakeIntercom fake = Harness.fake(ws, o -> o.scrollPageSize(10));
+             LogCapture logs = new LogCapture()) {
+            fake.holdScrollElsewhere(2_000);
+            CompaniesReader reader = reader(fake, new CompaniesReader.ScrollSettings(100, 5, 5, 10_000));
+            List<SourceRecord> out = Harness.drainPass(reader, Duration.ofSeconds(10));
+
+            assertExactlyOnce(expected(ws, List.of(Tables.COMPANIES)), out);
+            assertEquals(1, logs.containing("another scroll is open").size(), logs.lines().toString());
+            List<LogCapture.Line> warns = logs.containing("still held by another client");
+            assertEquals(1, warns.size(), logs.lines().toString());
+            assertEquals(Level.WARN, warns.get(0).level());
+            long waits = reader.counters().get("scroll-lock-waits").getAsLong();
+            assertTrue(waits >= 10, "scroll_exists answers counted: " + waits);
+        }
+    }
+
+    /** The first page comes without its data array: not the end of the scroll, which is read again. */
+    @Test
+    void aScrollPageWithoutDataIsReadAgainNotTakenForTheEnd() {
+        SampleWorkspace ws = Harness.workspace(405, s -> s.companies(30));
+        try (FakeIntercom fake = Harness.fake(ws, o -> o.scrollPageSize(10).scrollExpiryMs(300))) {
+            fake.scrollPagesWithoutData(1);
+            List<SourceRecord> out = Harness.drainPass(reader(fake, 100), Duration.ofSeconds(10));
+
+            assertExactlyOnce(expected(ws, List.of(Tables.COMPANIES)), out);
         }
     }
 

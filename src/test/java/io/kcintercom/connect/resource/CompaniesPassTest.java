@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class CompaniesPassTest extends ReaderTestSupport {
 
     CompaniesPass pass(IntercomClient client, int holdLimit) {
-        CompanyScroll scroll = new CompanyScroll(client, CompanyScrollTest.SETTINGS);
+        CompanyScroll scroll = new CompanyScroll(client, CompanyScrollTest.SETTINGS, new CompanyScroll.Counters());
         return new CompaniesPass(scroll, new CompanyChanges(-1, NOW_MS, Map.of()), holdLimit);
     }
 

@@ -30,7 +30,7 @@ class CompanyScrollTest extends ReaderTestSupport {
     static final CompaniesReader.ScrollSettings SETTINGS = new CompaniesReader.ScrollSettings(50, 5, 2, 2000);
 
     CompanyScroll scroll() {
-        return new CompanyScroll(client, SETTINGS);
+        return new CompanyScroll(client, SETTINGS, new CompanyScroll.Counters());
     }
 
     /** Every company the scroll returns, in order, until it reports its end. */
@@ -148,9 +148,31 @@ class CompanyScrollTest extends ReaderTestSupport {
                 .willReturn(ok(scrollPage("q1", company("A", T), company("B", T)))));
         stub(next("q1"), ok(scrollPage("q2", company("C", T))));
         stub(next("q2"), ok(scrollPage("q3")));
-        CompanyScroll scroll = new CompanyScroll(client, new CompaniesReader.ScrollSettings(50, 5, 2, 200));
+        CompanyScroll scroll = new CompanyScroll(client, new CompaniesReader.ScrollSettings(50, 5, 2, 200), new CompanyScroll.Counters());
 
         assertEquals(List.of("A", "B", "C"), readAll(scroll), "C is read after the expired scroll");
+    }
+
+    /**
+     * The scroll is lost (a 500) on its first page four times in a row after its first companies,
+     * twice more than maxRestarts: the restarts back off and go on, the scroll is never given up.
+     */
+    @Test
+    void scrollsLostInARowWithoutProgressBackOffAndNeverGiveUp() {
+        int fruitless = SETTINGS.maxRestarts() + 2;
+        for (int k = 0; k <= fruitless; k++) {
+            wm.stubFor(start().inScenario("scroll").whenScenarioStateIs(k == 0 ? STARTED : "open-" + k)
+                    .willSetStateTo("open-" + (k + 1)).willReturn(ok(scrollPage("p" + k, company("A", T)))));
+            stub(next("p" + k), error(500, "server_error", "Please restart the scroll operation."));
+        }
+        wm.stubFor(start().inScenario("scroll").whenScenarioStateIs("open-" + (fruitless + 1))
+                .willReturn(ok(scrollPage("f1", company("A", T)))));
+        stub(next("f1"), ok(scrollPage("f2", company("B", T))));
+        stub(next("f2"), ok(scrollPage("f3")));
+        CompanyScroll.Counters counters = new CompanyScroll.Counters();
+
+        assertEquals(List.of("A", "B"), readAll(new CompanyScroll(client, SETTINGS, counters)));
+        assertEquals(fruitless + 1, counters.restarts.get());
     }
 
     // ---------------------------------------------------------------- fixtures
