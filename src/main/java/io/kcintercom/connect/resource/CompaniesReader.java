@@ -37,7 +37,12 @@ public final class CompaniesReader implements ResourceReader {
     static final long WATERMARK_MARGIN_SECONDS = 60;
     /** Changed companies a pass holds back to hand them out whole; beyond, it streams them. */
     static final int HOLD_LIMIT = 10_000;
-    private static final long PAGE_WAIT_MS = 500;
+    /**
+     * The longest a poll waits for the pass when nothing is ready. The task's other readers wait
+     * meanwhile (the reader loop takes them in turns), so it is short, above all while the pass
+     * waits minutes for a scroll another client holds; a lone pass still does not spin.
+     */
+    static final long PASS_WAIT_MS = 50;
 
     private final IntercomClient client;
     private final RecordFactory records;
@@ -138,7 +143,7 @@ public final class CompaniesReader implements ResourceReader {
         }
 
         List<SourceRecord> drain(int maxRecords) {
-            CompaniesPass.Taken taken = scrolling.take(maxRecords, PAGE_WAIT_MS);
+            CompaniesPass.Taken taken = scrolling.take(maxRecords, PASS_WAIT_MS);
             if (!streamingLogged && scrolling.streaming()) {
                 streamingLogged = true;
                 log.warn("companies: more than {} companies changed in this pass; streaming them instead of "

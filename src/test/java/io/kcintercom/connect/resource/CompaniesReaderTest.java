@@ -224,6 +224,24 @@ class CompaniesReaderTest extends ReaderTestSupport {
                 equalTo("s2"))), "no request after the stop");
     }
 
+    /**
+     * While another client holds the scroll, the pass waits for it, but a poll of this reader
+     * returns at once with nothing, so the task's other readers, polled in turns, keep their pace.
+     */
+    @Test
+    void whileTheScrollIsHeldElsewhereAPollReturnsAtOnce() {
+        wm.stubFor(start().willReturn(error(400, "scroll_exists", "scroll already exists for this workspace")));
+        CompaniesReader reader = reader(null);
+
+        for (int i = 0; i < 5; i++) {
+            long started = System.nanoTime();
+            assertEquals(List.of(), reader.poll(100));
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(tookMs < 250, "poll " + i + " took " + tookMs + " ms");
+        }
+        assertEquals(0L, reader.nextDueMs(), "the pass is still on");
+    }
+
     // ---------------------------------------------------------------- fixtures
 
     private static MappingBuilder start() {
