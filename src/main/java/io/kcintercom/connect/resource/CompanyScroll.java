@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * <p>Intercom allows one open scroll per workspace, across all apps: opening a second one answers
  * {@code 400 scroll_exists}, which is waited out. A scroll_param expires a minute after its last
  * use (404), and a 500 mid-scroll means "start over"; a scroll cannot be resumed, so a lost scroll
- * is opened again and read from its start, and the companies already returned are skipped. Some
- * deployments answer the end of a scroll with 404 instead of an empty page; such a 404 is told
- * apart from a lost scroll by the restart that follows it finding nothing new.
+ * is opened again and read from its start, and the companies already returned are skipped. A
+ * lost scroll is never taken for its end, which is an empty page; some deployments answer the end
+ * with 404 instead, which is told apart from an expiry (see {@link #isEndWithoutAnEmptyPage}).
+ * Neither a held nor a lost scroll ever gives up: both are waited out, with one WARN each.
  *
  * <p>Synchronous and single-threaded: the caller's thread makes every request and every wait
  * (through the client's sleeper, which ends early when the task stops).
