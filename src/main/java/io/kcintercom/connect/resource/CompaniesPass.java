@@ -70,6 +70,11 @@ final class CompaniesPass {
         return changes;
     }
 
+    /** Intercom's time when the pass's scroll opened (epoch millis), or -1 if unknown. */
+    long openedAtServerMs() {
+        return scroll.firstOpenedAtServerMs();
+    }
+
     int companiesSeen() {
         return scroll.returnedCount();
     }

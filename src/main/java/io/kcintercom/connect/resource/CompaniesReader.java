@@ -150,7 +150,7 @@ public final class CompaniesReader implements ResourceReader {
                         + "holding the pass, so a crash before it ends sends its first companies again", HOLD_LIMIT);
             }
             List<SourceRecord> out = new ArrayList<>();
-            long newWatermark = taken.last() ? scrolling.changes().nextWatermark(clock.getAsLong()) : watermark;
+            long newWatermark = taken.last() ? scrolling.changes().nextWatermark(clock.getAsLong(), scrolling.openedAtServerMs()) : watermark;
             List<JsonNode> companies = taken.companies();
             for (int i = 0; i < companies.size(); i++) {
                 boolean lastOfPass = taken.last() && i == companies.size() - 1;

@@ -16,10 +16,10 @@ import java.util.Map;
  *
  * <p>The watermark comes from Intercom's own times, never from the worker's clock, which may run
  * ahead of Intercom's: a company changed after the pass read it must be above the watermark, so
- * the watermark must not pass Intercom's time at the pass's start. Intercom's time at the end is
- * at least the newest updated_at the pass saw; less the pass's duration (a difference of two
- * readings of the worker's clock, which its skew does not change) and a margin, that is a time
- * before the pass started on Intercom's clock.
+ * the watermark must not pass Intercom's time at the pass's start. Two lower bounds of that time,
+ * less a margin, and the higher one is taken: the Date header of the scroll's opening; and the
+ * newest updated_at the pass saw (Intercom's time at the end is at least that) less the pass's
+ * duration (a difference of two readings of the worker's clock, which its skew does not change).
  */
 final class CompanyChanges {
     /** An updated_at this far past the worker's clock is not taken for Intercom's time (bad data). */
@@ -59,13 +59,22 @@ final class CompanyChanges {
         return previous == null || previous != updatedAt;
     }
 
-    /** The watermark once the pass has seen every company, at {@code endMs} on the worker's clock. */
-    long nextWatermark(long endMs) {
-        if (newestUpdatedAt < 0) {
-            return threshold;
+    /**
+     * The watermark once the pass has seen every company, at {@code endMs} on the worker's clock.
+     *
+     * @param openedAtServerMs Intercom's time when the pass's scroll opened (Date header), or -1
+     */
+    long nextWatermark(long endMs, long openedAtServerMs) {
+        long watermark = threshold;
+        if (newestUpdatedAt >= 0) {
+            long durationSeconds = (Math.max(0, endMs - startMs) + 999) / 1000;
+            watermark = Math.max(watermark,
+                    newestUpdatedAt - durationSeconds - CompaniesReader.WATERMARK_MARGIN_SECONDS);
         }
-        long durationSeconds = (Math.max(0, endMs - startMs) + 999) / 1000;
-        return Math.max(threshold, newestUpdatedAt - durationSeconds - CompaniesReader.WATERMARK_MARGIN_SECONDS);
+        if (openedAtServerMs >= 0) {
+            watermark = Math.max(watermark, openedAtServerMs / 1000 - CompaniesReader.WATERMARK_MARGIN_SECONDS);
+        }
+        return watermark;
     }
 
     /** The companies emitted (by this pass or the one before) with an updated_at above {@code watermark}. */

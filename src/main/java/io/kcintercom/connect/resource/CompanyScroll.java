@@ -49,6 +49,8 @@ final class CompanyScroll {
     private int fruitlessRestarts;
     private boolean lockWaitLogged;
     private boolean ended;
+    /** Intercom's time (Date header, epoch millis) when this scroll first opened, or -1 if unknown. */
+    private long firstOpenedAtServerMs = -1;
 
     /** One server-side scroll, from its opening to its end or loss. */
     private static final class Attempt {
@@ -93,6 +95,14 @@ final class CompanyScroll {
     /** Companies returned so far. */
     int returnedCount() {
         return returned.size();
+    }
+
+    /**
+     * Intercom's time when the scroll first opened (the Date header of about then, whole seconds,
+     * epoch millis), or -1 if unknown: no company was read before it.
+     */
+    long firstOpenedAtServerMs() {
+        return firstOpenedAtServerMs;
     }
 
     private List<JsonNode> readPage() {
@@ -206,6 +216,9 @@ final class CompanyScroll {
         while (true) {
             try {
                 JsonNode page = client.getWithoutRetry(PATH, "companies scroll start");
+                if (firstOpenedAtServerMs < 0) {
+                    firstOpenedAtServerMs = client.lastResponseDateMs();
+                }
                 if (waitsForOtherScroll > settings.scrollExistsAttempts()) {
                     log.info("companies: the other scroll is gone; scrolling after {} attempts", waitsForOtherScroll);
                 }

@@ -225,6 +225,23 @@ class CompaniesReaderTest extends ReaderTestSupport {
     }
 
     /**
+     * The worker's clock is an hour ahead; Intercom's Date header says T. The watermark is T less
+     * the margin, from the header, not from the worker's clock nor from the companies (older).
+     */
+    @Test
+    void theWatermarkIsTheDateOfTheScrollsOpeningLessTheMargin() {
+        clock.set(NOW_MS + 3_600_000);
+        String intercomNow = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(java.time.Instant.ofEpochSecond(T).atZone(java.time.ZoneOffset.UTC));
+        stubStart(ok(scrollPage("s1", company("A", T - 9000))).withHeader("Date", intercomNow));
+        stubNext("s1", ok(scrollPage("s2")).withHeader("Date", intercomNow));
+
+        List<SourceRecord> out = drainPass(reader(null));
+
+        assertEquals(Map.of("updated_at", T - CompaniesReader.WATERMARK_MARGIN_SECONDS), lastOffset(out));
+    }
+
+    /**
      * While another client holds the scroll, the pass waits for it, but a poll of this reader
      * returns at once with nothing, so the task's other readers, polled in turns, keep their pace.
      */

@@ -42,7 +42,7 @@ class CompanyChangesTest {
         changes.changed(company("B", T - 20));
         changes.changed(company("C", T - 4000));
 
-        long watermark = changes.nextWatermark(startMs + 99_001); // a pass of 99.001 s: 100 s
+        long watermark = changes.nextWatermark(startMs + 99_001, -1); // a pass of 99.001 s: 100 s
         assertEquals(T - 20 - 100 - CompaniesReader.WATERMARK_MARGIN_SECONDS, watermark);
         assertEquals(Map.of("B", T - 20), changes.emittedAbove(watermark), "B is compared by id next time");
     }
@@ -52,6 +52,20 @@ class CompanyChangesTest {
         CompanyChanges changes = new CompanyChanges(T - 100, T * 1000, Map.of());
         changes.changed(company("A", T - 9000));
         changes.changed(company("B", T + 10 * 86_400)); // ten days ahead: bad data, not Intercom's clock
-        assertEquals(T - 100, changes.nextWatermark(T * 1000));
+        assertEquals(T - 100, changes.nextWatermark(T * 1000, -1));
+    }
+
+    @Test
+    void theDateHeaderOfTheScrollsOpeningLessTheMarginIsTheWatermarkWhenItIsHigher() {
+        long startMs = (T + 7200) * 1000; // the worker's clock, two hours ahead of Intercom's
+        CompanyChanges changes = new CompanyChanges(T - 5000, startMs, Map.of());
+        changes.changed(company("A", T - 9000));
+        changes.changed(company("B", T - 20));
+
+        long watermark = changes.nextWatermark(startMs + 5_000, T * 1000);
+        assertEquals(T - CompaniesReader.WATERMARK_MARGIN_SECONDS, watermark, "Intercom's time at the opening");
+        assertEquals(Map.of("B", T - 20), changes.emittedAbove(watermark));
+        assertEquals(T - 20 - 5 - CompaniesReader.WATERMARK_MARGIN_SECONDS,
+                changes.nextWatermark(startMs + 5_000, T * 1000 - 100_000), "an older Date does not lower it");
     }
 }
