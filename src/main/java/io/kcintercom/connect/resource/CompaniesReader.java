@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * expires a minute after its last use and must not wait for Kafka. This reader schedules the
  * passes and turns their companies into records.
  *
- * <p>The changed companies of a pass are held and handed out together when the scroll ends: every
+ * <p>The changed companies of a pass are held ({@link HeldCompanies}, on the scroller's side, so
+ * however long Kafka keeps this reader waiting the scroll reads on) and handed out together when
+ * the scroll ends: every
  * record before the last carries the old watermark, so a record handed out earlier would be sent
  * again after a crash (and, on an exactly-once worker, committed twice). Beyond {@link #HOLD_LIMIT}
  * the pass streams them instead. The last record of a pass carries the new watermark, so a
