@@ -59,6 +59,7 @@ public final class IntercomClient implements AutoCloseable {
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong rateLimitedResponses = new AtomicLong();
     private volatile RequestObserver observer = RequestObserver.NONE;
+    private volatile long lastResponseDateMs = -1;
 
     public IntercomClient(Settings settings) {
         this.baseUrl = HttpUrl.get(settings.baseUrl());
@@ -118,6 +119,14 @@ public final class IntercomClient implements AutoCloseable {
     /** Who is told about each request (metrics). */
     public void observe(RequestObserver requestObserver) {
         this.observer = requestObserver == null ? RequestObserver.NONE : requestObserver;
+    }
+
+    /**
+     * The {@code Date} header of the latest response, Intercom's clock (epoch millis, whole
+     * seconds), or -1 before any response had one. For times that must not depend on the worker's clock.
+     */
+    public long lastResponseDateMs() {
+        return lastResponseDateMs;
     }
 
     public Sleeper sleeper() {
@@ -257,6 +266,10 @@ public final class IntercomClient implements AutoCloseable {
             requests.incrementAndGet();
             Response response = call.execute();
             answered = true;
+            java.util.Date date = response.headers().getDate("Date");
+            if (date != null) {
+                lastResponseDateMs = date.getTime();
+            }
             RateLimitHeaders.of(response).report(limiter, ticket, response.code());
             return response;
         } finally {

@@ -65,7 +65,8 @@ class CompaniesReaderTest extends ReaderTestSupport {
         for (SourceRecord record : out.subList(0, 4)) {
             assertEquals(Map.of("updated_at", -1L), record.sourceOffset(), "mid-pass: the old watermark");
         }
-        assertEquals(Map.of("updated_at", T - CompaniesReader.WATERMARK_MARGIN_SECONDS), lastOffset(out));
+        assertEquals(Map.of("updated_at", T - 5000 - CompaniesReader.WATERMARK_MARGIN_SECONDS), lastOffset(out),
+                "the newest updated_at seen, less the pass's duration (none on this clock) and the margin");
         assertEquals(Offsets.partition(Resource.COMPANIES), out.get(0).sourcePartition());
         assertEquals("Plan A", valueField(out.get(0), "plan"));
     }
@@ -113,7 +114,7 @@ class CompaniesReaderTest extends ReaderTestSupport {
                 "the scroll was opened again");
         assertEquals(1, count(getRequestedFor(urlPathEqualTo(SCROLL)).withQueryParam("scroll_param",
                 equalTo("s1"))), "the lost scroll_param is not retried");
-        assertEquals(Map.of("updated_at", T - CompaniesReader.WATERMARK_MARGIN_SECONDS), lastOffset(out));
+        assertEquals(Map.of("updated_at", T - 6000 - CompaniesReader.WATERMARK_MARGIN_SECONDS), lastOffset(out));
     }
 
     @Test
@@ -123,7 +124,7 @@ class CompaniesReaderTest extends ReaderTestSupport {
         CompaniesReader reader = reader(null);
         List<SourceRecord> first = drainPass(reader);
         assertEquals(List.of("A", "B", "C"), ids(first, Tables.COMPANIES));
-        long watermark = T - CompaniesReader.WATERMARK_MARGIN_SECONDS;
+        long watermark = T - 30 - CompaniesReader.WATERMARK_MARGIN_SECONDS; // from B, the newest
         assertEquals(Map.of("updated_at", watermark), lastOffset(first));
 
         // Not due before companies.poll.interval: no request at all.
@@ -135,7 +136,6 @@ class CompaniesReaderTest extends ReaderTestSupport {
         // Pass 2: A unchanged and old; B unchanged, updated after the watermark but emitted in pass 1;
         // C changed; D new.
         clock.addAndGet(1);
-        long start2 = clock.get() / 1000;
         stubStart(ok(scrollPage("s1", company("A", T - 9000), company("B", T - 30), company("C", T + 100),
                 company("D", T + 200))));
         stubNext("s1", ok(scrollPage("s2")));
@@ -143,7 +143,29 @@ class CompaniesReaderTest extends ReaderTestSupport {
 
         assertEquals(List.of("C", "D"), ids(second, Tables.COMPANIES));
         assertEquals(Map.of("updated_at", watermark), second.get(0).sourceOffset());
-        assertEquals(Map.of("updated_at", start2 - CompaniesReader.WATERMARK_MARGIN_SECONDS), lastOffset(second));
+        assertEquals(Map.of("updated_at", T + 200 - CompaniesReader.WATERMARK_MARGIN_SECONDS), lastOffset(second));
+    }
+
+    /**
+     * The worker's clock is an hour ahead of Intercom's. The watermark comes from Intercom's times
+     * (the newest updated_at seen), so a company Intercom updates after the first pass, at an
+     * updated_at well below the worker's clock, is emitted by the next one.
+     */
+    @Test
+    void aWorkerClockAheadOfIntercomsLosesNoCompany() {
+        clock.set(NOW_MS + 3_600_000);
+        stubStart(ok(scrollPage("s1", company("A", T - 9000), company("B", T - 10))));
+        stubNext("s1", ok(scrollPage("s2")));
+        CompaniesReader reader = reader(null);
+        assertEquals(List.of("A", "B"), ids(drainPass(reader), Tables.COMPANIES));
+
+        wm.resetAll();
+        advanceToNextPass(reader);
+        stubStart(ok(scrollPage("s1", company("A", T + 5), company("B", T - 10))));
+        stubNext("s1", ok(scrollPage("s2")));
+        List<SourceRecord> second = drainPass(reader);
+
+        assertEquals(List.of("A"), ids(second, Tables.COMPANIES), "A changed at T + 5 on Intercom's clock");
     }
 
     @Test
@@ -200,6 +222,41 @@ class CompaniesReaderTest extends ReaderTestSupport {
         assertTrue(stopped, "polls after the stop end in ClientStoppedException, not in the end of the pass");
         assertEquals(0, count(getRequestedFor(urlPathEqualTo(SCROLL)).withQueryParam("scroll_param",
                 equalTo("s2"))), "no request after the stop");
+    }
+
+    /**
+     * The worker's clock is an hour ahead; Intercom's Date header says T. The watermark is T less
+     * the margin, from the header, not from the worker's clock nor from the companies (older).
+     */
+    @Test
+    void theWatermarkIsTheDateOfTheScrollsOpeningLessTheMargin() {
+        clock.set(NOW_MS + 3_600_000);
+        String intercomNow = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                .format(java.time.Instant.ofEpochSecond(T).atZone(java.time.ZoneOffset.UTC));
+        stubStart(ok(scrollPage("s1", company("A", T - 9000))).withHeader("Date", intercomNow));
+        stubNext("s1", ok(scrollPage("s2")).withHeader("Date", intercomNow));
+
+        List<SourceRecord> out = drainPass(reader(null));
+
+        assertEquals(Map.of("updated_at", T - CompaniesReader.WATERMARK_MARGIN_SECONDS), lastOffset(out));
+    }
+
+    /**
+     * While another client holds the scroll, the pass waits for it, but a poll of this reader
+     * returns at once with nothing, so the task's other readers, polled in turns, keep their pace.
+     */
+    @Test
+    void whileTheScrollIsHeldElsewhereAPollReturnsAtOnce() {
+        wm.stubFor(start().willReturn(error(400, "scroll_exists", "scroll already exists for this workspace")));
+        CompaniesReader reader = reader(null);
+
+        for (int i = 0; i < 5; i++) {
+            long started = System.nanoTime();
+            assertEquals(List.of(), reader.poll(100));
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(tookMs < 250, "poll " + i + " took " + tookMs + " ms");
+        }
+        assertEquals(0L, reader.nextDueMs(), "the pass is still on");
     }
 
     // ---------------------------------------------------------------- fixtures

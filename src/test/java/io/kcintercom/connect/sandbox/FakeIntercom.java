@@ -266,6 +266,7 @@ public final class FakeIntercom implements AutoCloseable {
     private final RequestStats stats = new RequestStats();
     private final FaultInjector faults = new FaultInjector();
     private final Set<String> templates;
+    private final CompanyScroll companyScroll;
     private final String baseUrl;
 
     private FakeIntercom(SampleWorkspace workspace, Options options) throws IOException {
@@ -274,7 +275,8 @@ public final class FakeIntercom implements AutoCloseable {
         Routes routes = new Routes();
         new DirectoryEndpoints(workspace, options).register(routes);
         new ContactEndpoints(workspace, options).register(routes);
-        new CompanyScroll(workspace, options).register(routes);
+        this.companyScroll = new CompanyScroll(workspace, options);
+        companyScroll.register(routes);
         new ConversationEndpoints(workspace, options).register(routes);
         this.templates = routes.keys();
         Dispatcher dispatcher = new Dispatcher(routes, workspace, options, stats, faults);
@@ -366,6 +368,19 @@ public final class FakeIntercom implements AutoCloseable {
             throw new IllegalArgumentException("unknown endpoint template '" + endpointTemplate + "', known: " + templates);
         }
         faults.add(endpointTemplate, times, Objects.requireNonNull(fault));
+    }
+
+    /**
+     * Another client of the workspace (another app's sync, a script) holds the one companies scroll
+     * for the next {@code millis} and keeps it alive: opening a scroll gets 400 scroll_exists.
+     */
+    public void holdScrollElsewhere(long millis) {
+        companyScroll.holdElsewhere(millis);
+    }
+
+    /** The next {@code pages} non-empty scroll pages come without their data array; the scroll moves past them. */
+    public void scrollPagesWithoutData(int pages) {
+        companyScroll.pagesWithoutData(pages);
     }
 
     public void clearFaults() {
