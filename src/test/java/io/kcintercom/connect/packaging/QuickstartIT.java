@@ -1,6 +1,7 @@
 package io.kcintercom.connect.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * broker and a separate Connect worker from Kafka's own jars, installs the plugin from the built
  * archive onto plugin.path (the worker's classpath has no connector classes), syncs the sample
  * workspace and, with --verify, compares every one of the 22 topics with the workspace's expected
- * keys. A second run resumes from the stored offsets and emits nothing new.
+ * keys. A second run resumes from the stored offsets and emits nothing new. Ctrl-C, sent as a
+ * terminal sends it, stops the stack cleanly.
  */
 class QuickstartIT {
     private static final Path WORK = Path.of("target/quickstart-it");
@@ -33,6 +36,60 @@ class QuickstartIT {
         assertTrue(second.output().contains("Verified"), second.output());
         // Resumed from the stored offsets: the same record counts, no full re-read.
         assertEquals(recordCounts(first.output()), recordCounts(second.output()), second.output());
+    }
+
+    /**
+     * A terminal sends SIGINT to its foreground process group: the quickstart's, which must not hold
+     * the broker and worker, or they die before the worker can stop cleanly.
+     */
+    @Test
+    void ctrlCStopsTheWorkerThenTheBrokerCleanlyAndLeavesNoProcess() throws Exception {
+        Path work = Path.of("target/quickstart-it-ctrl-c").toAbsolutePath();
+        Path log = Files.createTempFile("quickstart-ctrl-c", ".log");
+        // setsid: a process group of its own, as a shell gives a foreground job. env --default-signal:
+        // a JVM started by a non-interactive shell in the background inherits SIGINT ignored.
+        ProcessBuilder builder = new ProcessBuilder("setsid", "env", "--default-signal=INT", "bash", "quickstart",
+                "--reset", "--work-dir", work.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().remove("INTERCOM_ACCESS_TOKEN");
+        Process quickstart = builder.start();
+        try {
+            long deadline = System.currentTimeMillis() + TimeUnit.MINUTES.toMillis(5);
+            while (!Files.readString(log).contains("rows in") && quickstart.isAlive()
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(500);
+            }
+            String before = Files.readString(log);
+            assertTrue(before.contains("rows in"), "syncing before Ctrl-C:\n" + before);
+            assertFalse(stackProcesses(work).isEmpty(), "the broker and worker run:\n" + before);
+
+            long sent = System.nanoTime();
+            assertEquals(0, new ProcessBuilder("kill", "-INT", "--", "-" + quickstart.pid()).start().waitFor());
+            boolean exited = quickstart.waitFor(15, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - sent) / 1e9;
+            String output = Files.readString(log, StandardCharsets.UTF_8);
+            assertTrue(exited, "still running 15 s after Ctrl-C:\n" + output);
+            assertTrue(seconds < 15, seconds + " s");
+
+            String afterCtrlC = output.substring(before.length());
+            assertEquals(1, afterCtrlC.lines().filter(l -> l.contains("stopped in")).count(), afterCtrlC);
+            for (String crash : List.of("Exception", "\tat ", "failed", "exited (code")) {
+                assertFalse(output.contains(crash), "'" + crash + "' in the output:\n" + output);
+            }
+            assertEquals(List.of(), stackProcesses(work), "processes left behind");
+            String workerLog = Files.readString(work.resolve("sample/logs/connect.log"));
+            assertFalse(workerLog.contains("failed to properly shut down"), "the worker stopped its connector");
+        } finally {
+            quickstart.destroyForcibly();
+            stackProcesses(work).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** The broker and worker JVMs of the run in {@code work} (their command lines name their config files there). */
+    private static List<ProcessHandle> stackProcesses(Path work) {
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            return all.filter(p -> p.info().commandLine().map(c -> c.contains(work.toString())).orElse(false))
+                    .toList();
+        }
     }
 
     private record Result(int exitCode, String output) {
