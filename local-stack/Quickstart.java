@@ -349,8 +349,16 @@ public final class Quickstart {
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() >= 300) {
-            throw new IllegalStateException("Registering the connector failed: HTTP " + response.statusCode() + " "
-                    + response.body());
+            // Connect's answer names the refused keys (a wrong token or region, for instance); no trace helps more.
+            String message = response.body();
+            try {
+                message = new com.fasterxml.jackson.databind.ObjectMapper().readTree(message).path("message")
+                        .asText(message);
+            } catch (IOException notJson) {
+                // show the body as it came
+            }
+            throw new UserError("Kafka Connect refused the connector (HTTP " + response.statusCode() + "): " + message
+                    + "\nStopped; the worker's log is in " + display(work.resolve("logs")));
         }
         say("Connector '" + CONNECTOR + "' registered (template all, topics " + PREFIX
                 + "<table>). Offsets are kept in Kafka: a second run resumes. Ctrl-C stops everything.\n");
