@@ -30,12 +30,43 @@ class QuickstartIT {
         assertEquals(0, first.exitCode(), first.output());
         assertTrue(first.output().contains("Verified: every table holds exactly the expected keys."), first.output());
         assertTrue(first.output().contains("Installed kcintercom-kafka-connect-intercom-"), first.output());
+        assertTrue(Files.isDirectory(WORK.resolve("sample/kafka-data")), "the sample's state in its own folder");
 
         Result second = run("--until-caught-up", "--verify");
         assertEquals(0, second.exitCode(), second.output());
         assertTrue(second.output().contains("Verified"), second.output());
         // Resumed from the stored offsets: the same record counts, no full re-read.
         assertEquals(recordCounts(first.output()), recordCounts(second.output()), second.output());
+    }
+
+    /**
+     * A real workspace never resumes from the sample's offsets: its state has a folder of its own,
+     * and state shared by every workspace (left by earlier quickstarts) is refused until --reset.
+     */
+    @Test
+    void eachWorkspaceKeepsItsOwnStateAndSharedOldStateAsksForReset() throws Exception {
+        Path work = Path.of("target/quickstart-it-workspaces");
+        Files.createDirectories(work.resolve("sample"));
+        Files.writeString(work.resolve("state.properties"), "broker.port=1\n");
+        Result shared = run(work, "", "--until-caught-up");
+        assertEquals(1, shared.exitCode(), shared.output());
+        assertTrue(shared.output().contains("run ./quickstart --reset"), shared.output());
+        assertFalse(shared.output().contains("Starting Kafka"), shared.output());
+
+        // With a token (not a real one: Intercom, or the lack of a network, refuses it), --reset clears
+        // the old shared state and the run uses a folder named after the token, not the sample's.
+        Result real = run(work, "not-a-real-token", "--reset", "--until-caught-up");
+        assertEquals(1, real.exitCode(), real.output());
+        assertTrue(real.output().contains("Kafka Connect refused the connector"), real.output());
+        assertFalse(real.output().contains("\tat "), "a refusal is a message, not a stack trace:\n" + real.output());
+        assertFalse(Files.exists(work.resolve("state.properties")));
+        try (Stream<Path> folders = Files.list(work)) {
+            List<String> names = folders.map(p -> p.getFileName().toString()).toList();
+            assertEquals(1, names.size(), names.toString());
+            assertTrue(names.get(0).matches("workspace-[0-9a-f]{12}"), names.toString());
+        }
+        assertFalse(real.output().contains("not-a-real-token"), "the token is never printed");
+        assertEquals(List.of(), stackProcesses(work.toAbsolutePath()), "processes left behind");
     }
 
     /**
@@ -96,13 +127,21 @@ class QuickstartIT {
     }
 
     private static Result run(String... args) throws IOException, InterruptedException {
+        return run(WORK, "", args);
+    }
+
+    /** Runs ./quickstart on {@code work}, with the token (blank: the sample workspace). */
+    private static Result run(Path work, String token, String... args) throws IOException, InterruptedException {
         Path log = Files.createTempFile("quickstart", ".log");
-        List<String> command = new java.util.ArrayList<>(List.of("bash", "quickstart", "--work-dir", WORK.toString(),
+        List<String> command = new java.util.ArrayList<>(List.of("bash", "quickstart", "--work-dir", work.toString(),
                 "--timeout-seconds", "420"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().remove("INTERCOM_ACCESS_TOKEN");
+        if (!token.isEmpty()) {
+            builder.environment().put("INTERCOM_ACCESS_TOKEN", token);
+        }
         Process process = builder.start();
         if (!process.waitFor(9, TimeUnit.MINUTES)) {
             process.destroy();
