@@ -453,16 +453,17 @@ public final class Quickstart {
         } else {
             lines.add("  rate limit: not waiting" + (metrics.available() ? "" : " (no task metrics yet)"));
         }
-        if (caughtUp) {
+        if (caughtUp && !untilCaughtUp) {
             lines.add("  Polling for changes. Ctrl-C stops; ./quickstart resumes, --reset starts over.");
         }
         status.show(phase + (waiting ? ", waiting" : ""), lines);
     }
 
+    /** Rows per table and one row of each, printed above the status block in one piece. */
     private void printSamples(Map<String, Long> rows) {
-        status.print("\nCaught up. Rows per table:");
-        rows.forEach((table, count) -> status.print(String.format("  %-42s %,8d", PREFIX + table, count)));
-        status.print("\nOne row of each table:");
+        StringBuilder text = new StringBuilder("\nCaught up. Rows per table:\n");
+        rows.forEach((table, count) -> text.append(String.format("  %-42s %,8d%n", PREFIX + table, count)));
+        text.append("\nOne row of each table:\n");
         Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "group.id", "quickstart-sample",
                 "auto.offset.reset", "earliest", "enable.auto.commit", "false");
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
@@ -473,17 +474,21 @@ public final class Quickstart {
                 consumer.seekToBeginning(List.of(partition));
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(5))) {
                     String value = record.value();
-                    status.print("  " + PREFIX + table + "  key " + record.key() + "\n    "
-                            + (value != null && value.length() > 400 ? value.substring(0, 400) + "..." : value));
+                    text.append("  ").append(PREFIX).append(table).append("  key ").append(record.key())
+                            .append("\n    ")
+                            .append(value != null && value.length() > 400 ? value.substring(0, 400) + "..." : value)
+                            .append('\n');
                     break;
                 }
             }
         }
-        status.print("\nConsume a topic yourself:\n  java -cp \"$(cat target/local-stack.classpath)\" "
-                + "org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server " + bootstrap
-                + " --topic " + PREFIX + "users --from-beginning --property print.key=true\n"
-                + "Connect's REST API: http://127.0.0.1:" + restPort + "/connectors/" + CONNECTOR + "/status\n"
-                + "Logs of the broker and the worker: " + display(work.resolve("logs")) + "\n");
+        text.append("\nConsume a topic yourself:\n  java -cp \"$(cat target/local-stack.classpath)\" ")
+                .append("org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server ").append(bootstrap)
+                .append(" --topic ").append(PREFIX).append("users --from-beginning --property print.key=true\n")
+                .append("Connect's REST API: http://127.0.0.1:").append(restPort).append("/connectors/")
+                .append(CONNECTOR).append("/status\n")
+                .append("Logs of the broker and the worker: ").append(display(work.resolve("logs"))).append('\n');
+        status.print(text.toString());
     }
 
     /** Compares the keys of every topic with those the sample workspace should produce. */
@@ -497,7 +502,7 @@ public final class Quickstart {
         Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "auto.offset.reset", "earliest",
                 "enable.auto.commit", "false", "isolation.level", "read_committed");
         boolean ok = true;
-        status.print("Verifying every topic against the sample workspace:");
+        StringBuilder report = new StringBuilder("Verifying every topic against the sample workspace:\n");
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new StringDeserializer())) {
             for (String table : TABLES) {
@@ -518,13 +523,14 @@ public final class Quickstart {
                 long extra = keys.stream().filter(k -> !want.contains(k)).count();
                 boolean good = missing == 0 && extra == 0;
                 ok &= good;
-                status.print(String.format("  %-32s expected %,6d  keys %,6d  records %,6d  missing %d  unexpected %d  %s",
+                report.append(String.format("  %-32s expected %,6d  keys %,6d  records %,6d  missing %d  unexpected %d  %s%n",
                         table, want.size(), keys.size(), records, missing, extra, good ? "ok" : "MISMATCH"));
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        status.print(ok ? "Verified: every table holds exactly the expected keys." : "Verification FAILED.");
+        report.append(ok ? "Verified: every table holds exactly the expected keys." : "Verification FAILED.");
+        status.print(report.toString());
         return ok;
     }
 
