@@ -92,6 +92,16 @@ class QuickstartIT {
             String before = Files.readString(log);
             assertTrue(before.contains("rows in"), "syncing before Ctrl-C:\n" + before);
             assertFalse(stackProcesses(work).isEmpty(), "the broker and worker run:\n" + before);
+            // The README's way to reach this run's REST API, as written but for the work folder.
+            String readmeCommand = Files.readString(Path.of("README.md")).lines()
+                    .flatMap(l -> java.util.regex.Pattern.compile("`(curl [^`]*connect\\.url[^`]*)`").matcher(l)
+                            .results().map(m -> m.group(1)))
+                    .findFirst().orElseThrow(() -> new AssertionError("the README says how to reach the quickstart"));
+            Process curl = new ProcessBuilder("bash", "-c", readmeCommand.replace(".quickstart/", work + "/"))
+                    .redirectErrorStream(true).start();
+            String answer = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, curl.waitFor(), answer);
+            assertTrue(answer.contains("\"name\":\"intercom\""), readmeCommand + " answered " + answer);
 
             long sent = System.nanoTime();
             assertEquals(0, new ProcessBuilder("kill", "-INT", "--", "-" + quickstart.pid()).start().waitFor());
