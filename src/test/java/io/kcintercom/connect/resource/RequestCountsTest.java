@@ -142,6 +142,43 @@ class RequestCountsTest {
                 "the pages read newest first, then the day oldest first: " + pages);
     }
 
+    @Test
+    void aRestartInTheMiddleOfHandingOutANewestFirstPassLosesNothingAndRepeatsNothing() {
+        SampleWorkspace ws = workspace(SampleWorkspace.Sizes.builder().users(400).leads(0).build());
+        FakeIntercom fake = fake(ws);
+        ResourceReader first = reader(Resource.USERS, fake, List.of(Tables.USERS));
+        drainPass(first);
+        List<String> ids = ws.contactIds("user");
+        Set<String> changed = new HashSet<>();
+        for (int i = 0; i < ids.size(); i += 2) {
+            nowMs.addAndGet(3_000);
+            changed.add(ws.updateContact(ids.get(i)));
+        }
+        nowMs.addAndGet(5_000);
+        due(first);
+        List<SourceRecord> before = new ArrayList<>();
+        for (int i = 0; i < 1_000 && before.size() < 120; i++) {
+            before.addAll(first.poll(40));
+        }
+        assertTrue(before.size() >= 120 && before.size() < changed.size(), "mid-pass: " + before.size());
+        first.close();
+
+        // The worker committed the offset of the 100th record; the rest of the batch was lost with the task.
+        List<SourceRecord> delivered = before.subList(0, 100);
+        fake.resetCounters();
+        ResourceReader second = Readers.create(Resource.USERS, config(fake, Resource.USERS, List.of(Tables.USERS)),
+                client(fake), new RecordFactory("counts.", List.of(Tables.USERS)), followUps(Resource.USERS),
+                delivered.get(99).sourceOffset(), nowMs::get);
+        closeables.add(second);
+        List<String> after = ids(drainPass(second), Resource.USERS);
+
+        List<String> all = new ArrayList<>(ids(delivered, Resource.USERS));
+        all.addAll(after);
+        assertEquals(changed, new HashSet<>(all), "every changed contact");
+        assertEquals(changed.size(), all.size(), "each once");
+        assertTrue(fake.requestCount(SEARCH) <= 2, "the restart read newest first again: " + fake.requestCount(SEARCH));
+    }
+
     // ---------------------------------------------------------------- fixtures
 
     private SampleWorkspace workspace(SampleWorkspace.Sizes sizes) {
@@ -173,6 +210,13 @@ class RequestCountsTest {
     }
 
     private ResourceReader reader(Resource resource, FakeIntercom fake, List<String> tables) {
+        ResourceReader reader = Readers.create(resource, config(fake, resource, tables), client(fake),
+                new RecordFactory("counts.", tables), followUps(resource), null, nowMs::get);
+        closeables.add(reader);
+        return reader;
+    }
+
+    private IntercomSourceConnectorConfig config(FakeIntercom fake, Resource resource, List<String> tables) {
         Map<String, String> props = new HashMap<>();
         props.put("intercom.access.token", "counts-token");
         props.put("intercom.api.url", fake.baseUrl());
@@ -182,16 +226,20 @@ class RequestCountsTest {
         props.put("topic.prefix", "counts.");
         props.put("poll.interval.ms", "1000");
         props.put("search.delay.ms", "2000");
-        IntercomSourceConnectorConfig config = new IntercomSourceConnectorConfig(props);
+        return new IntercomSourceConnectorConfig(props);
+    }
+
+    private IntercomClient client(FakeIntercom fake) {
         IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(), "counts-token", "2.11",
                 5_000, 20, 10_000));
-        FollowUps followUps = new FollowUps(4, "counts-" + resource.id());
         closeables.add(client);
+        return client;
+    }
+
+    private FollowUps followUps(Resource resource) {
+        FollowUps followUps = new FollowUps(4, "counts-" + resource.id());
         closeables.add(followUps);
-        ResourceReader reader = Readers.create(resource, config, client, new RecordFactory("counts.", tables),
-                followUps, null, nowMs::get);
-        closeables.add(reader);
-        return reader;
+        return followUps;
     }
 
     /** Moves the clock to when the reader's next pass is due. */
