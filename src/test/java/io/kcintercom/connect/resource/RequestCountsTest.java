@@ -1,14 +1,18 @@
 package io.kcintercom.connect.resource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -177,6 +181,28 @@ class RequestCountsTest {
         assertEquals(changed, new HashSet<>(all), "every changed contact");
         assertEquals(changed.size(), all.size(), "each once");
         assertTrue(fake.requestCount(SEARCH) <= 2, "the restart read newest first again: " + fake.requestCount(SEARCH));
+    }
+
+    @Test
+    void theFakeInlinesNotesInIntercomsShapeAndTheConnectorSkipsIntercomsOwnEmptyExample() throws Exception {
+        JsonNode example = new ObjectMapper().readTree(
+                Path.of("src/test/resources/intercom-examples/2.11-contact.json").toFile()).get("notes");
+        assertFalse(ContactGroups.mayHaveNotes(example), "Intercom's example contact has no note: " + example);
+        SampleWorkspace ws = workspace(SampleWorkspace.Sizes.builder().users(40).leads(0).build());
+        JsonNode without = ws.contacts("user").stream().map(c -> c.get("notes"))
+                .filter(n -> n.get("total_count").asInt() == 0).findFirst().orElseThrow();
+        JsonNode with = ws.contacts("user").stream().map(c -> c.get("notes"))
+                .filter(n -> n.get("total_count").asInt() > 0).findFirst().orElseThrow();
+        List<String> exampleFields = new ArrayList<>();
+        example.fieldNames().forEachRemaining(exampleFields::add);
+        for (JsonNode fake : List.of(without, with)) {
+            List<String> fields = new ArrayList<>();
+            fake.fieldNames().forEachRemaining(fields::add);
+            assertEquals(exampleFields, fields, "the fake's inline notes: " + fake);
+            exampleFields.forEach(f -> assertEquals(example.get(f).getNodeType(), fake.get(f).getNodeType(), f));
+        }
+        assertFalse(ContactGroups.mayHaveNotes(without));
+        assertTrue(ContactGroups.mayHaveNotes(with));
     }
 
     // ---------------------------------------------------------------- fixtures
