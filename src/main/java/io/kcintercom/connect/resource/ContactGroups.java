@@ -118,7 +118,7 @@ final class ContactGroups implements GroupBuilder {
         if (records.enabled(tables.segments())) {
             requests.put(SEGMENTS, list(id, SEGMENTS, path + "/segments", "segments"));
         }
-        if (records.enabled(Tables.NOTES)) {
+        if (records.enabled(Tables.NOTES) && mayHaveNotes(contact.get("notes"))) {
             requests.put(NOTES, list(id, NOTES, path + "/notes?per_page=50", "notes"));
         }
         if (records.enabled(Tables.EVENTS_SUMMARY)) {
@@ -127,6 +127,32 @@ final class ContactGroups implements GroupBuilder {
         Map<ContactFollowUp, Callable<List<JsonNode>>> calls = new EnumMap<>(ContactFollowUp.class);
         requests.forEach((name, request) -> calls.put(name, skippedIfVanished(vanishedIds, id, name, request)));
         return calls;
+    }
+
+    /**
+     * False only when the inline notes list says plainly that there are none: {@code total_count} 0,
+     * no entry, no {@code has_more} and no next page. Most contacts have no note, and their call
+     * would answer an empty list; a list missing or in another shape is asked for, as before.
+     * Any note at all is fetched: inline entries are references without a body.
+     */
+    static boolean mayHaveNotes(JsonNode inline) {
+        if (inline == null || !inline.isObject()) {
+            return true;
+        }
+        JsonNode total = inline.get("total_count");
+        JsonNode next = JsonPaths.at(inline, "pages.next");
+        return total == null || !total.canConvertToInt() || total.asInt() != 0
+                || inline.path("has_more").asBoolean(false)
+                || !SubLists.itemsOf(inline, "notes").isEmpty()
+                || names(next);
+    }
+
+    /** Whether a {@code pages.next} names a next page: a non-blank URL or a non-empty object. */
+    private static boolean names(JsonNode next) {
+        if (next == null || next.isNull()) {
+            return false;
+        }
+        return next.isContainerNode() ? next.size() > 0 : !next.asText().isBlank();
     }
 
     private RecordFactory.Group assemble(JsonNode contact,

@@ -33,27 +33,29 @@ final class SearchPages implements AutoCloseable {
     }
 
     /**
-     * The answer to the page at this cursor of a pass from {@code passFrom}: the one requested
+     * The answer to the page at this cursor of a pass from {@code passFrom} (newest first or
+     * oldest first): the one requested
      * ahead when it is that page (a prefetch of another page is cancelled), else requested now.
      *
      * @param context where the pass stands, for the client's messages
      */
-    JsonNode fetch(long passFrom, String cursor, String context) {
+    JsonNode fetch(long passFrom, boolean newestFirst, String cursor, String context) {
         Prefetch prefetched = prefetch;
         prefetch = null;
         if (prefetched != null) {
-            if (prefetched.passFrom() == passFrom && Objects.equals(prefetched.cursor(), cursor)) {
+            if (prefetched.passFrom() == passFrom && prefetched.newestFirst() == newestFirst
+                    && Objects.equals(prefetched.cursor(), cursor)) {
                 return FollowUps.resultOf(prefetched.answer());
             }
             prefetched.answer().cancel(true);
         }
-        return client.post(path, query.body(passFrom, cursor), context);
+        return client.post(path, query.body(passFrom, newestFirst, cursor), context);
     }
 
     /** Requests the page at this cursor now, so it is on its way while the current page is processed. */
-    void prefetch(long passFrom, String cursor, String context) {
-        JsonNode body = query.body(passFrom, cursor);
-        prefetch = new Prefetch(passFrom, cursor,
+    void prefetch(long passFrom, boolean newestFirst, String cursor, String context) {
+        JsonNode body = query.body(passFrom, newestFirst, cursor);
+        prefetch = new Prefetch(passFrom, newestFirst, cursor,
                 prefetcher.submit(LogContext.wrap(() -> client.post(path, body, context))));
     }
 
@@ -62,6 +64,6 @@ final class SearchPages implements AutoCloseable {
         prefetcher.shutdownNow();
     }
 
-    private record Prefetch(long passFrom, String cursor, Future<JsonNode> answer) {
+    private record Prefetch(long passFrom, boolean newestFirst, String cursor, Future<JsonNode> answer) {
     }
 }

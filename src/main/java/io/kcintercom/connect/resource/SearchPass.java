@@ -19,7 +19,7 @@ import java.util.Map;
  * newer than the cutoff (now minus the search delay) may not be indexed yet; the pass ends at the
  * first page that reaches past it and leaves them to the next pass.
  */
-final class SearchPass {
+final class SearchPass implements Pass {
     private static final Comparator<SearchQuery.Hit> ORDER =
             Comparator.comparingLong(SearchQuery.Hit::updatedAt).thenComparing(SearchQuery.Hit::id);
 
@@ -37,6 +37,11 @@ final class SearchPass {
 
     /** The objects of a page that are complete, in order, with the position before the first and after each. */
     record Completed(List<JsonNode> objects, List<SearchPosition> positions) {
+        /** No object: the position stays where it is. */
+        static Completed none(SearchPosition position) {
+            return new Completed(List.of(), List.of(position));
+        }
+
         SearchPosition last() {
             return positions.get(positions.size() - 1);
         }
@@ -61,24 +66,40 @@ final class SearchPass {
                 : new SearchPass(position.updatedAt(), null, cutoff);
     }
 
-    long passFrom() {
+    @Override
+    public long passFrom() {
         return passFrom;
     }
 
+    @Override
+    public boolean newestFirst() {
+        return false;
+    }
+
     /** The cursor of the next page to read; null for the first page of the pass. */
-    String cursor() {
+    @Override
+    public String cursor() {
         return cursor;
     }
 
-    boolean ended() {
+    /** Objects are handed out as their pages are read: every step before the end reads a page. */
+    @Override
+    public boolean needsPage() {
+        return !ended;
+    }
+
+    @Override
+    public boolean ended() {
         return ended;
     }
 
-    int pages() {
+    @Override
+    public int pages() {
         return pages;
     }
 
-    long objects() {
+    @Override
+    public long objects() {
         return objects;
     }
 
@@ -87,7 +108,8 @@ final class SearchPass {
      * already cover, moves to the next cursor (or ends the pass) and returns the objects now
      * complete, with the positions after each of them.
      */
-    Completed accept(SearchQuery.Page page, SearchPosition position) {
+    @Override
+    public Completed accept(SearchQuery.Page page, SearchPosition position) {
         pages++;
         String pageCursor = cursor;
         long pageMaxSecond = page.maxUpdatedAt();
@@ -118,12 +140,14 @@ final class SearchPass {
      * expire); the pass then starts over with {@link #restartFrom}. A first page has no cursor to
      * blame.
      */
-    boolean isCursorRejection(IntercomApiException e) {
+    @Override
+    public boolean isCursorRejection(IntercomApiException e) {
         return cursor != null && (e.status() == 400 || e.status() == 404);
     }
 
     /** Starts the pass over without a cursor from the position's updated_at, which drops what was emitted. */
-    void restartFrom(SearchPosition position) {
+    @Override
+    public void restartFrom(SearchPosition position) {
         passFrom = position.updatedAt();
         cursor = null;
         incompleteSecond.clear();

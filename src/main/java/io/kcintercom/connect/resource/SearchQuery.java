@@ -17,7 +17,8 @@ import org.apache.kafka.connect.errors.DataException;
  *
  * <p>A pass from W asks for {@code updated_at > W OR updated_at = W}, which on contact search
  * means "from the start of W's day" and on exact-second search "from W", ANDed with the base
- * filter, sorted by {@code updated_at} ascending, {@value #PAGE_SIZE} a page.
+ * filter, sorted by {@code updated_at} ascending ({@link NewestFirstPass}: descending),
+ * {@value #PAGE_SIZE} a page.
  */
 final class SearchQuery {
     static final int PAGE_SIZE = 150;
@@ -36,6 +37,16 @@ final class SearchQuery {
      * this page is the last.
      */
     record Page(List<Hit> hits, String nextCursor) {
+        /** Whether the objects come newest first (updated_at never grows from one to the next). */
+        boolean newestFirst() {
+            for (int i = 1; i < hits.size(); i++) {
+                if (hits.get(i).updatedAt() > hits.get(i - 1).updatedAt()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         /** The newest updated_at on the page; {@link Long#MIN_VALUE} when it is empty. */
         long maxUpdatedAt() {
             long max = Long.MIN_VALUE;
@@ -58,6 +69,14 @@ final class SearchQuery {
 
     /** The body asking for the page at {@code cursor} (null: the first) of a pass from {@code passFrom}. */
     JsonNode body(long passFrom, String cursor) {
+        return body(passFrom, false, cursor);
+    }
+
+    /**
+     * The same, newest first when {@code newestFirst}: sorted by {@code updated_at} "descending",
+     * the only spelling 2.16 accepts besides "ascending" ("desc" is a 400 there).
+     */
+    JsonNode body(long passFrom, boolean newestFirst, String cursor) {
         List<JsonNode> clauses = new ArrayList<>();
         if (baseFilter != null) {
             clauses.add(baseFilter);
@@ -85,7 +104,7 @@ final class SearchQuery {
         if (cursor != null) {
             pagination.put("starting_after", cursor);
         }
-        body.putObject("sort").put("field", "updated_at").put("order", "ascending");
+        body.putObject("sort").put("field", "updated_at").put("order", newestFirst ? "descending" : "ascending");
         return body;
     }
 

@@ -19,11 +19,17 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link SearchQuery}: the request of a page and what its answer holds;</li>
  *   <li>{@link SearchPass}: one pass, from the position up to now minus {@code search.delay.ms},
  *       handing out whole seconds of objects in (updated_at, id) order;</li>
+ *   <li>{@link NewestFirstPass}: on contact search, a pass that reads only what changed since the
+ *       position, newest first, and hands it out in the same order;</li>
  *   <li>{@link SearchPosition}: where reading has got to, the offset of each record;</li>
  *   <li>{@link SearchPages}: fetches the pages, the next one ahead on its own thread;</li>
  *   <li>{@link PagePipeline}: pages whose follow-ups run, emitted in page order.</li>
  * </ul>
  * A pass that ends waits {@code poll.interval.ms} before the next one starts from the position.
+ *
+ * <p>Contact search before API 2.17 matches whole days, so a pass from the position answers its
+ * whole day: the next pass reads newest first and stops where the position is, unless nothing was
+ * emitted yet (the first sync streams oldest first) or a pass is to be resumed at its cursor.
  */
 public final class SearchReader implements ResourceReader {
     private static final Logger log = LoggerFactory.getLogger(SearchReader.class);
@@ -40,8 +46,10 @@ public final class SearchReader implements ResourceReader {
     /** Where reading has got to: past every object whose follow-ups have been started. */
     private volatile SearchPosition position;
     /** The pass being read, or null between passes. */
-    private SearchPass pass;
+    private Pass pass;
     private long nextPassAtMs;
+    /** Whether passes may read newest first: contact search, until the API is seen to ignore the sort. */
+    private boolean newestFirst;
 
     /**
      * @param baseFilter a query clause ANDed with the updated_at condition (e.g. the role), or null
@@ -58,6 +66,7 @@ public final class SearchReader implements ResourceReader {
         this.pollIntervalMs = pollIntervalMs;
         this.searchDelayMs = searchDelayMs;
         this.clock = clock;
+        this.newestFirst = resource == Resource.USERS || resource == Resource.LEADS;
     }
 
     @Override
@@ -110,7 +119,7 @@ public final class SearchReader implements ResourceReader {
                 startPass();
             }
             if (pass != null) {
-                readPage();
+                step();
             }
         }
         if (pipeline.oldestIsDue(pass != null)) {
@@ -119,7 +128,13 @@ public final class SearchReader implements ResourceReader {
     }
 
     private void startPass() {
-        pass = SearchPass.from(position, (clock.getAsLong() - searchDelayMs) / 1000);
+        long cutoff = (clock.getAsLong() - searchDelayMs) / 1000;
+        if (newestFirst && position.cursor() == null && !position.id().isEmpty()) {
+            pass = new NewestFirstPass(position, cutoff);
+            log.debug("{}: starting a newest-first pass down to {}", resource.id(), position);
+            return;
+        }
+        pass = SearchPass.from(position, cutoff);
         if (pass.cursor() != null) {
             log.info("{}: resuming the interrupted pass from {} at its stored cursor", resource.id(), position);
         } else {
@@ -128,14 +143,34 @@ public final class SearchReader implements ResourceReader {
     }
 
     /**
-     * Reads the pass's next page, starts the follow-ups of the objects it completes and moves the
-     * position past them; their records are emitted once the follow-ups are done.
+     * Reads the pass's next page (or takes objects it read earlier), starts the follow-ups of the
+     * objects it completes and moves the position past them; their records are emitted once the
+     * follow-ups are done.
      */
-    private void readPage() {
+    private void step() {
+        SearchPass.Completed completed = pass.needsPage() ? readPage() : pass.handOut(position);
+        if (completed == null) {
+            return;
+        }
+        if (!completed.objects().isEmpty()) {
+            pipeline.add(groupBuilder.start(completed.objects()), completed.positions());
+            position = completed.last();
+        }
+        if (pass instanceof NewestFirstPass newest && newest.gaveUp() != null) {
+            oldestFirstInstead(newest);
+        } else if (pass.ended()) {
+            endPass();
+        } else if (pass.needsPage()) {
+            pages.prefetch(pass.passFrom(), pass.newestFirst(), pass.cursor(), context(pass.cursor()));
+        }
+    }
+
+    /** Reads the pass's next page; null when its cursor was rejected and the pass starts over. */
+    private SearchPass.Completed readPage() {
         String cursor = pass.cursor();
         JsonNode answer;
         try {
-            answer = pages.fetch(pass.passFrom(), cursor, context(cursor));
+            answer = pages.fetch(pass.passFrom(), pass.newestFirst(), cursor, context(cursor));
         } catch (IntercomApiException e) {
             if (!pass.isCursorRejection(e)) {
                 throw e;
@@ -143,19 +178,22 @@ public final class SearchReader implements ResourceReader {
             log.warn("{}: the search cursor was rejected ({}); restarting the pass from {}",
                     resource.id(), e.getMessage(), position);
             pass.restartFrom(position);
-            return;
+            return null;
         }
-        SearchQuery.Page page = query.read(answer, cursor, context(cursor));
-        SearchPass.Completed completed = pass.accept(page, position);
-        if (!completed.objects().isEmpty()) {
-            pipeline.add(groupBuilder.start(completed.objects()), completed.positions());
-            position = completed.last();
-        }
-        if (pass.ended()) {
-            endPass();
+        return pass.accept(query.read(answer, cursor, context(cursor)), position);
+    }
+
+    /** A newest-first pass that gave up before handing anything out: this pass reads oldest first. */
+    private void oldestFirstInstead(NewestFirstPass newest) {
+        if (newest.gaveUp() == NewestFirstPass.GaveUp.NOT_SORTED) {
+            newestFirst = false;
+            log.info("{}: the search answered a newest-first request unsorted; passes read oldest first from now on",
+                    resource.id());
         } else {
-            pages.prefetch(pass.passFrom(), pass.cursor(), context(pass.cursor()));
+            log.info("{}: more than {} pages changed since {}; this pass reads oldest first", resource.id(),
+                    NewestFirstPass.MAX_PAGES, position);
         }
+        pass = SearchPass.from(position, (clock.getAsLong() - searchDelayMs) / 1000);
     }
 
     private void endPass() {

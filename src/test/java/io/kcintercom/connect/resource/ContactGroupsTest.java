@@ -8,6 +8,7 @@ import static io.kcintercom.connect.resource.ContactsSearchReaderTest.company;
 import static io.kcintercom.connect.resource.ContactsSearchReaderTest.eventSummary;
 import static io.kcintercom.connect.resource.ContactsSearchReaderTest.notes;
 import static io.kcintercom.connect.resource.ContactsSearchReaderTest.segment;
+import static io.kcintercom.connect.resource.ContactsSearchReaderTest.withNotes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,6 +36,9 @@ class ContactGroupsTest extends ReaderTestSupport {
         c2.set("tags", addressable("c2", "tags", "tag", "t-c2-inline"));
         c2.set("companies", truncated(addressable("c2", "companies", "company", "co-c2-inline")));
         ObjectNode c3 = contact("c3", T - 1000);
+        for (ObjectNode c : List.of(c1, c2, c3)) {
+            withNotes(c, "n-" + c.get("id").asText()); // each has a note: its notes are asked for
+        }
         wm.stubFor(get(urlPathEqualTo("/contacts/c1/tags"))
                 .willReturn(okJson(listOf("list", tag("t-c1-a", "A"), tag("t-c1-b", "B")).toString())));
         wm.stubFor(get(urlPathEqualTo("/contacts/c2/companies"))

@@ -153,8 +153,11 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
         ObjectNode inlineCompanies = addressable("c1", "companies", "company", "co1");
         inlineCompanies.put("total_count", 3).put("has_more", true);
         c1.set("companies", inlineCompanies);
+        withNotes(c1, "n1");
         ObjectNode c2 = contact("c2", T - 900);
         c2.set("tags", addressable("c2", "tags", "tag", "t01"));
+        // The inline count is a hint: a note deleted since the search still makes c2's notes asked for.
+        withNotes(c2, "n-deleted");
         stubSearchPage(PATH, null, searchPage("data", null, c1, c2));
 
         ObjectNode[] allTags = IntStream.rangeClosed(1, 12)
@@ -247,8 +250,9 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
 
     @Test
     void aFollowUp404SkipsThatContactsChildRowsAndThePassGoesOn() {
-        stubSearchPage(PATH, null, searchPage("data", "cur-1", contact("c1", T - 3000), contact("c2", T - 2000)));
-        stubSearchPage(PATH, "cur-1", searchPage("data", null, contact("c3", T - 1000)));
+        stubSearchPage(PATH, null, searchPage("data", "cur-1", withNotes(contact("c1", T - 3000), "n-c1"),
+                withNotes(contact("c2", T - 2000), "n-c2")));
+        stubSearchPage(PATH, "cur-1", searchPage("data", null, withNotes(contact("c3", T - 1000), "n-c3")));
         String notFound = errorBody("not_found", "User Not Found");
         wm.stubFor(get(urlPathEqualTo("/contacts/c1/segments"))
                 .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
@@ -314,6 +318,12 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
                 .willReturn(okJson(notes.toString())));
         wm.stubFor(get(urlPathEqualTo("/events")).withQueryParam("intercom_user_id", equalTo(id))
                 .willReturn(okJson(events.toString())));
+    }
+
+    /** The contact with these notes inline, as Intercom lists them (references, newest first). */
+    static ObjectNode withNotes(ObjectNode contact, String... noteIds) {
+        contact.set("notes", addressable(contact.get("id").asText(), "notes", "note", noteIds));
+        return contact;
     }
 
     static ObjectNode company(String id) {

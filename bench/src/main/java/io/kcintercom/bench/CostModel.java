@@ -1,0 +1,277 @@
+package io.kcintercom.bench;
+
+import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
+import io.kcintercom.connect.resource.FollowUps;
+import io.kcintercom.connect.resource.Readers;
+import io.kcintercom.connect.resource.RecordFactory;
+import io.kcintercom.connect.resource.Resource;
+import io.kcintercom.connect.resource.ResourceReader;
+import io.kcintercom.connect.sandbox.FakeIntercom;
+import io.kcintercom.connect.sandbox.SampleWorkspace;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
+
+/**
+ * Issue 17's cost model: requests per endpoint for a first sync, a day of 30k contact changes and a
+ * day without change at 2M contacts / 300k conversations / 50k companies, from the real code path.
+ *
+ * <p>The connector's readers (built by {@code Readers.create}, as the task builds them, template
+ * {@code all}) run against the sample-workspace fake at three sizes, with no latency and no rate
+ * limit: a first sync, an idle pass of each search resource, and a pass after 10 % of the contacts
+ * and conversations changed. Each endpoint's count is fitted, least squares, to what drives it
+ * (contacts, contacts with notes, conversations, companies, changes...), and the fit extrapolated
+ * to the target workspace with the review's assumptions (5 % of contacts with notes, none with more
+ * than 10 tags or companies, 3,000 conversation changes a day, 0.5 s a request). Passes per day
+ * follow from the connector's default intervals, read from its ConfigDef.
+ *
+ * <p>Run: {@code bench/cost-model} (a minute; writes the "Cost model" section of RESULTS.md).
+ */
+public final class CostModel {
+    static final long[][] SIZES = {{600, 200, 150, 100}, {1_200, 400, 300, 200}, {2_400, 800, 600, 400}};
+    static final double LATENCY_S = 0.5;
+    static final double RATE_PER_MIN = 10_000;
+    static final double TARGET_CONTACTS = 2_000_000;
+    static final double TARGET_CONVERSATIONS = 300_000;
+    static final double TARGET_COMPANIES = 50_000;
+    static final double TARGET_NOTES_SHARE = 0.05;
+    static final double DAY_CONTACT_CHANGES = 30_000;
+    static final double DAY_CONVERSATION_CHANGES = 3_000;
+    static final Instant GENERATED_AT = Instant.parse("2026-12-03T04:00:00Z");
+
+    /** What an endpoint's request count grows with. */
+    enum Driver { CONTACTS, CONTACTS_WITH_NOTES, TRUNCATED_TAGS, TRUNCATED_COMPANIES, CONVERSATIONS, COMPANIES, ONE }
+
+    /** One measured run: the drivers' values and the requests per endpoint. */
+    record Sample(Map<Driver, Long> drivers, Map<String, Long> requests) {
+    }
+
+    /** A least-squares line through the samples. */
+    record Fit(double intercept, double slope, double r2, int points) {
+        double at(double x) {
+            return Math.max(0, intercept + slope * x);
+        }
+
+        static Fit of(List<double[]> xy) {
+            int n = xy.size();
+            double mx = xy.stream().mapToDouble(p -> p[0]).average().orElse(0);
+            double my = xy.stream().mapToDouble(p -> p[1]).average().orElse(0);
+            double sxx = 0;
+            double sxy = 0;
+            double syy = 0;
+            for (double[] p : xy) {
+                sxx += (p[0] - mx) * (p[0] - mx);
+                sxy += (p[0] - mx) * (p[1] - my);
+                syy += (p[1] - my) * (p[1] - my);
+            }
+            double slope = sxx == 0 ? 0 : sxy / sxx;
+            double intercept = sxx == 0 ? my : my - slope * mx;
+            double r2 = syy == 0 ? 1 : sxy * sxy / (sxx * syy);
+            return new Fit(intercept, slope, r2, n);
+        }
+    }
+
+    private final AtomicLong nowMs = new AtomicLong(GENERATED_AT.toEpochMilli() + 3_600_000);
+    private final IntercomSourceConnectorConfig defaults = new IntercomSourceConnectorConfig(Map.of(
+            "intercom.access.token", "cost-model", "intercom.tables", "users"));
+
+    public static void main(String[] args) throws Exception {
+        Path results = Path.of(args.length > 0 ? args[0] : "bench/RESULTS.md");
+        String section = new CostModel().run();
+        System.out.println(section);
+        CostReport.replaceSection(results, section);
+    }
+
+    String run() throws Exception {
+        List<Sample> firstSync = new ArrayList<>();
+        List<Sample> idle = new ArrayList<>();
+        List<Sample> changes = new ArrayList<>();
+        for (long[] size : SIZES) {
+            measure(size, firstSync, idle, changes);
+        }
+        return CostReport.render(this, firstSync, idle, changes);
+    }
+
+    IntercomSourceConnectorConfig defaults() {
+        return defaults;
+    }
+
+    private void measure(long[] size, List<Sample> firstSync, List<Sample> idle, List<Sample> changes)
+            throws Exception {
+        SampleWorkspace ws = SampleWorkspace.generate(17, SampleWorkspace.Sizes.builder().users((int) size[0])
+                .leads((int) size[1]).conversations((int) size[2]).companies((int) size[3]).build(), GENERATED_AT);
+        ws.useClock(clock());
+        List<String> tables = new ArrayList<>();
+        for (Resource r : Resource.values()) {
+            tables.addAll(r.tables());
+        }
+        tables = List.copyOf(new LinkedHashSet<>(tables));
+        try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().token("cost-model")
+                .rateLimitPer10s(0).workspaceTimeZone("UTC").build());
+             IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(), "cost-model",
+                     "2.11", 10_000, 20, 10_000));
+             FollowUps followUps = new FollowUps(8, "cost-model")) {
+            Map<Resource, ResourceReader> readers = new EnumMap<>(Resource.class);
+            for (Resource r : Resource.values()) {
+                readers.put(r, Readers.create(r, new IntercomSourceConnectorConfig(config(fake, tables)), client, new RecordFactory("cost.", tables),
+                        followUps, null, nowMs::get));
+            }
+            List<String> contactIds = new ArrayList<>(ws.contactIds("user"));
+            contactIds.addAll(ws.contactIds("lead"));
+            Map<Driver, Long> drivers = drivers(ws, contactIds, size[2], size[3]);
+
+            fake.resetCounters();
+            for (ResourceReader reader : readers.values()) {
+                drain(reader);
+            }
+            firstSync.add(new Sample(drivers, fake.requestCounts()));
+
+            List<Resource> searches = List.of(Resource.USERS, Resource.LEADS, Resource.CONVERSATIONS);
+            nowMs.addAndGet(60_000);
+            fake.resetCounters();
+            for (Resource r : searches) {
+                drain(due(readers.get(r)));
+            }
+            idle.add(new Sample(drivers, fake.requestCounts()));
+
+            // 10 % of the contacts and conversations change, one every 2 s, then a pass of each.
+            List<String> changed = new ArrayList<>();
+            for (int i = 0; i < contactIds.size(); i += 10) {
+                nowMs.addAndGet(2_000);
+                changed.add(ws.updateContact(contactIds.get(i)));
+            }
+            List<String> conversations = ws.conversations().stream().map(c -> c.get("id").asText()).toList();
+            long changedConversations = 0;
+            for (int i = 0; i < conversations.size(); i += 10) {
+                nowMs.addAndGet(2_000);
+                ws.updateConversation(conversations.get(i));
+                changedConversations++;
+            }
+            nowMs.addAndGet(defaults.searchDelayMs() + 5_000);
+            fake.resetCounters();
+            for (Resource r : searches) {
+                drain(due(readers.get(r)));
+            }
+            changes.add(new Sample(drivers(ws, changed, changedConversations, 0), fake.requestCounts()));
+            for (ResourceReader reader : readers.values()) {
+                reader.close();
+            }
+        }
+    }
+
+    private static Map<Driver, Long> drivers(SampleWorkspace ws, List<String> contactIds, long conversations,
+                                             long companies) {
+        Map<Driver, Long> d = new EnumMap<>(Driver.class);
+        d.put(Driver.CONTACTS, (long) contactIds.size());
+        d.put(Driver.CONTACTS_WITH_NOTES, count(contactIds, id -> ws.notes(id).isEmpty() ? 0 : 1));
+        d.put(Driver.TRUNCATED_TAGS, count(contactIds, id -> ws.contactTags(id).size() > 10 ? 1 : 0));
+        d.put(Driver.TRUNCATED_COMPANIES, count(contactIds, id -> ws.contactCompanies(id).size() > 10 ? 1 : 0));
+        d.put(Driver.CONVERSATIONS, conversations);
+        d.put(Driver.COMPANIES, companies);
+        d.put(Driver.ONE, 1L);
+        return d;
+    }
+
+    private static long count(List<String> ids, ToLongFunction<String> f) {
+        return ids.stream().mapToLong(f).sum();
+    }
+
+    /** The driver of an endpoint's requests. */
+    static Driver driverOf(String endpoint) {
+        return switch (endpoint) {
+            case "POST /contacts/search", "GET /contacts/{id}/segments", "GET /events" -> Driver.CONTACTS;
+            case "GET /contacts/{id}/notes" -> Driver.CONTACTS_WITH_NOTES;
+            case "GET /contacts/{id}/tags" -> Driver.TRUNCATED_TAGS;
+            case "GET /contacts/{id}/companies" -> Driver.TRUNCATED_COMPANIES;
+            case "POST /conversations/search", "GET /conversations/{id}" -> Driver.CONVERSATIONS;
+            case "GET /companies/scroll" -> Driver.COMPANIES;
+            default -> Driver.ONE;
+        };
+    }
+
+    /** Fits each endpoint's requests to its driver over the samples. */
+    static Map<String, Fit> fit(List<Sample> samples) {
+        Set<String> endpoints = new TreeSet<>();
+        samples.forEach(s -> endpoints.addAll(s.requests().keySet()));
+        Map<String, Fit> fits = new TreeMap<>();
+        for (String endpoint : endpoints) {
+            List<double[]> xy = new ArrayList<>();
+            for (Sample s : samples) {
+                xy.add(new double[] {s.drivers().get(driverOf(endpoint)), s.requests().getOrDefault(endpoint, 0L)});
+            }
+            fits.put(endpoint, Fit.of(xy));
+        }
+        return fits;
+    }
+
+    /** The target workspace's value of a driver, for a first sync. */
+    static double target(Driver d) {
+        return switch (d) {
+            case CONTACTS -> TARGET_CONTACTS;
+            case CONTACTS_WITH_NOTES -> TARGET_CONTACTS * TARGET_NOTES_SHARE;
+            case TRUNCATED_TAGS, TRUNCATED_COMPANIES -> 0;
+            case CONVERSATIONS -> TARGET_CONVERSATIONS;
+            case COMPANIES -> TARGET_COMPANIES;
+            case ONE -> 1;
+        };
+    }
+
+    private Map<String, String> config(FakeIntercom fake, List<String> tables) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("intercom.access.token", "cost-model");
+        p.put("intercom.api.url", fake.baseUrl());
+        p.put("intercom.tables", String.join(",", tables));
+        p.put("intercom.token.check", "false");
+        p.put("topic.prefix", "cost.");
+        return p;
+    }
+
+    private ResourceReader due(ResourceReader reader) {
+        nowMs.accumulateAndGet(reader.nextDueMs(), Math::max);
+        return reader;
+    }
+
+    private static void drain(ResourceReader reader) throws InterruptedException {
+        long deadline = System.nanoTime() + 300_000_000_000L;
+        do {
+            if (reader.poll(10_000).isEmpty()) {
+                Thread.sleep(1);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(reader.resource().id() + ": the pass did not end in 5 minutes");
+            }
+        } while (reader.nextDueMs() == 0);
+    }
+
+    private Clock clock() {
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneId.of("UTC");
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(nowMs.get());
+            }
+        };
+    }
+}
