@@ -128,11 +128,13 @@ class ScrollFaultsTest {
     @Test
     void aSlowConsumerNeitherStallsNorRestartsTheScroll() throws Exception {
         SampleWorkspace ws = Harness.workspace(401, s -> s.companies(60));
-        try (FakeIntercom fake = Harness.fake(ws, o -> o.scrollPageSize(2).scrollExpiryMs(300));
+        // Expiry and stall are wide apart so that a loaded machine's scheduling delays between two
+        // pages (the scroller's own pace) stay far below the expiry, while the stall is far above it.
+        try (FakeIntercom fake = Harness.fake(ws, o -> o.scrollPageSize(2).scrollExpiryMs(1_000));
              LogCapture logs = new LogCapture()) {
             CompaniesReader reader = reader(fake, 100);
             List<SourceRecord> out = new ArrayList<>(reader.poll(1));
-            Thread.sleep(1_000);
+            Thread.sleep(3_000);
             out.addAll(Harness.drainPass(reader, Duration.ofSeconds(10)));
 
             assertExactlyOnce(expected(ws, List.of(Tables.COMPANIES)), out);
@@ -142,7 +144,7 @@ class ScrollFaultsTest {
     }
 
     /**
-     * The scroll expires while a page is slow to come (300 ms expiry, a 700 ms delay) after 100 of
+     * The scroll expires while a page is slow to come (1 s expiry, a 2 s delay) after 100 of
      * 120 companies; the restarted scroll expires again before it gets back to an unseen company,
      * and the next one is lost to a 500. The pass must read on until the scroll really ends: it
      * used to take the second expiry for the end and complete with 100 companies.
@@ -150,13 +152,13 @@ class ScrollFaultsTest {
     @Test
     void aScrollThatExpiresAgainBeforeReachingAnUnseenCompanyIsNotTakenForTheEnd() {
         SampleWorkspace ws = Harness.workspace(403, s -> s.companies(120));
-        try (FakeIntercom fake = Harness.fake(ws, o -> o.scrollPageSize(10).scrollExpiryMs(300));
+        try (FakeIntercom fake = Harness.fake(ws, o -> o.scrollPageSize(10).scrollExpiryMs(1_000));
              LogCapture logs = new LogCapture()) {
             String scroll = "GET /companies/scroll";
             fake.failNext(scroll, 10, Fault.delay(0)); // the start and pages 2-10: 100 companies
-            fake.failNext(scroll, 1, Fault.delay(700)); // page 11 arrives after the expiry: 404
+            fake.failNext(scroll, 1, Fault.delay(2_000)); // page 11 arrives after the expiry: 404
             fake.failNext(scroll, 5, Fault.delay(0)); // the restart, pages 2-5
-            fake.failNext(scroll, 1, Fault.delay(700)); // page 6: 404, nothing new since the restart
+            fake.failNext(scroll, 1, Fault.delay(2_000)); // page 6: 404, nothing new since the restart
             fake.failNext(scroll, 3, Fault.delay(0)); // the next restart, pages 2-3
             fake.failNext(scroll, 1, Fault.HTTP_500); // page 4: "please restart the scroll"
             List<SourceRecord> out = Harness.drainPass(reader(fake, 100), Duration.ofSeconds(15));
