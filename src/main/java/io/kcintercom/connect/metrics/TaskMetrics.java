@@ -51,8 +51,8 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
         taskTags.put("connector", connector);
         taskTags.put("task", task);
         this.topicPrefix = topicPrefix;
-        gauge("last-poll-timestamp-ms", "When poll() last handed records to the worker (epoch ms).", taskTags,
-                () -> lastPollMs);
+        gauge("last-poll-timestamp-ms", "When poll() last returned records to the worker (epoch ms); 0 before "
+                + "the first time.", taskTags, () -> lastPollMs);
         rateLimited();
         retries();
         gauge("rate-limit-wait-ms-total", "Milliseconds of wall-clock time during which at least one request "
@@ -69,7 +69,7 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
         Map<String, String> tags = with("resource", resource.id());
         gauge("lag-seconds", "Seconds between now and the updated_at of the newest object read, while the "
                 + "resource is behind; 0 once caught up (nothing left to read until its next pass); -1 "
-                + "before the first pass.", tags, () -> lagSeconds(reader.get(), health));
+                + "while no position is known yet.", tags, () -> lagSeconds(reader.get(), health));
         addMetric("state", "What the resource is doing: starting, running, caught-up, backing-off, "
                 + "waiting-for-scroll-lock or stopped.", tags, () -> health.state().label());
         gauge("last-success-timestamp-ms", "When Intercom last answered a request of this resource "
@@ -87,7 +87,8 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
         ResourceReader first = reader.get();
         if (first != null) {
             first.counters().keySet().forEach(name -> gauge(name + "-total", "Count of " + name.replace('-', ' ')
-                    + " since the task started (since the resource last restarted after a failure).", tags,
+                    + " since the resource's reader started: at the task's start, and again from 0 each time the "
+                    + "resource restarts after a failure.", tags,
                     () -> {
                         ResourceReader current = reader.get();
                         LongSupplier counter = current == null ? null : current.counters().get(name);
@@ -112,7 +113,7 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
         }
         perTopic.forEach((topic, n) -> {
             String table = topic.startsWith(topicPrefix) ? topic.substring(topicPrefix.length()) : topic;
-            sensor("rows-emitted", with("table", table), "Rows emitted").record(n);
+            sensor("rows-emitted", with("table", table), "Rows read for this table and queued for poll()").record(n);
         });
     }
 
@@ -126,7 +127,7 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
     public void onResponse(String endpoint, int status) {
         Map<String, String> tags = with("endpoint", endpoint);
         tags.put("status", String.valueOf(status));
-        sensor("requests", tags, "Requests to Intercom").record(1);
+        sensor("requests", tags, "Answers from Intercom with this endpoint and status").record(1);
         if (status == 429) {
             rateLimited().record(1);
         }
@@ -173,8 +174,8 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
     }
 
     private Sensor retries() {
-        return sensor("retries", taskTags,
-                "Requests retried after a 5xx, timeout, connection error or bad body");
+        return sensor("retries", taskTags, "Requests sent again after a 5xx, 408, timeout, connection error or "
+                + "bad body (429 waits not counted)");
     }
 
     private Sensor sensor(String name, Map<String, String> tags, String description) {
