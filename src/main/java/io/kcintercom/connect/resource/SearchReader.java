@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -146,6 +148,7 @@ public final class SearchReader implements ResourceReader {
             return;
         }
         SearchQuery.Page page = query.read(answer, cursor, context(cursor));
+        skipUnusable(page.unusable(), context(cursor));
         SearchPass.Completed completed = pass.accept(page, position);
         if (!completed.objects().isEmpty()) {
             pipeline.add(groupBuilder.start(completed.objects()), completed.positions());
@@ -156,6 +159,19 @@ public final class SearchReader implements ResourceReader {
         } else {
             pages.prefetch(pass.passFrom(), pass.cursor(), context(pass.cursor()));
         }
+    }
+
+    /**
+     * Objects without a usable id or updated_at have no place in the order, so the position stays
+     * where it is; their errors-topic records (if any) carry it, ahead of the page's other objects.
+     */
+    private void skipUnusable(List<SearchQuery.Unusable> unusable, String context) {
+        if (unusable.isEmpty()) {
+            return;
+        }
+        List<RecordFactory.Group> groups = new ArrayList<>(unusable.size());
+        unusable.forEach(object -> groups.add(groupBuilder.unusable(object, context)));
+        pipeline.add(PendingGroups.ready(groups), Collections.nCopies(groups.size() + 1, position));
     }
 
     private void endPass() {
