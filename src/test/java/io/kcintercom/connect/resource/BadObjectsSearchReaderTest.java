@@ -1,11 +1,15 @@
 package io.kcintercom.connect.resource;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.metrics.TaskMetrics;
 import io.kcintercom.connect.table.Tables;
@@ -170,6 +174,43 @@ class BadObjectsSearchReaderTest extends ReaderTestSupport {
         assertTrue(message.contains("intercom.bad.objects=skip"), message);
         assertFalse(message.contains(SECRET), message);
         assertEquals(0, badObjects.count(Resource.USERS), "failed, not skipped");
+    }
+
+    @Test
+    void aBadConversationTakesItsChildRowsWithItAndABadPartTakesItsAttachments() {
+        ObjectNode good = ConversationsSearchReaderTest.conversation("101", T - 5000);
+        ((ArrayNode) good.at("/tags/tags")).add(tag("t1", "VIP"));
+        ObjectNode bad = ConversationsSearchReaderTest.conversation("102", T - 4000);
+        bad.put("created_at", SECRET);
+        ((ArrayNode) bad.at("/tags/tags")).add(tag("t2", "Bug"));
+        stubSearchPage("/conversations/search", null, searchPage("conversations", null, good, bad));
+        ObjectNode badPart = ConversationsSearchReaderTest.part("p2").put("created_at", SECRET);
+        ((ArrayNode) badPart.get("attachments")).addObject().put("type", "upload")
+                .put("name", "log.txt").put("url", "https://files.example.com/log.txt").put("filesize", 10);
+        stubDetail(ConversationsSearchReaderTest.detail(good, 2, ConversationsSearchReaderTest.part("p1"), badPart));
+        stubDetail(ConversationsSearchReaderTest.detail(bad, 1, ConversationsSearchReaderTest.part("p3")));
+        BadObjects badObjects = BadObjects.skipping();
+        RecordFactory records = new RecordFactory(PREFIX, Resource.CONVERSATIONS.tables(), badObjects);
+        SearchReader reader = new SearchReader(Resource.CONVERSATIONS, client, "/conversations/search",
+                "conversations", null, new ConversationGroups(client, records, followUps(4)),
+                SearchPosition.initial(0), 60_000, 60_000, clock::get);
+
+        List<SourceRecord> out = drainPass(reader);
+
+        assertEquals(List.of("101"), ids(out, Tables.CONVERSATIONS));
+        assertEquals(List.of("101"), onTopic(out, Tables.CONVERSATIONS_TAGS).stream()
+                .map(r -> keyField(r, "conversations_pk")).toList(), "the bad conversation's tag goes with it");
+        assertEquals(List.of("101"), onTopic(out, Tables.CONVERSATIONS_CUSTOMERS).stream()
+                .map(r -> keyField(r, "conversations_pk")).toList(), "and its customer");
+        assertEquals(List.of("p1"), ids(out, Tables.CONVERSATION_PARTS), "p2 is bad, p3 belongs to the bad one");
+        assertTrue(onTopic(out, Tables.CONVERSATION_PARTS_ATTACHMENTS).isEmpty(), "p2's attachment goes with it");
+        assertEquals(2, badObjects.count(Resource.CONVERSATIONS), "the conversation and the part");
+        assertEquals("102", reader.position().id(), "the position moved past the bad conversation");
+    }
+
+    private static void stubDetail(ObjectNode detail) {
+        wm.stubFor(get(urlPathEqualTo("/conversations/" + detail.get("id").asText()))
+                .willReturn(okJson(detail.toString())));
     }
 
     private static String header(SourceRecord record, String name) {
