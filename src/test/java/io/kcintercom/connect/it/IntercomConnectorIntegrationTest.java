@@ -251,8 +251,8 @@ class IntercomConnectorIntegrationTest {
             assertEquals("created_at", header(error, "intercom.errors.column"));
             assertEquals(bad, header(error, "intercom.errors.id"));
 
-            assertEquals(1L, resourceMetric(name, "users", "bad-objects-total"));
-            assertEquals(0L, resourceMetric(name, "leads", "bad-objects-total"));
+            assertEquals(1.0, metric(name, "bad-objects-total", "resource", "users"));
+            assertEquals(0.0, metric(name, "bad-objects-total", "resource", "leads"));
             ConnectorStateInfo status = cluster.connect().connectorStatus(name);
             assertEquals("RUNNING", status.connector().state());
             assertFalse(status.tasks().isEmpty());
@@ -267,16 +267,6 @@ class IntercomConnectorIntegrationTest {
         String email = ws.contact(bad).get("email").asText();
         assertTrue(logs.lines().stream().noneMatch(l -> l.contains("not-a-date") || l.contains(email)),
                 "no field value of the bad object in any log line");
-    }
-
-    /** A per-resource metric (its MBean has the resource tag and no other beyond connector and task). */
-    private static long resourceMetric(String connector, String resource, String attribute) throws Exception {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        Set<ObjectName> names = server.queryNames(new ObjectName("kafka.connect.intercom:type=intercom-source-task-"
-                + "metrics,connector=" + connector + ",resource=" + resource + ",*"), null).stream()
-                .filter(n -> n.getKeyPropertyList().size() == 4).collect(Collectors.toSet());
-        assertEquals(1, names.size(), names.toString());
-        return ((Number) server.getAttribute(names.iterator().next(), attribute)).longValue();
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
@@ -317,7 +307,9 @@ class IntercomConnectorIntegrationTest {
                     .append(value.matches("[\\w.-]*") ? value : ObjectName.quote(value));
         }
         pattern.append(",*");
-        Set<ObjectName> names = server.queryNames(new ObjectName(pattern.toString()), null);
+        // Exactly these tags besides type, connector and task: a resource's retries-by-cause beans add a cause.
+        Set<ObjectName> names = server.queryNames(new ObjectName(pattern.toString()), null).stream()
+                .filter(n -> n.getKeyPropertyList().size() == 3 + tags.length / 2).collect(Collectors.toSet());
         assertEquals(1, names.size(), pattern + " matched " + names);
         return ((Number) server.getAttribute(names.iterator().next(), attribute)).doubleValue();
     }
