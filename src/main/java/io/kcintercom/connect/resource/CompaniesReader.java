@@ -169,7 +169,8 @@ public final class CompaniesReader implements ResourceReader {
                 }
                 for (JsonNode company : page) {
                     RecordFactory.Group group = toGroup(company);
-                    if (group != null) {
+                    // Empty when the company was skipped as a bad object: the pass's last record must carry its end.
+                    if (group != null && !group.isEmpty()) {
                         held.add(group);
                     }
                 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -96,6 +97,9 @@ public final class RecordFactory {
                 entries.add(new Converted(RowConverter.convert(Tables.get(table), object)));
             } catch (UnmappableValueException e) {
                 skip(table, object, e.column(), e.reason());
+            } catch (DataException e) {
+                // Not expected (converted values fit their schema), but no object may stop the table for ever.
+                skip(table, object, "(row)", "does not fit the table's schema");
             }
             return this;
         }
