@@ -4,6 +4,7 @@ import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.metrics.ResourceHealth;
 import io.kcintercom.connect.metrics.TaskMetrics;
+import io.kcintercom.connect.resource.BadObjects;
 import io.kcintercom.connect.resource.FollowUps;
 import io.kcintercom.connect.resource.Offsets;
 import io.kcintercom.connect.resource.Readers;
@@ -47,7 +48,8 @@ public class IntercomSourceTask extends SourceTask {
         followUps = new FollowUps(config.maxInFlightRequests(), "intercom-follow-up");
         metrics = new TaskMetrics(props.getOrDefault("name", "intercom"), config.taskId(), config.topicPrefix());
         client.observe(metrics);
-        RecordFactory records = new RecordFactory(config.topicPrefix(), config.tables());
+        BadObjects badObjects = BadObjects.from(config);
+        RecordFactory records = new RecordFactory(config.topicPrefix(), config.tables(), badObjects);
 
         List<Resource> resources = config.taskResources();
         Map<Resource, Map<String, Object>> offsets = Offsets.stored(context.offsetStorageReader(), resources);
@@ -59,6 +61,7 @@ public class IntercomSourceTask extends SourceTask {
             ReaderLoop.Slot slot = new ReaderLoop.Slot(factory.create(null), factory,
                     new ResourceHealth(resource.id(), System::currentTimeMillis));
             metrics.register(resource, slot.reader()::get, slot.health());
+            metrics.registerBadObjects(resource, () -> badObjects.count(resource));
             slots.add(slot);
             log.info("Reading {} from {}", resource.id(), stored == null ? "the beginning" : "offset " + stored);
         }

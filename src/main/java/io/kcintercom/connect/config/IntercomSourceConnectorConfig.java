@@ -1,6 +1,8 @@
 package io.kcintercom.connect.config;
 
 import io.kcintercom.connect.config.ConfigValidators.FixedRecommender;
+import io.kcintercom.connect.resource.BadObjects;
+import io.kcintercom.connect.resource.RecordFactory;
 import io.kcintercom.connect.resource.Resource;
 import io.kcintercom.connect.table.Tables;
 import java.time.Instant;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.Width;
@@ -46,6 +49,8 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     public static final String SEARCH_DELAY_MS = "search.delay.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     public static final String OUTAGE_MAX_MS = "outage.max.ms";
+    public static final String BAD_OBJECTS = "intercom.bad.objects";
+    public static final String ERRORS_TOPIC = "errors.topic";
     /** Set by the connector on each task: the resources that task owns. Not for users. */
     public static final String TASK_RESOURCES = "task.resources";
     /** Set by the connector on each task: its number, for metrics. Not for users. */
@@ -136,6 +141,26 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
         def.define(TOPIC_PREFIX, Type.STRING, "intercom.", new ConfigValidators.TopicPrefix(), Importance.MEDIUM,
                 "Prefix of every topic name: each table goes to <prefix><table>, e.g. intercom.users.",
                 GROUP_DATA, ++order, Width.MEDIUM, "Topic prefix");
+        def.define(BAD_OBJECTS, Type.STRING, BadObjects.Policy.SKIP.configValue(),
+                ConfigDef.CaseInsensitiveValidString.in("skip", "fail"), Importance.LOW,
+                "What to do with an object the connector cannot turn into a row (a field of an unexpected "
+                        + "type, a missing id, a value that does not parse; an ISO date where a timestamp is "
+                        + "expected or a number as a string are read as such): skip, the default, skips it and "
+                        + "goes on with the rest of the page, counting it in the resource's bad-objects-total "
+                        + "metric and logging its id and column at WARN (the JSON goes to " + ERRORS_TOPIC
+                        + " when set); fail fails the task naming the object.",
+                GROUP_DATA, ++order, Width.SHORT, "Bad objects", new FixedRecommender(List.of("skip", "fail")));
+        def.define(ERRORS_TOPIC, Type.STRING, "", ConfigDef.LambdaValidator.with(
+                        IntercomSourceConnectorConfig::validateErrorsTopic,
+                        () -> "empty, or a topic name: letters, digits, '.', '_' and '-', at most 249"),
+                Importance.LOW,
+                "Topic for the objects skipped under " + BAD_OBJECTS + "=skip, like Connect's dead letter "
+                        + "queue: the object's raw JSON as the value (its id as the key), and in headers "
+                        + RecordFactory.HEADER_PREFIX + "reason, resource, table, column, id and context. "
+                        + "Written with the rows it sits between, so it commits with them (also under "
+                        + "exactly-once). Empty, the default, keeps no copy: the object is only counted and "
+                        + "logged. Its content may be personal data: protect the topic like the table topics.",
+                GROUP_DATA, ++order, Width.MEDIUM, "Errors topic");
 
         order = 0;
         def.define(POLL_INTERVAL_MS, Type.LONG, 30_000L, ConfigDef.Range.between(0L, 86_400_000L), Importance.MEDIUM,
@@ -296,6 +321,27 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
 
     public long outageMaxMs() {
         return getLong(OUTAGE_MAX_MS);
+    }
+
+    public BadObjects.Policy badObjects() {
+        return BadObjects.Policy.fromConfig(getString(BAD_OBJECTS));
+    }
+
+    /** The topic for skipped objects' JSON, or null for none. */
+    public String errorsTopic() {
+        String topic = getString(ERRORS_TOPIC).trim();
+        return topic.isEmpty() ? null : topic;
+    }
+
+    private static void validateErrorsTopic(String name, Object value) {
+        String topic = value == null ? "" : ((String) value).trim();
+        if (topic.isEmpty()) {
+            return;
+        }
+        if (!topic.matches("[a-zA-Z0-9._-]{1,249}") || topic.equals(".") || topic.equals("..")) {
+            throw new ConfigException(name, value, "must be empty or a valid topic name: letters, digits, '.', "
+                    + "'_' and '-', at most 249 characters");
+        }
     }
 
     public long retryMaxTimeMs() {

@@ -28,7 +28,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * connector=<name>,task=<id>,...}: rows emitted per table, requests by endpoint and status, 429s,
  * time waiting for the rate limit, retries, the last poll; per resource its state, lag, last
  * successful request, the outage in progress, retries by cause and its counters (truncated
- * conversations, objects that vanished). Task-level counters exist from the start, at 0.
+ * conversations, objects that vanished, bad objects skipped). Task-level counters exist from the start, at 0.
  */
 public final class TaskMetrics implements RequestObserver, AutoCloseable {
     public static final String JMX_PREFIX = "kafka.connect.intercom";
@@ -95,6 +95,16 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
                         return counter == null ? 0 : counter.getAsLong();
                     }));
         }
+    }
+
+    /**
+     * The resource's objects skipped because they could not be converted ({@code intercom.bad.objects}),
+     * counted for the task's life (a restarted resource keeps its count); present from the start, at 0.
+     */
+    public void registerBadObjects(Resource resource, LongSupplier skipped) {
+        gauge("bad-objects-total", "Objects of this resource skipped since the task started because they could "
+                + "not be converted to rows (logged with their id and column; their JSON is in errors.topic "
+                + "when set).", with("resource", resource.id()), skipped);
     }
 
     private static long lagSeconds(ResourceReader reader, ResourceHealth health) {

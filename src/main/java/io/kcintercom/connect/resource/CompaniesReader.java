@@ -149,11 +149,19 @@ public final class CompaniesReader implements ResourceReader {
                         + "holding the pass, so a crash before it ends sends its first companies again", HOLD_LIMIT);
             }
             List<SourceRecord> out = new ArrayList<>();
-            long newWatermark = taken.last() ? scrolling.changes().nextWatermark(clock.getAsLong(), scrolling.openedAtServerMs()) : watermark;
-            List<JsonNode> companies = taken.companies();
-            for (int i = 0; i < companies.size(); i++) {
-                boolean lastOfPass = taken.last() && i == companies.size() - 1;
-                out.addAll(toGroup(companies.get(i)).toRecords(before, lastOfPass ? offset(newWatermark) : before));
+            long newWatermark = taken.last()
+                    ? scrolling.changes().nextWatermark(clock.getAsLong(), scrolling.openedAtServerMs()) : watermark;
+            List<RecordFactory.Group> groups = new ArrayList<>();
+            for (JsonNode company : taken.companies()) {
+                RecordFactory.Group group = toGroup(company);
+                // Empty when the company was skipped as a bad object: the pass's last record must carry its end.
+                if (!group.isEmpty()) {
+                    groups.add(group);
+                }
+            }
+            for (int i = 0; i < groups.size(); i++) {
+                boolean lastOfPass = taken.last() && i == groups.size() - 1;
+                out.addAll(groups.get(i).toRecords(before, lastOfPass ? offset(newWatermark) : before));
             }
             if (taken.last()) {
                 watermark = newWatermark;

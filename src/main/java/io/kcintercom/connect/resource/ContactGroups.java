@@ -159,8 +159,11 @@ final class ContactGroups implements GroupBuilder {
                                          FollowUpPlan.Results<ContactFollowUp, List<JsonNode>> results) {
         String id = JsonPaths.text(contact, "id");
         String parentKey = tables.parentKey();
-        RecordFactory.Group group = records.group(resource, context(id, "contact"));
+        RecordFactory.Group group = records.group(resource, "contact " + id);
         group.add(tables.parent(), contact);
+        if (group.lastSkipped()) {
+            return group; // its child rows are skipped with it
+        }
         results.orElseGet(TAGS, () -> SubLists.itemsOf(contact.get("tags"), "tags"))
                 .forEach(tag -> group.addChild(tables.tags(), tag, parentKey, id));
         results.orElseGet(COMPANIES, () -> SubLists.itemsOf(contact.get("companies"), "companies"))
@@ -173,6 +176,12 @@ final class ContactGroups implements GroupBuilder {
         results.orElse(EVENT_SUMMARY, List.of())
                 .forEach(event -> group.addChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
         return group;
+    }
+
+    @Override
+    public RecordFactory.Group unusable(SearchQuery.Unusable contact, String context) {
+        return records.group(resource, "search result at " + context)
+                .skip(tables.parent(), contact.object(), contact.column(), contact.reason());
     }
 
     /** Notes name their contact; one that does not is still about the contact it was listed under. */

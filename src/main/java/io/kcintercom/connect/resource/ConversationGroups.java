@@ -73,6 +73,9 @@ final class ConversationGroups implements GroupBuilder {
         String id = JsonPaths.text(conversation, "id");
         RecordFactory.Group group = records.group(Resource.CONVERSATIONS, "conversation " + id);
         group.add(Tables.CONVERSATIONS, conversation);
+        if (group.lastSkipped()) {
+            return group; // its child rows are skipped with it
+        }
         JsonNode attachments = JsonPaths.at(conversation, "source.attachments");
         if (attachments == null) {
             attachments = JsonPaths.at(conversation, "conversation_message.attachments");
@@ -93,12 +96,21 @@ final class ConversationGroups implements GroupBuilder {
         return group;
     }
 
+    @Override
+    public RecordFactory.Group unusable(SearchQuery.Unusable conversation, String context) {
+        return records.group(Resource.CONVERSATIONS, "search result at " + context)
+                .skip(Tables.CONVERSATIONS, conversation.object(), conversation.column(), conversation.reason());
+    }
+
     private void addParts(RecordFactory.Group group, String conversationId, JsonNode detail) {
         JsonNode list = detail.get("conversation_parts");
         int received = 0;
         for (JsonNode part : JsonPaths.items(list, "conversation_parts")) {
             received++;
             group.addChild(Tables.CONVERSATION_PARTS, part, "conversations_pk", conversationId);
+            if (group.lastSkipped()) {
+                continue; // the part's attachments are skipped with it
+            }
             String partId = JsonPaths.text(part, "id");
             group.addChildren(Tables.CONVERSATION_PARTS_ATTACHMENTS, part.get("attachments"),
                     "conversation_parts_pk", partId, "attachments");

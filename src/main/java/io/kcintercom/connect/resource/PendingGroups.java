@@ -10,6 +10,21 @@ public interface PendingGroups {
     /** Waits for the follow-ups; throws the first failure among them. */
     List<RecordFactory.Group> await();
 
+    /** Groups that need no follow-up request. */
+    static PendingGroups ready(List<RecordFactory.Group> groups) {
+        return new PendingGroups() {
+            @Override
+            public boolean isDone() {
+                return true;
+            }
+
+            @Override
+            public List<RecordFactory.Group> await() {
+                return groups;
+            }
+        };
+    }
+
     /** Groups assembled from the results of follow-ups once they are all in. */
     static <T> PendingGroups of(FollowUps.Submitted<T> followUps,
                                 Function<List<T>, List<RecordFactory.Group>> assemble) {

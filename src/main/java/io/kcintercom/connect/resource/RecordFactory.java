@@ -4,27 +4,47 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.RowConverter;
-import io.kcintercom.connect.table.TableDef;
 import io.kcintercom.connect.table.Tables;
+import io.kcintercom.connect.table.UnmappableValueException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Builds the records of the enabled tables: converts API objects to rows and wraps them with
- * topic, partition and offset. Rows of tables the user did not select are never built.
+ * topic, partition and offset. Rows of tables the user did not select are never built. An object
+ * that cannot be converted is handed to {@link BadObjects}: skipped (its raw JSON kept in the
+ * errors topic when one is named) or the task fails.
  */
 public final class RecordFactory {
+    /** Headers of an errors-topic record, like Connect's dead letter queue's {@code __connect.errors.*}. */
+    public static final String HEADER_PREFIX = "intercom.errors.";
+    static final String HEADER_REASON = HEADER_PREFIX + "reason";
+    static final String HEADER_RESOURCE = HEADER_PREFIX + "resource";
+    static final String HEADER_TABLE = HEADER_PREFIX + "table";
+    static final String HEADER_COLUMN = HEADER_PREFIX + "column";
+    static final String HEADER_ID = HEADER_PREFIX + "id";
+    static final String HEADER_CONTEXT = HEADER_PREFIX + "context";
+
     private final String topicPrefix;
     private final Set<String> enabledTables;
+    private final BadObjects badObjects;
 
+    /** A factory that skips bad objects without an errors topic (the default policy). */
     public RecordFactory(String topicPrefix, Collection<String> enabledTables) {
+        this(topicPrefix, enabledTables, BadObjects.skipping());
+    }
+
+    public RecordFactory(String topicPrefix, Collection<String> enabledTables, BadObjects badObjects) {
         this.topicPrefix = topicPrefix;
         this.enabledTables = Set.copyOf(enabledTables);
+        this.badObjects = badObjects;
     }
 
     public boolean enabled(String table) {
@@ -35,16 +55,32 @@ public final class RecordFactory {
         return topicPrefix + table;
     }
 
+    public BadObjects badObjects() {
+        return badObjects;
+    }
+
+    /** One record-to-be of a group: a row, or a skipped object's raw JSON for the errors topic. */
+    private sealed interface Entry permits Converted, Skipped {
+    }
+
+    private record Converted(RowConverter.Row row) implements Entry {
+    }
+
+    private record Skipped(BadObjects.BadObject bad, String rawJson) implements Entry {
+    }
+
     /**
      * A group of records for one API object and its child rows. The group is handed to the worker
      * whole; every record but the last carries the position before the object and the last the
-     * position after it, so an offset committed mid-group never skips the rest of the group.
+     * position after it, so an offset committed mid-group never skips the rest of the group. A row
+     * that cannot be built is skipped alone; the assembly skips the rows below it (see
+     * {@link #lastSkipped()}).
      */
     public final class Group {
         private final Resource resource;
         private final String context;
-        private final List<TableDef> tables = new ArrayList<>();
-        private final List<RowConverter.Row> rows = new ArrayList<>();
+        private final List<Entry> entries = new ArrayList<>();
+        private boolean lastSkipped;
 
         Group(Resource resource, String context) {
             this.resource = resource;
@@ -53,22 +89,50 @@ public final class RecordFactory {
 
         /** Adds a row of {@code table} from {@code object} when the table is enabled. */
         public Group add(String table, JsonNode object) {
+            lastSkipped = false;
             if (!enabled(table) || object == null || !object.isObject()) {
                 return this;
             }
-            TableDef def = Tables.get(table);
             try {
-                rows.add(RowConverter.convert(def, object));
+                entries.add(new Converted(RowConverter.convert(Tables.get(table), object)));
+            } catch (UnmappableValueException e) {
+                skip(table, object, e.column(), e.reason());
             } catch (DataException e) {
-                throw new DataException(resource.id() + ": malformed object at " + context + ": " + e.getMessage(), e);
+                // Not expected (converted values fit their schema), but no object may stop the table for ever.
+                skip(table, object, "(row)", "does not fit the table's schema");
             }
-            tables.add(def);
             return this;
+        }
+
+        /**
+         * Skips an object that cannot become a row of {@code table}: counted and logged, its raw JSON
+         * kept for the errors topic when one is named, or the task fails if the config says so.
+         *
+         * @param reason what is wrong with the column, never its value
+         */
+        public Group skip(String table, JsonNode object, String column, String reason) {
+            BadObjects.BadObject bad = new BadObjects.BadObject(resource, context, table,
+                    JsonPaths.text(object, "id"), column, reason);
+            badObjects.handle(bad);
+            if (badObjects.errorsTopic() != null) {
+                entries.add(new Skipped(bad, object.toString()));
+            }
+            lastSkipped = true;
+            return this;
+        }
+
+        /**
+         * Whether the row last added was skipped: the rows that hang below it (a contact's tags, a
+         * part's attachments) are then skipped with it rather than emitted without their parent.
+         */
+        public boolean lastSkipped() {
+            return lastSkipped;
         }
 
         /** Adds a child row: the item with the parent's id under {@code parentKey}. */
         public Group addChild(String table, JsonNode item, String parentKey, String parentId) {
             if (!enabled(table) || item == null || !item.isObject()) {
+                lastSkipped = false;
                 return this;
             }
             ObjectNode child = ((ObjectNode) item).deepCopy();
@@ -88,23 +152,44 @@ public final class RecordFactory {
         }
 
         public boolean isEmpty() {
-            return rows.isEmpty();
+            return entries.isEmpty();
         }
 
         public int size() {
-            return rows.size();
+            return entries.size();
         }
 
         public List<SourceRecord> toRecords(Map<String, ?> offsetBefore, Map<String, ?> offsetAfter) {
             Map<String, String> partition = Offsets.partition(resource);
-            List<SourceRecord> records = new ArrayList<>(rows.size());
-            for (int i = 0; i < rows.size(); i++) {
-                RowConverter.Row row = rows.get(i);
-                Map<String, ?> offset = i == rows.size() - 1 ? offsetAfter : offsetBefore;
-                records.add(new SourceRecord(partition, offset, topic(row.table().name()), null,
-                        row.table().keySchema(), row.key(), row.table().valueSchema(), row.value()));
+            List<SourceRecord> records = new ArrayList<>(entries.size());
+            for (int i = 0; i < entries.size(); i++) {
+                Map<String, ?> offset = i == entries.size() - 1 ? offsetAfter : offsetBefore;
+                Entry entry = entries.get(i);
+                if (entry instanceof Converted converted) {
+                    RowConverter.Row row = converted.row();
+                    records.add(new SourceRecord(partition, offset, topic(row.table().name()), null,
+                            row.table().keySchema(), row.key(), row.table().valueSchema(), row.value()));
+                } else {
+                    records.add(errorRecord(partition, offset, (Skipped) entry));
+                }
             }
             return records;
+        }
+
+        /** The skipped object's raw JSON on the errors topic, what went wrong in headers; it commits with the batch. */
+        private SourceRecord errorRecord(Map<String, String> partition, Map<String, ?> offset, Skipped skipped) {
+            BadObjects.BadObject bad = skipped.bad();
+            ConnectHeaders headers = new ConnectHeaders();
+            headers.addString(HEADER_REASON, "column '" + bad.column() + "' " + bad.reason());
+            headers.addString(HEADER_RESOURCE, bad.resource().id());
+            headers.addString(HEADER_TABLE, bad.table());
+            headers.addString(HEADER_COLUMN, bad.column());
+            if (bad.id() != null) {
+                headers.addString(HEADER_ID, bad.id());
+            }
+            headers.addString(HEADER_CONTEXT, bad.context());
+            return new SourceRecord(partition, offset, badObjects.errorsTopic(), null, Schema.OPTIONAL_STRING_SCHEMA,
+                    bad.id(), Schema.STRING_SCHEMA, skipped.rawJson(), null, headers);
         }
     }
 

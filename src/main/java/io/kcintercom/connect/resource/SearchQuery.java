@@ -32,11 +32,19 @@ final class SearchQuery {
     record Hit(String id, long updatedAt, JsonNode object) {
     }
 
+    /** An object of an answer without a usable ordering key: it has no place in the pass and is skipped. */
+    record Unusable(JsonNode object, String column, String reason) {
+    }
+
     /**
-     * One answer: its objects in the order received, and the cursor of the next page, null when
-     * this page is the last.
+     * One answer: its objects in the order received, those without a usable id or updated_at apart,
+     * and the cursor of the next page, null when this page is the last.
      */
-    record Page(List<Hit> hits, String nextCursor) {
+    record Page(List<Hit> hits, List<Unusable> unusable, String nextCursor) {
+        Page(List<Hit> hits, String nextCursor) {
+            this(hits, List.of(), nextCursor);
+        }
+
         /** Whether the objects come newest first (updated_at never grows from one to the next). */
         boolean newestFirst() {
             for (int i = 1; i < hits.size(); i++) {
@@ -110,11 +118,11 @@ final class SearchQuery {
 
     /**
      * Reads the answer to the page at {@code pageCursor}. A page is the last when it names no next
-     * cursor, names its own again, or is empty.
+     * cursor, names its own again, or holds no object at all. An object without a usable id or
+     * updated_at is set apart as unusable: one bad object must not stop the resource.
      *
      * @param context where the pass stands, for the message of a malformed answer
-     * @throws DataException when the answer has no array of objects, or an object no usable id or
-     *                       updated_at
+     * @throws DataException when the answer has no array of objects
      */
     Page read(JsonNode answer, String pageCursor, String context) {
         JsonNode items = answer.get(itemsKey);
@@ -122,25 +130,22 @@ final class SearchQuery {
             throw new DataException(resourceId + ": search response has no '" + itemsKey + "' array at " + context);
         }
         List<Hit> hits = new ArrayList<>(items.size());
+        List<Unusable> unusable = new ArrayList<>();
         for (JsonNode item : items) {
-            hits.add(hit(item, context));
+            String id = item.isObject() ? JsonPaths.text(item, "id") : null;
+            long updatedAt = item.isObject() ? Timestamps.epochSeconds(item.get("updated_at")) : Timestamps.NONE;
+            if (id == null || id.isBlank()) {
+                unusable.add(new Unusable(item, "id", "is missing: the search result has no usable id"));
+            } else if (updatedAt < 0) {
+                unusable.add(new Unusable(item, "updated_at", "is missing or not a timestamp: the search result "
+                        + "cannot be ordered"));
+            } else {
+                hits.add(new Hit(id, updatedAt, item));
+            }
         }
         String next = nextCursor(answer);
-        boolean last = next == null || next.equals(pageCursor) || hits.isEmpty();
-        return new Page(hits, last ? null : next);
-    }
-
-    private Hit hit(JsonNode item, String context) {
-        String id = JsonPaths.text(item, "id");
-        if (id == null) {
-            throw new DataException(resourceId + ": search result without an id at " + context);
-        }
-        long updatedAt = Timestamps.epochSeconds(item.get("updated_at"));
-        if (updatedAt < 0) {
-            throw new DataException(resourceId + ": search result " + id + " without a usable updated_at at "
-                    + context);
-        }
-        return new Hit(id, updatedAt, item);
+        boolean last = next == null || next.equals(pageCursor) || items.isEmpty();
+        return new Page(hits, unusable, last ? null : next);
     }
 
     /** The cursor of the next page, from {@code pages.next.starting_after}; null on the last page. */

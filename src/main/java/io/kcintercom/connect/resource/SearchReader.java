@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -180,7 +182,9 @@ public final class SearchReader implements ResourceReader {
             pass.restartFrom(position);
             return null;
         }
-        return pass.accept(query.read(answer, cursor, context(cursor)), position);
+        SearchQuery.Page page = query.read(answer, cursor, context(cursor));
+        skipUnusable(page.unusable(), context(cursor));
+        return pass.accept(page, position);
     }
 
     /** A newest-first pass that gave up before handing anything out: this pass reads oldest first. */
@@ -194,6 +198,19 @@ public final class SearchReader implements ResourceReader {
                     NewestFirstPass.MAX_PAGES, position);
         }
         pass = SearchPass.from(position, (clock.getAsLong() - searchDelayMs) / 1000);
+    }
+
+    /**
+     * Objects without a usable id or updated_at have no place in the order, so the position stays
+     * where it is; their errors-topic records (if any) carry it, ahead of the page's other objects.
+     */
+    private void skipUnusable(List<SearchQuery.Unusable> unusable, String context) {
+        if (unusable.isEmpty()) {
+            return;
+        }
+        List<RecordFactory.Group> groups = new ArrayList<>(unusable.size());
+        unusable.forEach(object -> groups.add(groupBuilder.unusable(object, context)));
+        pipeline.add(PendingGroups.ready(groups), Collections.nCopies(groups.size() + 1, position));
     }
 
     private void endPass() {

@@ -3,15 +3,17 @@ package io.kcintercom.connect.table;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.errors.DataException;
 
 /**
  * Turns one Intercom JSON object into the key and value {@link Struct}s of a table.
  *
  * <p>Intercom's JSON is loose: ids come as strings or integers, timestamps as unix seconds,
  * milliseconds or ISO-8601 strings, "empty" as null, {@code {}} or {@code ""}. Every column
- * accepts each of those shapes; a value that fits none of them is a malformed payload and fails.
- * Timestamps are read by {@link Timestamps}, the parser the readers order objects by.
+ * accepts each of those shapes, and a sensible neighbour of them: an ISO date where an epoch is
+ * expected, a number as a string, an object where a string is expected (kept as its JSON text). A
+ * value that fits none of them makes the object unmappable: {@link UnmappableValueException}
+ * names the table and the column, never the value. Timestamps are read by {@link Timestamps}, the
+ * parser the readers order objects by.
  */
 public final class RowConverter {
     private RowConverter() {
@@ -26,8 +28,8 @@ public final class RowConverter {
         for (Column column : table.columns()) {
             Object converted = convertValue(table, column, column.locate(object));
             if (converted == null && column.required()) {
-                throw new DataException("Table " + table.name() + ": required column '" + column.name()
-                        + "' is missing from the API object");
+                throw new UnmappableValueException(table.name(), column.name(), "is required and missing from the "
+                        + "API object");
             }
             value.put(column.name(), converted);
         }
@@ -39,8 +41,9 @@ public final class RowConverter {
             key.put(column.name(), keyValue);
         }
         if (!anyKey) {
-            throw new DataException("Table " + table.name() + ": the object has none of the key columns "
-                    + table.keyColumns().stream().map(Column::name).toList());
+            throw new UnmappableValueException(table.name(),
+                    String.join(",", table.keyColumns().stream().map(Column::name).toList()),
+                    "is empty: the object has none of the key columns");
         }
         return new Row(table, key, value);
     }
@@ -59,8 +62,9 @@ public final class RowConverter {
                 case BOOLEAN -> toBoolean(node);
             };
         } catch (RuntimeException e) {
-            throw new DataException("Table " + table.name() + ": column '" + column.name() + "' cannot be read as "
-                    + column.type() + " from " + abbreviate(node.toString()), e);
+            // Not chained: parse exceptions quote the value ("For input string: ...").
+            throw new UnmappableValueException(table.name(), column.name(), "cannot be read as " + column.type()
+                    + " from a JSON " + shape(node));
         }
     }
 
@@ -119,7 +123,15 @@ public final class RowConverter {
         throw new IllegalArgumentException("not a boolean");
     }
 
-    private static String abbreviate(String text) {
-        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
+    /** The JSON type of a value, for messages that must not quote it. */
+    private static String shape(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case OBJECT -> "object";
+            case ARRAY -> "array";
+            case STRING -> "string";
+            case NUMBER -> "number";
+            case BOOLEAN -> "boolean";
+            default -> node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
     }
 }

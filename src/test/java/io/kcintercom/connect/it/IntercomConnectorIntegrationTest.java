@@ -10,10 +10,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kcintercom.connect.IntercomSourceConnector;
 import io.kcintercom.connect.config.Template;
 import io.kcintercom.connect.sandbox.FakeIntercom;
+import io.kcintercom.connect.sandbox.Malformation;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
 import io.kcintercom.connect.testutil.LogCapture;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +27,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -199,6 +205,76 @@ class IntercomConnectorIntegrationTest {
     }
 
     @Test
+    void aMalformedObjectLandsInTheErrorsTopicAndEveryOtherRowArrives() throws Exception {
+        SampleWorkspace ws = SampleWorkspace.generate(31, SampleWorkspace.Sizes.builder()
+                .users(300).leads(10).companies(5).admins(2).teams(1).tags(6).segments(2).conversations(0).build());
+        List<String> userIds = ws.contactIds("user");
+        // A user with tags, on the second search page, so the page and its children go on around it.
+        String bad = userIds.stream().skip(150).filter(id -> !ws.contactTags(id).isEmpty()).findFirst().orElseThrow();
+        String tolerated = userIds.get(10);
+        ws.malformContact(bad, Malformation.UNPARSEABLE);
+        ws.malformContact(tolerated, Malformation.ISO_TIMESTAMP);
+        String errorsTopic = "bad.errors";
+        LogCapture logs = LogCapture.start(org.apache.logging.log4j.Level.INFO);
+        try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.defaults())) {
+            String prefix = "bad.";
+            String name = "intercom-bad-objects";
+            List<String> tables = List.of(Tables.USERS, Tables.USERS_TAGS, Tables.LEADS);
+            Map<String, String> config = connectorConfig(fake, prefix, "basic");
+            config.put("intercom.tables", String.join(",", tables));
+            config.put("errors.topic", errorsTopic);
+            cluster.connect().configureConnector(name, config);
+
+            Map<String, Set<String>> expected = ExpectedRows.forWorkspace(ws, tables);
+            expected.get(Tables.USERS).remove(bad);
+            assertTrue(expected.get(Tables.USERS_TAGS).removeIf(key -> key.startsWith(bad + "|")),
+                    "the bad user has tags, skipped with it");
+            for (String table : tables) {
+                Set<String> want = expected.get(table);
+                List<ConnectCluster.Row> rows = cluster.awaitRows(prefix + table, SYNC_TIMEOUT,
+                        r -> keys(table, r).containsAll(want));
+                assertEquals(want, keys(table, rows), "keys of " + table);
+            }
+            JsonNode toleratedRow = cluster.readAll(prefix + Tables.USERS).stream()
+                    .filter(r -> r.id().equals(tolerated)).findFirst().orElseThrow().value();
+            assertEquals(ws.contact(tolerated).get("created_at").asLong() * 1000,
+                    toleratedRow.get("created_at").asLong(), "an ISO created_at is read as the same instant");
+
+            ConsumerRecords<byte[], byte[]> errors = cluster.connect().kafka().consume(1, 30_000, errorsTopic);
+            assertEquals(1, errors.count());
+            ConsumerRecord<byte[], byte[]> error = errors.iterator().next();
+            JsonNode raw = MAPPER.readTree(MAPPER.readTree(error.value()).asText());
+            assertEquals(bad, raw.get("id").asText(), "the raw JSON, as a string value");
+            assertEquals("not-a-date", raw.get("created_at").asText());
+            assertEquals("users", header(error, "intercom.errors.resource"));
+            assertEquals("users", header(error, "intercom.errors.table"));
+            assertEquals("created_at", header(error, "intercom.errors.column"));
+            assertEquals(bad, header(error, "intercom.errors.id"));
+
+            assertEquals(1.0, metric(name, "bad-objects-total", "resource", "users"));
+            assertEquals(0.0, metric(name, "bad-objects-total", "resource", "leads"));
+            ConnectorStateInfo status = cluster.connect().connectorStatus(name);
+            assertEquals("RUNNING", status.connector().state());
+            assertFalse(status.tasks().isEmpty());
+            status.tasks().forEach(task -> assertEquals("RUNNING", task.state(), "task " + task.id()));
+            cluster.connect().deleteConnector(name);
+        } finally {
+            logs.stop();
+        }
+        List<String> warnings = logs.lines().stream().filter(l -> l.startsWith("WARN") && l.contains(bad)).toList();
+        assertFalse(warnings.isEmpty(), "the skipped object is logged at WARN with its id");
+        assertTrue(warnings.get(0).contains("'created_at'"), warnings.get(0));
+        String email = ws.contact(bad).get("email").asText();
+        assertTrue(logs.lines().stream().noneMatch(l -> l.contains("not-a-date") || l.contains(email)),
+                "no field value of the bad object in any log line");
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
     void validateReportsAnUnknownTableOnItsKey() {
         Map<String, String> config = new HashMap<>();
         config.put("connector.class", IntercomSourceConnector.class.getName());
@@ -231,7 +307,9 @@ class IntercomConnectorIntegrationTest {
                     .append(value.matches("[\\w.-]*") ? value : ObjectName.quote(value));
         }
         pattern.append(",*");
-        Set<ObjectName> names = server.queryNames(new ObjectName(pattern.toString()), null);
+        // Exactly these tags besides type, connector and task: a resource's retries-by-cause beans add a cause.
+        Set<ObjectName> names = server.queryNames(new ObjectName(pattern.toString()), null).stream()
+                .filter(n -> n.getKeyPropertyList().size() == 3 + tags.length / 2).collect(Collectors.toSet());
         assertEquals(1, names.size(), pattern + " matched " + names);
         return ((Number) server.getAttribute(names.iterator().next(), attribute)).doubleValue();
     }

@@ -96,20 +96,26 @@ class SearchQueryTest {
     }
 
     @Test
-    void anObjectWithoutUsableKeysFailsNamingItsIdButNoFieldValue() {
-        DataException noId = assertThrows(DataException.class, () -> users.read(
-                json("{\"data\":[{\"email\":\"someone@example.com\",\"updated_at\":1700000000}]}"), null, CONTEXT));
-        assertTrue(noId.getMessage().startsWith("users: search result without an id at " + CONTEXT),
-                noId.getMessage());
-        assertFalse(noId.getMessage().contains("example.com"), noId.getMessage());
+    void anObjectWithoutUsableKeysIsSetApartNamingTheColumnButNoFieldValueAndTheRestIsKept() {
+        SearchQuery.Page page = users.read(json("{\"data\":["
+                + "{\"email\":\"someone@example.com\",\"updated_at\":1700000000},"
+                + "{\"id\":\"c1\",\"updated_at\":1700000001},"
+                + "{\"id\":\"c2\",\"email\":\"someone@example.com\",\"updated_at\":\"soon\"}],"
+                + "\"pages\":{\"next\":{\"starting_after\":\"n\"}}}"), null, CONTEXT);
 
-        DataException noUpdatedAt = assertThrows(DataException.class, () -> users.read(
-                json("{\"data\":[{\"id\":\"c1\",\"email\":\"someone@example.com\",\"updated_at\":\"soon\"}]}"), null,
-                CONTEXT));
-        assertTrue(noUpdatedAt.getMessage().contains("search result c1 without a usable updated_at"),
-                noUpdatedAt.getMessage());
-        assertFalse(noUpdatedAt.getMessage().contains("example.com"), noUpdatedAt.getMessage());
-        assertFalse(noUpdatedAt.getMessage().contains("soon"), noUpdatedAt.getMessage());
+        assertEquals(List.of("c1"), page.hits().stream().map(SearchQuery.Hit::id).toList());
+        assertEquals(List.of("id", "updated_at"), page.unusable().stream().map(SearchQuery.Unusable::column).toList());
+        assertEquals("c2", page.unusable().get(1).object().get("id").asText(), "the raw object is kept whole");
+        for (SearchQuery.Unusable unusable : page.unusable()) {
+            assertFalse(unusable.reason().contains("example.com"), unusable.reason());
+            assertFalse(unusable.reason().contains("soon"), unusable.reason());
+        }
+        assertEquals("n", page.nextCursor(), "a page with unusable objects is not the last because of them");
+
+        SearchQuery.Page onlyUnusable = users.read(json("{\"data\":[{\"id\":\"c3\"}],"
+                + "\"pages\":{\"next\":{\"starting_after\":\"m\"}}}"), null, CONTEXT);
+        assertTrue(onlyUnusable.hits().isEmpty());
+        assertEquals("m", onlyUnusable.nextCursor(), "a page of only unusable objects is not empty");
     }
 
     /** The body as Intercom receives it: sent as text, so an int and a long of one value are equal. */

@@ -37,7 +37,7 @@ final class ContactEndpoints {
 
     void register(Routes routes) {
         routes.add("POST", "/contacts/search", this::search)
-                .add("GET", "/contacts/{id}", r -> ws.contactJson(contact(r)))
+                .add("GET", "/contacts/{id}", r -> ws.onWire(ws.contactJson(contact(r))))
                 .add("GET", "/contacts/{id}/tags", this::tags)
                 .add("GET", "/contacts/{id}/segments", this::segments)
                 .add("GET", "/contacts/{id}/companies", this::companies)
@@ -57,7 +57,7 @@ final class ContactEndpoints {
         SearchEngine.Page<Contact> page =
                 SearchEngine.page(view, searchable.cacheKey(request.query()), filter, sortKey, Contact::id, request);
         ArrayNode data = Json.array();
-        page.items().forEach(c -> data.add(ContactJson.contact(c, ws.appId(), false)));
+        page.items().forEach(c -> data.add(ws.onWire(ContactJson.contact(c, ws.appId(), false))));
         ObjectNode o = Json.typed("list");
         o.set("data", data);
         o.put("total_count", page.totalCount());

@@ -56,7 +56,7 @@ final class ConversationEndpoints {
         SearchEngine.Page<Conversation> page =
                 SearchEngine.page(view, searchable.cacheKey(request.query()), filter, sortKey, Conversation::id, request);
         ArrayNode items = Json.array();
-        page.items().forEach(c -> items.add(ConversationJson.conversation(c, ws::tagRecord, null, false)));
+        page.items().forEach(c -> items.add(ws.onWire(ConversationJson.conversation(c, ws::tagRecord, null, false))));
         ObjectNode o = Json.typed("conversation.list");
         o.set("pages", page.pagesNode(sortKey, Conversation::id));
         o.put("total_count", page.totalCount());
@@ -71,6 +71,6 @@ final class ConversationEndpoints {
             throw ApiError.notFound("Resource Not Found");
         }
         boolean plainText = "plaintext".equals(r.param("display_as"));
-        return ConversationJson.conversation(c, ws::tagRecord, maxPartsReturned, plainText);
+        return ws.onWire(ConversationJson.conversation(c, ws::tagRecord, maxPartsReturned, plainText));
     }
 }

@@ -39,6 +39,8 @@ public final class FakeIntercom implements AutoCloseable {
         private final int scrollPageSize;
         private final int maxPartsReturned;
         private final int threads;
+        private final int malformedCount;
+        private final Malformation malformedKind;
 
         private Options(Builder b) {
             this.token = Objects.requireNonNull(b.token);
@@ -52,6 +54,8 @@ public final class FakeIntercom implements AutoCloseable {
             this.scrollPageSize = b.scrollPageSize;
             this.maxPartsReturned = b.maxPartsReturned;
             this.threads = b.threads;
+            this.malformedCount = b.malformedCount;
+            this.malformedKind = b.malformedKind;
         }
 
         public static Options defaults() {
@@ -66,7 +70,8 @@ public final class FakeIntercom implements AutoCloseable {
             return new Builder().token(token).port(port).rateLimitPer10s(rateLimitPer10s)
                     .latencyMs(latencyMinMs, latencyMaxMs).searchIndexLagMs(searchIndexLagMs)
                     .workspaceTimeZone(workspaceTimeZone.getId()).scrollExpiryMs(scrollExpiryMs)
-                    .scrollPageSize(scrollPageSize).maxPartsReturned(maxPartsReturned).threads(threads);
+                    .scrollPageSize(scrollPageSize).maxPartsReturned(maxPartsReturned).threads(threads)
+                    .malformed(malformedCount, malformedKind);
         }
 
         public String token() {
@@ -113,6 +118,15 @@ public final class FakeIntercom implements AutoCloseable {
             return threads;
         }
 
+        /** Objects of each of users, leads, conversations and companies served malformed; 0 for none. */
+        public int malformedCount() {
+            return malformedCount;
+        }
+
+        public Malformation malformedKind() {
+            return malformedKind;
+        }
+
         public static final class Builder {
             private String token = "sample-token";
             private int port;
@@ -125,6 +139,8 @@ public final class FakeIntercom implements AutoCloseable {
             private int scrollPageSize = 50;
             private int maxPartsReturned = 500;
             private int threads = 32;
+            private int malformedCount;
+            private Malformation malformedKind = Malformation.WRONG_TYPE;
 
             /** The only accepted bearer token. Default "sample-token". */
             public Builder token(String v) {
@@ -186,9 +202,19 @@ public final class FakeIntercom implements AutoCloseable {
                 return this;
             }
 
+            /**
+             * Serves {@code count} users, leads, conversations and companies each malformed this way,
+             * spread over them (see {@link SampleWorkspace#malformSome}). Default none.
+             */
+            public Builder malformed(int count, Malformation kind) {
+                malformedCount = count;
+                malformedKind = Objects.requireNonNull(kind);
+                return this;
+            }
+
             public Options build() {
                 if (rateLimitPer10s < 0 || latencyMinMs < 0 || searchIndexLagMs < 0 || scrollPageSize < 1
-                        || maxPartsReturned < 1 || threads < 1) {
+                        || maxPartsReturned < 1 || threads < 1 || malformedCount < 0) {
                     throw new IllegalArgumentException("invalid fake Intercom options");
                 }
                 return new Options(this);
@@ -279,6 +305,9 @@ public final class FakeIntercom implements AutoCloseable {
         companyScroll.register(routes);
         new ConversationEndpoints(workspace, options).register(routes);
         this.templates = routes.keys();
+        if (options.malformedCount() > 0) {
+            workspace.malformSome(options.malformedCount(), options.malformedKind());
+        }
         Dispatcher dispatcher = new Dispatcher(routes, workspace, options, stats, faults);
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), options.port()), 512);
         this.pool = Executors.newFixedThreadPool(options.threads(), daemonThreads());
@@ -432,10 +461,17 @@ public final class FakeIntercom implements AutoCloseable {
                 case "timezone" -> opts.workspaceTimeZone(v);
                 case "scroll-expiry-ms" -> opts.scrollExpiryMs(Long.parseLong(v));
                 case "truncated-conversation" -> sizes.includeTruncatedConversation(!"false".equals(v));
+                case "malformed" -> {
+                    String[] countAndKind = v.split(":", 2);
+                    opts.malformed(Integer.parseInt(countAndKind[0]), countAndKind.length == 2
+                            ? Malformation.valueOf(countAndKind[1].toUpperCase(java.util.Locale.ROOT))
+                            : Malformation.WRONG_TYPE);
+                }
                 default -> {
                     System.err.println("unknown flag --" + f.getKey() + "\nflags: --port --seed --users --leads "
                             + "--companies --conversations --rate-limit --latency-ms N|MIN-MAX --token "
-                            + "--search-lag-ms --timezone --scroll-expiry-ms --truncated-conversation");
+                            + "--search-lag-ms --timezone --scroll-expiry-ms --truncated-conversation "
+                            + "--malformed N[:wrong_type|unparseable|missing_id|unusable_updated_at|iso_timestamp]");
                     System.exit(2);
                 }
             }

@@ -408,6 +408,46 @@ class FakeIntercomTest {
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
+    // ---- malformed objects --------------------------------------------------------------------------------
+
+    @Test
+    void malformedObjectsAreServedOnTheWireWhileTheAccessorsStayWellFormed() throws Exception {
+        SampleWorkspace own = SampleWorkspace.generate(11, sizes(), GENERATED_AT);
+        List<String> picked = own.malformSome(2, Malformation.UNPARSEABLE);
+        assertEquals(8, picked.size(), "2 each of users, leads, conversations and companies");
+        String user = own.contactIds("user").get(0);
+        own.malformContact(user, Malformation.MISSING_ID);
+        String conversation = own.conversations().get(0).get("id").asText();
+        own.malformConversation(conversation, Malformation.WRONG_TYPE);
+        try (FakeIntercom fake = FakeIntercom.start(own, Options.defaults())) {
+            List<JsonNode> users = searchAll(fake, filter("role", "=", "user"), 150, "ascending");
+            assertEquals(1, users.stream().filter(c -> !c.has("id")).count(), "one user without an id");
+            assertEquals(List.of(picked.get(0), picked.get(1)), users.stream()
+                    .filter(c -> "not-a-date".equals(c.path("created_at").asText())).map(c -> c.get("id").asText())
+                    .sorted(Ids.ORDER).toList());
+            assertEquals(200, get(fake, "/contacts/" + picked.get(0)).status());
+            assertEquals("not-a-date", get(fake, "/contacts/" + picked.get(0)).json().get("created_at").asText());
+            assertTrue(get(fake, "/conversations/" + conversation).json().get("created_at").isObject());
+            long badCompanies = list(get(fake, "/companies/scroll").json().get("data")).stream()
+                    .filter(c -> "not-a-date".equals(c.path("created_at").asText())).count();
+            assertTrue(badCompanies >= 1, "the first scroll page holds a malformed company");
+        }
+        assertTrue(own.contacts("user").stream().allMatch(c -> c.has("id") && c.get("created_at").isNumber()),
+                "the accessors tests compute expected rows from are well formed");
+        assertTrue(own.companies().stream().allMatch(c -> c.get("created_at").isNumber()));
+        assertTrue(own.conversations().stream().allMatch(c -> c.get("created_at").isNumber()));
+    }
+
+    @Test
+    void theMalformedOptionMalformsSomeOfEachKindAtStart() throws Exception {
+        SampleWorkspace own = SampleWorkspace.generate(11, sizes(), GENERATED_AT);
+        try (FakeIntercom fake = FakeIntercom.start(own, Options.builder().malformed(1, Malformation.ISO_TIMESTAMP)
+                .build())) {
+            List<JsonNode> users = searchAll(fake, filter("role", "=", "user"), 150, "ascending");
+            assertEquals(1, users.stream().filter(c -> c.get("created_at").isTextual()).count());
+        }
+    }
+
     private record Reply(int status, HttpHeaders headers, JsonNode json) {
     }
 

@@ -1,6 +1,8 @@
 package io.kcintercom.connect.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import io.kcintercom.connect.sandbox.Model.Admin;
 import io.kcintercom.connect.sandbox.Model.Company;
 import io.kcintercom.connect.sandbox.Model.Contact;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -198,6 +201,8 @@ public final class SampleWorkspace {
     private final SearchIndex<Contact> contactIndex = new SearchIndex<>(contacts.values(), Contact::id);
     private final SearchIndex<Conversation> conversationIndex = new SearchIndex<>(conversations.values(), Conversation::id);
     private final Object writeLock = new Object();
+    /** Objects served malformed, by "type:id" (contact, conversation, company). */
+    private final Map<String, Malformation> malformed = new ConcurrentHashMap<>();
     private volatile Clock clock = Clock.systemUTC();
     private int nextContactIndex;
     private int nextCompanyIndex;
@@ -283,7 +288,7 @@ public final class SampleWorkspace {
 
     /** Every company, in id order (the scroll's order). */
     public List<JsonNode> companies() {
-        return companies.values().stream().map(this::companyJson).toList();
+        return companies.values().stream().<JsonNode>map(c -> DirectoryJson.company(c, this::tagRecord)).toList();
     }
 
     public List<JsonNode> admins() {
@@ -338,6 +343,69 @@ public final class SampleWorkspace {
 
     public List<JsonNode> contactSegments(String contactId) {
         return segmentsJson(requireContact(contactId));
+    }
+
+    // ---- malformed objects, for the connector's bad-object handling ---------------------------------------
+
+    /** Serves the contact malformed (in search results and GET /contacts/{id}) from now on. */
+    public void malformContact(String id, Malformation kind) {
+        malformed.put("contact:" + id, kind);
+    }
+
+    /** Serves the conversation malformed (in search results and GET /conversations/{id}) from now on. */
+    public void malformConversation(String id, Malformation kind) {
+        malformed.put("conversation:" + id, kind);
+    }
+
+    /** Serves the company malformed (in the scroll and contacts' company lists) from now on. */
+    public void malformCompany(String id, Malformation kind) {
+        malformed.put("company:" + id, kind);
+    }
+
+    /**
+     * Malforms {@code count} objects of each of users, leads, conversations and companies, spread
+     * evenly over each in id order (fewer when there are fewer). Returns their ids, users' first.
+     */
+    public List<String> malformSome(int count, Malformation kind) {
+        List<String> ids = new ArrayList<>();
+        for (String id : spread(contactIds("user"), count)) {
+            malformContact(id, kind);
+            ids.add(id);
+        }
+        for (String id : spread(contactIds("lead"), count)) {
+            malformContact(id, kind);
+            ids.add(id);
+        }
+        for (String id : spread(conversations.keySet().stream().toList(), count)) {
+            malformConversation(id, kind);
+            ids.add(id);
+        }
+        for (String id : spread(companies.keySet().stream().toList(), count)) {
+            malformCompany(id, kind);
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    private static List<String> spread(List<String> ids, int count) {
+        int n = Math.min(count, ids.size());
+        List<String> picked = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            picked.add(ids.get((int) ((i + 0.5) * ids.size() / n)));
+        }
+        return picked;
+    }
+
+    /** The object as the API serves it: malformed if a test asked for it, else as is. */
+    JsonNode onWire(JsonNode object) {
+        Malformation kind = malformed.isEmpty() ? null
+                : malformed.get(object.path("type").asText() + ":" + object.path("id").asText());
+        if (kind == null) {
+            return object;
+        }
+        ObjectNode copy = ((ObjectNode) object).deepCopy();
+        kind.apply(copy);
+        return copy;
     }
 
     // ---- mutations, for incremental tests ------------------------------------------------------------------
@@ -517,8 +585,9 @@ public final class SampleWorkspace {
         return ContactJson.contact(c, appId, true);
     }
 
+    /** The company as served (malformed if asked for); {@link #companies()} lists them well formed. */
     JsonNode companyJson(Company c) {
-        return DirectoryJson.company(c, this::tagRecord);
+        return onWire(DirectoryJson.company(c, this::tagRecord));
     }
 
     List<JsonNode> notesJson(Contact c) {

@@ -1,6 +1,7 @@
 package io.kcintercom.connect.table;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -220,6 +221,41 @@ class RowConverterTest {
     }
 
     @Test
+    void sensibleNeighboursOfTheExpectedShapeAreTolerated() {
+        // An ISO date where an epoch is expected, numbers as strings, a string where an object is expected.
+        Struct user = value("users", contact("\"created_at\":\"2024-06-27T12:52:57Z\",\"session_count\":\" 12 \","
+                + "\"has_hard_bounced\":\"false\",\"avatar\":{\"image_url\":\"https://x/a.png\"}"));
+        assertEquals(AT, user.get("created_at"));
+        assertEquals(12L, user.get("session_count"));
+        assertEquals(Boolean.FALSE, user.get("has_hard_bounced"));
+        Struct company = value("companies", "{\"id\":\"c1\",\"monthly_spend\":\"1e3\",\"user_count\":\"4.0\","
+                + "\"custom_attributes\":\"{\\\"plan\\\":\\\"pro\\\"}\",\"created_at\":\"1719492777\"}");
+        assertEquals(1000.0, company.get("monthly_spend"));
+        assertEquals(4L, company.get("user_count"));
+        assertEquals("{\"plan\":\"pro\"}", company.get("custom_attributes"), "a string where JSON is expected is kept as is");
+        assertEquals(AT, company.get("created_at"));
+    }
+
+    @ParameterizedTest(name = "{0}.{1} from {2}")
+    @CsvSource(delimiter = '|', value = {
+        "users     | created_at              | \"SECRET-VALUE\"",
+        "users     | created_at              | {\"at\":\"SECRET-VALUE\"}",
+        "users     | session_count           | \"SECRET-VALUE\"",
+        "users     | unsubscribed_from_emails| \"SECRET-VALUE\"",
+        "companies | monthly_spend           | \"SECRET-VALUE\"",
+        "companies | user_count              | [\"SECRET-VALUE\"]",
+    })
+    void anUnmappableValueIsNamedByTableAndColumnNeverQuoted(String table, String column, String json) {
+        String object = "{\"type\":\"x\",\"id\":\"1\",\"" + column + "\":" + json + "}";
+        UnmappableValueException e = assertThrows(UnmappableValueException.class, () -> value(table, object));
+        assertEquals(table, e.table());
+        assertEquals(column, e.column());
+        assertFalse(e.getMessage().contains("SECRET"), e.getMessage());
+        assertFalse(e.reason().contains("SECRET"), e.reason());
+        assertNull(e.getCause(), "parse exceptions quote the value: none is chained");
+    }
+
+    @Test
     void aMissingRequiredColumnFailsNamingTableAndColumn() {
         DataException e = assertThrows(DataException.class, () -> value("conversations", "{\"type\":\"conversation\"}"));
         assertTrue(e.getMessage().contains("conversations"), e.getMessage());
@@ -262,6 +298,7 @@ class RowConverterTest {
         DataException e = assertThrows(DataException.class,
                 () -> RowConverter.convert(Tables.get("conversations_tags"), json("{\"type\":\"tag\"}")));
         assertTrue(e.getMessage().contains("conversations_tags"), e.getMessage());
+        assertEquals("conversations_pk,id", ((UnmappableValueException) e).column(), "the key columns");
     }
 
     // ---------------------------------------------------------------------------------------------
