@@ -63,9 +63,6 @@ final class Failures {
     }
 
     private static RetryCause kindOf(IntercomApiException api) {
-        if ("scroll_exists".equals(api.errorCode())) {
-            return RetryCause.SCROLL_LOCK;
-        }
         if (api.status() == 429) {
             return RetryCause.RATE_LIMITED;
         }

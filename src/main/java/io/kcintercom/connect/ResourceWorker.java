@@ -1,7 +1,6 @@
 package io.kcintercom.connect;
 
 import io.kcintercom.connect.client.ClientStoppedException;
-import io.kcintercom.connect.client.RetryCause;
 import io.kcintercom.connect.logging.LogContext;
 import io.kcintercom.connect.metrics.ResourceHealth;
 import io.kcintercom.connect.metrics.ResourceHealth.State;
@@ -119,8 +118,12 @@ final class ResourceWorker implements Runnable {
             return output.offer(records);
         }
         long due = reader.nextDueMs();
-        if (due > now) {
+        if (reader.waitingForScrollLock()) {
+            health.state(State.WAITING_FOR_SCROLL_LOCK);
+        } else if (due > now) {
             recovered(State.CAUGHT_UP);
+        } else if (!recovering) {
+            health.state(State.RUNNING);
         }
         sleep.sleep(Math.max(MIN_IDLE_WAIT_MS, Math.min(MAX_IDLE_WAIT_MS, due - now)));
         return true;
@@ -145,7 +148,7 @@ final class ResourceWorker implements Runnable {
         Failures.Cause cause = Failures.cause(failure);
         long wait = backoff.next();
         recovering = true;
-        health.state(cause.kind() == RetryCause.SCROLL_LOCK ? State.WAITING_FOR_SCROLL_LOCK : State.BACKING_OFF);
+        health.state(State.BACKING_OFF);
         health.retried(cause.kind());
         health.failing(cause.detail(), "resuming from the last position in " + Math.max(1, wait / 1000) + " s, then with "
                 + "backoff up to " + supervision.backoffMaxMs() / 1000 + " s");
@@ -166,6 +169,9 @@ final class ResourceWorker implements Runnable {
         ResourceReader current = reader;
         reader = null;
         if (current != null) {
+            // Its counters live on in the health, so the metrics never go down when it is replaced.
+            published.compareAndSet(current, null);
+            health.carry(current.counters());
             try {
                 current.close();
             } catch (RuntimeException e) {

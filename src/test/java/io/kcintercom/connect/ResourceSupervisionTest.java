@@ -222,8 +222,8 @@ class ResourceSupervisionTest {
                 new java.net.SocketTimeoutException("read"))).kind());
         assertEquals("HTTP 400 scroll_exists", Failures.cause(
                 new io.kcintercom.connect.client.IntercomApiException("m", 400, "scroll_exists")).detail());
-        assertEquals(RetryCause.SCROLL_LOCK, Failures.cause(
-                new io.kcintercom.connect.client.IntercomApiException("m", 400, "scroll_exists")).kind());
+        assertEquals(RetryCause.SERVER_ERROR, Failures.cause(
+                new io.kcintercom.connect.client.IntercomApiException("m", 503, null)).kind());
     }
 
     @Test

@@ -16,12 +16,6 @@ public enum RetryCause {
     DNS_FAILURE,
     /** An empty, truncated or malformed body. */
     BAD_RESPONSE,
-    /** Another client holds the workspace's one companies scroll. */
-    SCROLL_LOCK,
-    /** The scroll expired or was lost mid-pass. */
-    SCROLL_LOST,
-    /** The search cursor was rejected. */
-    CURSOR_REJECTED,
     OTHER;
 
     /** The metric tag value, e.g. "server-error". */

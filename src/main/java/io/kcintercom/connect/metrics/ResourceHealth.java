@@ -45,6 +45,8 @@ public final class ResourceHealth {
     private final String resource;
     private final LongSupplier clock;
     private final Map<RetryCause, LongAdder> retriesByCause = new EnumMap<>(RetryCause.class);
+    /** The counters of readers this resource replaced, so that its metrics never go down. */
+    private final Map<String, LongAdder> carried = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile State state = State.STARTING;
     private volatile long lastSuccessMs = -1;
     private volatile long outageStartMs = -1;
@@ -132,6 +134,17 @@ public final class ResourceHealth {
 
     public String outageCause() {
         return outageCause;
+    }
+
+    /** Keeps the final counts of a reader that is being replaced. */
+    public void carry(Map<String, java.util.function.LongSupplier> counters) {
+        counters.forEach((name, value) -> carried.computeIfAbsent(name, n -> new LongAdder()).add(value.getAsLong()));
+    }
+
+    /** What replaced readers counted under this name. */
+    public long carried(String name) {
+        LongAdder n = carried.get(name);
+        return n == null ? 0 : n.sum();
     }
 
     public long retries(RetryCause cause) {

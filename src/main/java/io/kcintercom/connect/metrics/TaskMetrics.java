@@ -87,12 +87,11 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
         ResourceReader first = reader.get();
         if (first != null) {
             first.counters().keySet().forEach(name -> gauge(name + "-total", "Count of " + name.replace('-', ' ')
-                    + " since the resource's reader started: at the task's start, and again from 0 each time the "
-                    + "resource restarts after a failure.", tags,
+                    + " since the task started (kept when the resource restarts after a failure).", tags,
                     () -> {
                         ResourceReader current = reader.get();
                         LongSupplier counter = current == null ? null : current.counters().get(name);
-                        return counter == null ? 0 : counter.getAsLong();
+                        return health.carried(name) + (counter == null ? 0 : counter.getAsLong());
                     }));
         }
     }

@@ -106,6 +106,11 @@ public final class CompaniesReader implements ResourceReader {
 
     /** Lost scrolls started over, and answers that another client held the scroll; since the task started. */
     @Override
+    public boolean waitingForScrollLock() {
+        return pass != null && scrollCounters.waitingForLock;
+    }
+
+    @Override
     public Map<String, LongSupplier> counters() {
         return Map.of("scroll-restarts", scrollCounters.restarts::get,
                 "scroll-lock-waits", scrollCounters.lockWaits::get);

@@ -70,6 +70,8 @@ final class CompanyScroll {
     static final class Counters {
         final AtomicLong restarts = new AtomicLong();
         final AtomicLong lockWaits = new AtomicLong();
+        /** Whether the scroll is waiting now for another client's scroll to expire. */
+        volatile boolean waitingForLock;
     }
 
     CompanyScroll(IntercomClient client, CompaniesReader.ScrollSettings settings, Counters counters) {
@@ -219,6 +221,7 @@ final class CompanyScroll {
                 if (firstOpenedAtServerMs < 0) {
                     firstOpenedAtServerMs = client.lastResponseDateMs();
                 }
+                counters.waitingForLock = false;
                 if (waitsForOtherScroll > settings.scrollExistsAttempts()) {
                     log.info("companies: the other scroll is gone; scrolling after {} attempts", waitsForOtherScroll);
                 }
@@ -229,7 +232,8 @@ final class CompanyScroll {
                             + transientFailures + " times in a row: " + e.getMessage(), e);
                 }
                 long backoff = client.backoffForAttempt(transientFailures);
-                log.warn("companies: opening the scroll failed ({}); retrying in {} ms", e.getMessage(), backoff);
+                // At INFO: the resource's health logs the outage once at WARN if this goes on.
+                log.info("companies: opening the scroll failed ({}); retrying in {} ms", e.getMessage(), backoff);
                 client.sleeper().sleep(backoff);
             } catch (IntercomApiException e) {
                 if (!isScrollExists(e)) {
@@ -237,6 +241,7 @@ final class CompanyScroll {
                 }
                 waitsForOtherScroll++;
                 counters.lockWaits.incrementAndGet();
+                counters.waitingForLock = true;
                 logLockWait(waitsForOtherScroll);
                 client.sleeper().sleep(settings.scrollExistsWaitMs());
             }

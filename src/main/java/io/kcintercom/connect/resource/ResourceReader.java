@@ -27,6 +27,11 @@ public interface ResourceReader extends AutoCloseable {
         return -1;
     }
 
+    /** Whether the reader is waiting now for another client to release the workspace's one scroll. */
+    default boolean waitingForScrollLock() {
+        return false;
+    }
+
     /** Named counters for metrics, e.g. "truncated-conversations"; read from any thread. */
     default Map<String, LongSupplier> counters() {
         return Map.of();

@@ -79,6 +79,7 @@ class MetricsDocumentationTest {
                     System::currentTimeMillis);
             readers.add(reader);
             metrics.register(resource, () -> reader, new ResourceHealth(resource.id(), System::currentTimeMillis));
+            metrics.registerBadObjects(resource, () -> 0);
         }
     }
 
