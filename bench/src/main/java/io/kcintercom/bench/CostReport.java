@@ -123,7 +123,7 @@ final class CostReport {
                         + "day per role; a change-day pass holds %.1f changes (both roles) and reads %.2f pages.%n",
                 contactIdlePages, contactPasses, changedPerContactPass, contactChangePages));
         out.append(String.format(Locale.ROOT, "- Companies: %s requests a scroll, %.1f scrolls a day holding the "
-                        + "scroll lock %.0f %% of the day (the companies.poll.interval.ms default; the aim is under 5 %).%n",
+                        + "scroll lock %.0f %% of the day (the companies.poll.interval.ms default; the aim is under 5 %%).%n",
                 n(scrollPerPass), companiesPassesPerDay,
                 100 * companiesPassesPerDay * scrollPerPass * CostModel.LATENCY_S / DAY_S));
         out.append("\n### Calibration (requests measured against the fake; fit: requests = a + b x driver)\n\n");
