@@ -44,7 +44,8 @@ public class IntercomSourceTask extends SourceTask {
     public void start(Map<String, String> props) {
         IntercomSourceConnectorConfig config = new IntercomSourceConnectorConfig(props);
         client = new IntercomClient(new IntercomClient.Settings(config.baseUrl(), config.accessToken().value(),
-                config.apiVersion(), config.requestTimeoutMs(), config.retryBackoffMs(), config.retryMaxTimeMs()));
+                config.apiVersion(), config.requestTimeoutMs(), config.retryBackoffMs(), config.retryMaxTimeMs(),
+                config.rateLimitShare(), config.rateLimiterScope()));
         followUps = new FollowUps(config.maxInFlightRequests(), "intercom-follow-up");
         metrics = new TaskMetrics(props.getOrDefault("name", "intercom"), config.taskId(), config.topicPrefix());
         client.observe(metrics);

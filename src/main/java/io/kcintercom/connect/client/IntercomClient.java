@@ -65,7 +65,8 @@ public final class IntercomClient implements AutoCloseable {
         this.baseUrl = HttpUrl.get(settings.baseUrl());
         this.authorization = "Bearer " + settings.accessToken();
         this.apiVersion = settings.apiVersion();
-        this.limiter = RateLimiter.shared(limiterKey(settings.accessToken(), settings.baseUrl()));
+        this.limiter = RateLimiter.shared(limiterKey(settings.accessToken(), settings.baseUrl())
+                + settings.limiterScope(), settings.rateLimitShare());
         this.retryPolicy = new RetryPolicy(settings.retryBackoffMs(), settings.retryMaxTimeMs());
         Duration timeout = Duration.ofMillis(settings.requestTimeoutMs());
         this.http = BASE_HTTP.newBuilder()
@@ -77,9 +78,19 @@ public final class IntercomClient implements AutoCloseable {
                 .build();
     }
 
-    /** What a client needs; built from the connector config or directly in tests. */
+    /**
+     * What a client needs; built from the connector config or directly in tests.
+     * {@code rateLimitShare}: the part of each rate-limit window this client may use;
+     * {@code limiterScope}: clients share a {@link RateLimiter} when token, host and scope are the
+     * same ("" for every client of the JVM).
+     */
     public record Settings(String baseUrl, String accessToken, String apiVersion, int requestTimeoutMs,
-                           long retryBackoffMs, long retryMaxTimeMs) {
+                           long retryBackoffMs, long retryMaxTimeMs, double rateLimitShare, String limiterScope) {
+        public Settings(String baseUrl, String accessToken, String apiVersion, int requestTimeoutMs,
+                        long retryBackoffMs, long retryMaxTimeMs) {
+            this(baseUrl, accessToken, apiVersion, requestTimeoutMs, retryBackoffMs, retryMaxTimeMs, 1.0, "");
+        }
+
         @Override
         public String toString() {
             return "Settings[baseUrl=" + baseUrl + ", apiVersion=" + apiVersion + "]";

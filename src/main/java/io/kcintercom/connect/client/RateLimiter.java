@@ -30,6 +30,15 @@ import java.util.function.LongSupplier;
  * (1,000/min is 167 per 10 s) before it knew the limit, and after a 429, since the waiting requests
  * (up to 64 per task) would otherwise all go at the reset and all be refused again if the window has
  * not really reset (a skewed clock, a reset rounded to the second, other workers on the same token).
+ *
+ * <p>Several limiters may spend one window: the other workers of the cluster (each JVM has its
+ * own), other connectors or apps on the token. Each then claims only a share of what the server
+ * says is left ({@link BudgetShare}: additive increase, multiplicative decrease, from how the
+ * server's figure falls compared with our own sending), so that together they do not overspend it.
+ * Alone, the share stays whole and nothing changes. Separately, {@code intercom.rate.limit.share}
+ * leaves part of every window to other apps: with a share s, the limiter takes a window of limit L
+ * as one of s &times; L, of which only what the server has left beyond the (1 - s) &times; L kept
+ * for the others is ours.
  */
 public final class RateLimiter {
     /** Guard against a skewed clock or a bogus header: never wait longer than this per turn. */
@@ -52,6 +61,9 @@ public final class RateLimiter {
     private static final Map<String, RateLimiter> SHARED = new ConcurrentHashMap<>();
 
     private final LongSupplier clock;
+    /** The part of each window this connector may use ({@code intercom.rate.limit.share}). */
+    private final double limitShare;
+    private final BudgetShare share = new BudgetShare();
     private long limit = -1;
     private long remaining = -1;
     private long resetAtMs;
@@ -66,12 +78,24 @@ public final class RateLimiter {
     private final AtomicLong waitedMs = new AtomicLong();
 
     RateLimiter(LongSupplier clock) {
-        this.clock = clock;
+        this(clock, 1.0);
     }
 
-    /** The limiter shared by all tasks of this worker that use the same key (token and host). */
-    public static RateLimiter shared(String key) {
-        return SHARED.computeIfAbsent(key, k -> new RateLimiter(System::currentTimeMillis));
+    RateLimiter(LongSupplier clock, double limitShare) {
+        if (!(limitShare > 0 && limitShare <= 1)) {
+            throw new IllegalArgumentException("The share of the rate limit must be in (0, 1]: " + limitShare);
+        }
+        this.clock = clock;
+        this.limitShare = limitShare;
+    }
+
+    /**
+     * The limiter shared by all clients of this JVM with the same key (token, host and whatever else
+     * the caller puts in it) and the same share of the limit.
+     */
+    public static RateLimiter shared(String key, double limitShare) {
+        return SHARED.computeIfAbsent(key + "\n" + limitShare,
+                k -> new RateLimiter(System::currentTimeMillis, limitShare));
     }
 
     /**
@@ -101,33 +125,33 @@ public final class RateLimiter {
         if (probe.inFlight()) {
             return new Admission(0, PROBE_POLL_MS, true);
         }
-        long waitMs = admit(clock.getAsLong());
-        if (waitMs > 0) {
-            return new Admission(0, waitMs, false);
+        long now = clock.getAsLong();
+        if (limit > 0) {
+            if (now >= resetAtMs) {
+                // A new window: the server refills the budget; assume the last limit seen, less what
+                // is still in flight, which may reach the server in this new window.
+                remaining = Math.max(0, limit - inFlight.size());
+                resetAtMs = now + DEFAULT_WINDOW_MS;
+                resetAssumed = true;
+                share.windowAssumed(limit, lastTicket);
+            }
+            if (remaining <= 0) {
+                return new Admission(0, clamp(resetAtMs - now), false);
+            }
+            int ahead = inFlight.tailSet(share.freshTicket(), false).size();
+            if (!share.mayClaim(ahead, limit)) {
+                share.held();
+                // Other limiters spend this window too: wait for an answer with a newer figure, or
+                // for the reset when none of ours is on its way.
+                return ahead > 0 ? new Admission(0, PROBE_POLL_MS, true)
+                        : new Admission(0, clamp(resetAtMs - now), false);
+            }
+            remaining--;
         }
         long ticket = ++lastTicket;
         inFlight.add(ticket);
         probe.sent(ticket);
         return new Admission(ticket, 0, false);
-    }
-
-    /** Takes one unit of the window's budget (0), or says how long to wait for the reset. */
-    private long admit(long now) {
-        if (limit > 0 && now >= resetAtMs) {
-            // A new window: the server refills the budget; assume the last limit seen, less what is
-            // still in flight, which may reach the server in this new window.
-            remaining = Math.max(0, limit - inFlight.size());
-            resetAtMs = now + DEFAULT_WINDOW_MS;
-            resetAssumed = true;
-        }
-        if (limit <= 0) {
-            return 0;
-        }
-        if (remaining > 0) {
-            remaining--;
-            return 0;
-        }
-        return clamp(resetAtMs - now);
     }
 
     /**
@@ -152,30 +176,34 @@ public final class RateLimiter {
      * Records what the response to the request with this ticket said about the current window;
      * called before that request's {@link #release}. Missing headers are ignored.
      */
-    public synchronized void update(long ticket, long headerLimit, long headerRemaining,
+    public synchronized void update(long ticket, long windowLimit, long windowRemaining,
                                     long headerResetEpochSeconds) {
-        if (headerLimit <= 0 || headerRemaining < 0) {
+        if (windowLimit <= 0 || windowRemaining < 0) {
             return;
         }
-        if (headerRemaining > 0) {
+        // With a share below 1, the rest of each window is left to other apps: the window is
+        // smaller by that much, and so is what is left of it.
+        long ourLimit = Math.max(1, (long) Math.floor(windowLimit * limitShare));
+        long ourRemaining = Math.max(0, windowRemaining - (windowLimit - ourLimit));
+        if (windowRemaining > 0) {
             // Budget left: the window is open (a 429 never reports any), whatever the status.
             probe.answered(ticket);
         }
         // Requests sent after this one have left but may not have reached the server yet.
         long sentAfter = inFlight.tailSet(ticket, false).size();
-        long serverRemaining = Math.max(0, headerRemaining - sentAfter);
+        long leftForUs = Math.max(0, ourRemaining - sentAfter);
         long resetMs = headerResetEpochSeconds > 0
                 ? headerResetEpochSeconds * 1000
                 : clock.getAsLong() + DEFAULT_WINDOW_MS;
         if (limit <= 0 || resetMs > resetAtMs) {
             // First answer, or the first answer of a newer window.
-            limit = headerLimit;
-            remaining = serverRemaining;
+            limit = ourLimit;
+            remaining = leftForUs;
             resetAtMs = resetMs;
             resetAssumed = headerResetEpochSeconds <= 0;
         } else {
-            limit = headerLimit;
-            remaining = Math.min(remaining, serverRemaining);
+            limit = ourLimit;
+            remaining = Math.min(remaining, leftForUs);
             if (resetAssumed && headerResetEpochSeconds > 0 && resetMs > clock.getAsLong()) {
                 // We assumed a window from our first request in it; the server's window ends
                 // sooner. Follow it, or each window would start later than the server's and the
@@ -184,6 +212,7 @@ public final class RateLimiter {
                 resetAssumed = false;
             }
         }
+        share.answered(ticket, ourLimit, ourRemaining, headerResetEpochSeconds > 0 ? resetMs : resetAtMs, lastTicket);
     }
 
     /**
@@ -196,12 +225,17 @@ public final class RateLimiter {
         long resetMs = headerResetEpochSeconds * 1000;
         boolean named = headerResetEpochSeconds > 0 && resetMs > now;
         if (limit <= 0) {
-            limit = DEFAULT_LIMIT_PER_WINDOW;
+            limit = Math.max(1, (long) Math.floor(DEFAULT_LIMIT_PER_WINDOW * limitShare));
         }
         remaining = 0;
         resetAtMs = named ? Math.max(resetMs, now + MIN_WAIT_MS) : now + DEFAULT_WINDOW_MS;
         resetAssumed = !named;
         probe.refusedBefore(lastTicket + 1);
+    }
+
+    /** The part of what the server has left that this limiter claims (1 while it is alone). */
+    synchronized double shareOfRemaining() {
+        return share.fraction();
     }
 
     /** How many times a request waited for the window to reset. */

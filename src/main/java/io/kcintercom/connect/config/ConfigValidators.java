@@ -145,6 +145,21 @@ final class ConfigValidators {
         }
     }
 
+    /** A part of a whole: more than 0, at most 1. */
+    static final class Share implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value != null && !((Double) value > 0 && (Double) value <= 1)) {
+                throw new ConfigException(name, value, "must be more than 0 and at most 1");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "(0, 1]";
+        }
+    }
+
     /** Recommends a fixed set of values (shown by the Connect REST API's validate endpoint). */
     record FixedRecommender(List<String> values) implements ConfigDef.Recommender {
         @Override

@@ -51,6 +51,13 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     public static final String OUTAGE_MAX_MS = "outage.max.ms";
     public static final String BAD_OBJECTS = "intercom.bad.objects";
     public static final String ERRORS_TOPIC = "errors.topic";
+    public static final String RATE_LIMIT_SHARE = "intercom.rate.limit.share";
+    /**
+     * Which tasks share a rate limiter: "worker" (the default: every task of the JVM with the same
+     * token) or "task" (each task its own, as if each ran on a worker of its own; for tests that run
+     * several workers in one JVM). Not for users: set on the connector, it reaches every task.
+     */
+    public static final String RATE_LIMIT_SCOPE = "intercom.rate.limit.scope";
     /** Set by the connector on each task: the resources that task owns. Not for users. */
     public static final String TASK_RESOURCES = "task.resources";
     /** Set by the connector on each task: its number, for metrics. Not for users. */
@@ -73,7 +80,10 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
      */
     public static final ConfigDef TASK_CONFIG_DEF = new ConfigDef(CONFIG_DEF)
             .defineInternal(TASK_RESOURCES, Type.LIST, "", Importance.LOW)
-            .defineInternal(TASK_ID, Type.STRING, "0", Importance.LOW);
+            .defineInternal(TASK_ID, Type.STRING, "0", Importance.LOW)
+            .defineInternal(RATE_LIMIT_SCOPE, Type.STRING, "worker",
+                    ConfigDef.ValidString.in("worker", "task"), Importance.LOW,
+                    "Which tasks of a JVM share a rate limiter: worker (all) or task (each its own).");
 
     private final List<String> tables;
     private final Set<Resource> resources;
@@ -222,6 +232,13 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
                         + "the task's FAILED state). 0, the default, waits out any outage; its progress is "
                         + "visible in the outage metrics and the logs.",
                 GROUP_HTTP, ++order, Width.SHORT, "Max outage (ms)");
+        def.define(RATE_LIMIT_SHARE, Type.DOUBLE, 1.0, new ConfigValidators.Share(), Importance.LOW,
+                "Part of Intercom's rate limit this connector may use, in (0, 1]: with 0.6, it leaves 40 % of "
+                        + "every 10-second window to the other apps on the workspace, counting what Intercom "
+                        + "reports left, whoever spent it. Every worker of the cluster keeps to it together: "
+                        + "each paces itself from the X-RateLimit headers and takes a smaller part of what is left "
+                        + "when others spend the same window.",
+                GROUP_HTTP, ++order, Width.SHORT, "Rate limit share");
         return def;
     }
 
@@ -344,6 +361,19 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
             throw new ConfigException(name, value, "must be empty or a valid topic name: letters, digits, '.', "
                     + "'_' and '-', at most 249 characters");
         }
+    }
+
+    public double rateLimitShare() {
+        return getDouble(RATE_LIMIT_SHARE);
+    }
+
+    /**
+     * What tells apart the rate limiters of tasks with the same token in this JVM: nothing (one
+     * for all) by default, the connector and task with the "task" scope.
+     */
+    public String rateLimiterScope() {
+        return "task".equals(getString(RATE_LIMIT_SCOPE))
+                ? "\ntask " + originalsStrings().getOrDefault("name", "") + "/" + taskId() : "";
     }
 
     public long retryMaxTimeMs() {

@@ -2,6 +2,7 @@ package io.kcintercom.connect.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -392,6 +393,89 @@ class RateLimiterTest {
         sleeper.stop();
         assertTrue(blocked.done.await(1_000, TimeUnit.MILLISECONDS));
         assertEquals(1, blocked.failures.get(), "the wait ends with ClientStoppedException");
+    }
+
+    /**
+     * intercom.rate.limit.share: with half the limit, the limiter takes a window of 10 as one of 5,
+     * and what the server has left beyond the 5 kept for other apps as what is left to it.
+     */
+    @Test
+    void aShareOfTheLimitLeavesTheRestOfEachWindowToOtherApps() {
+        long reset = SECOND_BOUNDARY_MS;
+        now.set(reset - 300);
+        RateLimiter half = new RateLimiter(now::get, 0.5);
+        half.update(Long.MAX_VALUE, 10, 10, reset / 1000);
+        for (int i = 0; i < 5; i++) {
+            RateLimiter.Admission admission = half.tryAcquire();
+            assertTrue(admission.ticket() > 0, "request " + i + " of our 5");
+            half.release(admission.ticket(), true);
+        }
+        assertEquals(0, half.tryAcquire().ticket(), "the other 5 of the window are left to other apps");
+
+        RateLimiter crowded = new RateLimiter(now::get, 0.5);
+        crowded.update(Long.MAX_VALUE, 10, 7, reset / 1000); // other apps spent 3 already: 2 are ours
+        for (int i = 0; i < 2; i++) {
+            RateLimiter.Admission admission = crowded.tryAcquire();
+            assertTrue(admission.ticket() > 0);
+            crowded.release(admission.ticket(), true);
+        }
+        assertEquals(0, crowded.tryAcquire().ticket(), "5 of the window stay with the other apps");
+    }
+
+    @Test
+    void aShareOfTheLimitMustBeAPartOfIt() {
+        for (double share : new double[] {0, -0.5, 1.5, Double.NaN}) {
+            assertThrows(IllegalArgumentException.class, () -> new RateLimiter(now::get, share), "share " + share);
+        }
+    }
+
+    /**
+     * The first answer of a limiter that starts with others (the workers of a cluster start their
+     * tasks together) cannot show them yet: it claims half of what is left until a round trip tells
+     * more. Alone, the server's figure falls by exactly its own requests, and the share is whole again.
+     */
+    @Test
+    void aloneTheShareOfTheRemainingComesBackWholeAfterOneRoundTrip() {
+        now.set(SECOND_BOUNDARY_MS - 5_000);
+        long reset = SECOND_BOUNDARY_MS / 1000;
+        long first = limiter.tryAcquire().ticket();
+        limiter.update(first, 100, 99, reset);
+        limiter.release(first, true);
+        assertEquals(BudgetShare.FIRST_FRACTION, limiter.shareOfRemaining());
+        List<Long> sent = new ArrayList<>();
+        RateLimiter.Admission admission;
+        while ((admission = limiter.tryAcquire()).ticket() > 0) {
+            sent.add(admission.ticket());
+        }
+        assertEquals(49, sent.size(), "half of the 99 left");
+        assertTrue(admission.forTheProbe(), "the rest waits for an answer, not for the reset");
+        limiter.update(sent.get(0), 100, 98, reset); // the server counted exactly our request
+        limiter.release(sent.get(0), true);
+        assertEquals(1.0, limiter.shareOfRemaining(), "nobody else spends this window");
+    }
+
+    /**
+     * Another limiter on the same token (another worker): the server's figure falls by far more than
+     * our requests explain, even counting all of ours still in flight as already arrived. The share
+     * drops to about our part of the spending, with a margin, and the requests wait for answers.
+     */
+    @Test
+    void othersSpendingFasterThanOurOwnRequestsExplainCutTheShare() {
+        now.set(SECOND_BOUNDARY_MS - 5_000);
+        long reset = SECOND_BOUNDARY_MS / 1000;
+        long first = limiter.tryAcquire().ticket();
+        limiter.update(first, 100, 99, reset);
+        limiter.release(first, true);
+        List<Long> sent = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            sent.add(limiter.tryAcquire().ticket());
+        }
+        limiter.update(sent.get(0), 100, 60, reset); // 39 spent, at most 4 of them ours
+        limiter.release(sent.get(0), true);
+        assertTrue(limiter.shareOfRemaining() < 0.1, "share " + limiter.shareOfRemaining());
+        RateLimiter.Admission next = limiter.tryAcquire();
+        assertEquals(0, next.ticket(), "3 of ours are still on their way, more than our share of what is left");
+        assertTrue(next.forTheProbe(), "an answer, not the reset, lets the next one go");
     }
 
     /** One request that is let through and answered (without rate-limit headers). */

@@ -26,6 +26,10 @@ final class ConnectCluster implements AutoCloseable {
     private final EmbeddedConnectCluster connect;
 
     ConnectCluster(String name, Map<String, String> extraWorkerProps) {
+        this(name, 1, extraWorkerProps);
+    }
+
+    ConnectCluster(String name, int workers, Map<String, String> extraWorkerProps) {
         Map<String, String> workerProps = new HashMap<>();
         workerProps.put("offset.flush.interval.ms", "500");
         workerProps.put("listeners", "http://127.0.0.1:0");
@@ -36,7 +40,7 @@ final class ConnectCluster implements AutoCloseable {
         workerProps.putAll(extraWorkerProps);
         connect = new EmbeddedConnectCluster.Builder()
                 .name(name)
-                .numWorkers(1)
+                .numWorkers(workers)
                 .numBrokers(1)
                 .workerProps(workerProps)
                 .build();
