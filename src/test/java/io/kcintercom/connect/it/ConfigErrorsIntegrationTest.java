@@ -75,6 +75,7 @@ class ConfigErrorsIntegrationTest {
         config.put("tasks.max", "1");
         config.put("intercom.access.token", TOKEN);
         config.put("intercom.api.url", intercom.baseUrl());
+        config.put("intercom.api.url.allow.custom", "true");
         config.put("intercom.token.check", String.valueOf(tokenCheck));
         return config;
     }
