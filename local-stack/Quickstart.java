@@ -336,6 +336,7 @@ public final class Quickstart {
         config.put("intercom.region", region());
         if (apiUrl != null) {
             config.put("intercom.api.url", apiUrl);
+            config.put("intercom.api.url.allow.custom", "true");
         }
         config.put("intercom.template", "all");
         config.put("topic.prefix", PREFIX);

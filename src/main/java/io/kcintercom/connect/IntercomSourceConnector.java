@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.connect.connector.Task;
@@ -31,7 +32,7 @@ public class IntercomSourceConnector extends SourceConnector {
     private static final TokenCheck TOKEN_CHECK = new TokenCheck(Duration.ofSeconds(5));
     private static final List<String> CONNECTION_KEYS = List.of(IntercomSourceConnectorConfig.ACCESS_TOKEN,
             IntercomSourceConnectorConfig.REGION, IntercomSourceConnectorConfig.API_URL,
-            IntercomSourceConnectorConfig.API_VERSION);
+            IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM, IntercomSourceConnectorConfig.API_VERSION);
     private Map<String, String> props;
     private IntercomSourceConnectorConfig config;
 
@@ -74,8 +75,9 @@ public class IntercomSourceConnector extends SourceConnector {
     }
 
     /**
-     * Every key's own validator, then the live token check ({@code GET /me}) when it is on and the
-     * connection keys are valid, so it never reaches a host the config check refused. Never throws:
+     * Every key's own validator, then the check of the API URL's host against its opt-in, then the
+     * live token check ({@code GET /me}) when it is on and the connection keys are valid, so it never
+     * reaches a host the config check refused. Never throws:
      * whatever mix of keys is wrong, the answer lists each problem once, on the key to fix, and
      * Connect turns it into a 400 on create and update.
      */
@@ -88,6 +90,7 @@ public class IntercomSourceConnector extends SourceConnector {
             checked.add(kept);
             values.put(kept.name(), kept);
         }
+        checkApiHost(values);
         if (tokenCheckEnabled(values) && CONNECTION_KEYS.stream().allMatch(k -> isValid(values.get(k)))) {
             String apiUrl = ((String) values.get(IntercomSourceConnectorConfig.API_URL).value()).trim();
             TOKEN_CHECK.problem(((Password) values.get(IntercomSourceConnectorConfig.ACCESS_TOKEN).value()).value(),
@@ -112,6 +115,19 @@ public class IntercomSourceConnector extends SourceConnector {
                 new ArrayList<>(value.errorMessages().subList(0, 1)));
         kept.visible(value.visible());
         return kept;
+    }
+
+    /** A host other than Intercom's without the opt-in is an error on the URL, so the token check skips it. */
+    private static void checkApiHost(Map<String, ConfigValue> values) {
+        ConfigValue apiUrl = values.get(IntercomSourceConnectorConfig.API_URL);
+        ConfigValue allowCustom = values.get(IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM);
+        if (isValid(apiUrl) && isValid(allowCustom)) {
+            try {
+                IntercomSourceConnectorConfig.checkApiHost((String) apiUrl.value(), (Boolean) allowCustom.value());
+            } catch (ConfigException e) {
+                apiUrl.addErrorMessage(e.getMessage());
+            }
+        }
     }
 
     private static boolean isValid(ConfigValue value) {

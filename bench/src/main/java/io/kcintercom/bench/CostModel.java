@@ -233,6 +233,7 @@ public final class CostModel {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("intercom.access.token", "cost-model");
         p.put("intercom.api.url", fake.baseUrl());
+        p.put("intercom.api.url.allow.custom", "true");
         p.put("intercom.tables", String.join(",", tables));
         p.put("intercom.token.check", "false");
         p.put("topic.prefix", "cost.");

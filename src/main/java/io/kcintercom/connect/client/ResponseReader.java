@@ -1,11 +1,14 @@
 package io.kcintercom.connect.client;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import okhttp3.HttpUrl;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import org.apache.kafka.connect.errors.DataException;
 
 /** Reads a response into an {@link Attempt}: the JSON of a 2xx, or what kind of failure it is. */
 final class ResponseReader {
@@ -34,11 +37,23 @@ final class ResponseReader {
         try {
             return new Attempt.Parsed(MAPPER.readTree(body));
         } catch (JsonProcessingException e) {
-            return new Attempt.UnreadableBody("HTTP " + status + " with a body that is not valid JSON ("
-                    + e.getOriginalMessage() + ")", e);
+            // Not the parser's message: it quotes the token it stumbled on, which may be part of a
+            // contact's email or a message body. Where and how the JSON breaks is enough.
+            String description = "HTTP " + status + " with a body that is not valid JSON (" + where(e) + ")";
+            return new Attempt.UnreadableBody(description, new DataException(description));
         } catch (IOException e) {
             throw new IllegalStateException("reading JSON from a byte array", e);
         }
+    }
+
+    /** How and where the JSON breaks: "it ends before the JSON is complete at byte 4096". */
+    private static String where(JsonProcessingException e) {
+        String what = e instanceof JsonEOFException ? "it ends before the JSON is complete" : "invalid JSON";
+        JsonLocation at = e.getLocation();
+        if (at != null && at.getByteOffset() >= 0) {
+            return what + " at byte " + at.getByteOffset();
+        }
+        return at != null && at.getCharOffset() >= 0 ? what + " at character " + at.getCharOffset() : what;
     }
 
     /** Only the host of a redirect's target: its path and query may carry anything. */

@@ -4,9 +4,11 @@ import io.kcintercom.connect.table.Tables;
 import java.net.URI;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
@@ -45,6 +47,12 @@ final class ConfigValidators {
         }
     }
 
+    /**
+     * The form of {@code intercom.api.url}: an http(s) origin, nothing more. Request paths such as
+     * {@code /contacts/search} are appended to it, so a path, a query or a fragment would turn every
+     * request into another one; user info would be a second credential. Which hosts it may name
+     * depends on {@code intercom.api.url.allow.custom}, another key: see {@link #checkHost}.
+     */
     static final class ApiUrl implements ConfigDef.Validator {
         @Override
         public void ensureValid(String name, Object value) {
@@ -69,8 +77,12 @@ final class ConfigValidators {
                         + "token is the only credential sent");
             }
             if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                // Request paths are appended to this URL: a query would turn each into another request.
                 throw new ConfigException(name, url, "must not contain a query (?...) or a fragment (#...)");
+            }
+            String path = uri.getRawPath();
+            if (path != null && !path.isEmpty() && !path.equals("/")) {
+                throw new ConfigException(name, url, "must not contain a path: it names the API host only "
+                        + "(scheme, host and port), and request paths such as /me are appended to it");
             }
             if (scheme.equalsIgnoreCase("http") && !isLoopback(uri.getHost())) {
                 throw new ConfigException(name, url,
@@ -80,8 +92,37 @@ final class ConfigValidators {
 
         @Override
         public String toString() {
-            return "blank, or an https URL without user info or query (http only for loopback)";
+            return "blank, or https://host[:port] without path, query or user info: one of Intercom's "
+                    + "regional hosts, or any host with " + IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM
+                    + "=true (http only for loopback)";
         }
+    }
+
+    /** Whether the URL, well formed as {@link ApiUrl} wants it, names a regional Intercom API host. */
+    static boolean isRegionalHost(String url) {
+        URI uri = URI.create(url.trim());
+        int port = uri.getPort();
+        return "https".equalsIgnoreCase(uri.getScheme()) && (port == -1 || port == 443)
+                && Arrays.stream(Region.values()).anyMatch(r -> URI.create(r.baseUrl()).getHost()
+                        .equalsIgnoreCase(uri.getHost()));
+    }
+
+    /**
+     * The check across {@code intercom.api.url} and {@code intercom.api.url.allow.custom}: a host
+     * other than Intercom's regional ones (a proxy, a test server, loopback too) only with the
+     * opt-in, so a config written through a worker's REST API cannot make the worker request an
+     * internal address. Throws {@link ConfigException} on the URL's key; a blank URL passes.
+     */
+    static void checkHost(String url, boolean allowCustom) {
+        String trimmed = url == null ? "" : url.trim();
+        if (trimmed.isEmpty() || allowCustom || isRegionalHost(trimmed)) {
+            return;
+        }
+        throw new ConfigException(IntercomSourceConnectorConfig.API_URL, trimmed, "is not one of Intercom's "
+                + "API hosts (" + Arrays.stream(Region.values()).map(Region::baseUrl).collect(Collectors.joining(", "))
+                + "); set " + IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM + "=true to use another host, "
+                + "such as a proxy or a test server, or leave " + IntercomSourceConnectorConfig.API_URL
+                + " blank and set " + IntercomSourceConnectorConfig.REGION);
     }
 
     static final class TableList implements ConfigDef.Validator {

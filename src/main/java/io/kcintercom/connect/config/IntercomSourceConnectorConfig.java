@@ -32,6 +32,7 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     public static final String ACCESS_TOKEN = "intercom.access.token";
     public static final String REGION = "intercom.region";
     public static final String API_URL = "intercom.api.url";
+    public static final String API_URL_ALLOW_CUSTOM = "intercom.api.url.allow.custom";
     public static final String API_VERSION = "intercom.api.version";
     public static final String TOKEN_CHECK = "intercom.token.check";
     public static final String TEMPLATE = "intercom.template";
@@ -91,6 +92,7 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     /** Parses a connector's or a task's config; a connector's leaves the task keys at their defaults. */
     public IntercomSourceConnectorConfig(Map<String, String> props) {
         super(TASK_CONFIG_DEF, props);
+        ConfigValidators.checkHost(getString(API_URL), getBoolean(API_URL_ALLOW_CUSTOM));
         this.tables = resolveTables();
         this.resources = Resource.forTables(tables);
     }
@@ -112,9 +114,18 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
                         + "au (api.au.intercom.io). A workspace is only reachable through its own region.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "Region", new FixedRecommender(Region.configValues()));
         def.define(API_URL, Type.STRING, "", new ConfigValidators.ApiUrl(), Importance.LOW,
-                "Base URL of the Intercom API, overriding the region (for a proxy or a test server). Must be "
-                        + "https unless it points to a loopback address. Blank uses the region's host.",
+                "Base URL of the Intercom API, overriding the region: scheme, host and port only, no path, "
+                        + "query or user info. One of Intercom's regional hosts (https://api.intercom.io, "
+                        + "https://api.eu.intercom.io, https://api.au.intercom.io); any other host, loopback "
+                        + "included (a proxy, a test server), only with " + API_URL_ALLOW_CUSTOM + "=true. Must "
+                        + "be https unless it points to a loopback address. Blank uses the region's host.",
                 GROUP_CONNECTION, ++order, Width.LONG, "API base URL");
+        def.define(API_URL_ALLOW_CUSTOM, Type.BOOLEAN, false, Importance.LOW,
+                "Whether " + API_URL + " may name a host other than Intercom's regional API hosts, such as a "
+                        + "proxy or a test server. Off by default, so that whoever can write a config through "
+                        + "the worker's REST API cannot make the worker send requests (and the token) to an "
+                        + "address of their choosing, an internal one included.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "Allow a custom API host");
         def.define(API_VERSION, Type.STRING, "2.11", new ConfigDef.NonEmptyStringWithoutControlChars(),
                 Importance.MEDIUM,
                 "Intercom API version, sent as the Intercom-Version header on every request so the app's "
@@ -257,6 +268,15 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
 
     public Password accessToken() {
         return getPassword(ACCESS_TOKEN);
+    }
+
+    /**
+     * The check across {@link #API_URL} and {@link #API_URL_ALLOW_CUSTOM}, for validate(), which
+     * sees each key's own validation only: throws a {@link org.apache.kafka.common.config.ConfigException}
+     * on {@link #API_URL} when it names a host other than Intercom's without the opt-in.
+     */
+    public static void checkApiHost(String apiUrl, boolean allowCustom) {
+        ConfigValidators.checkHost(apiUrl, allowCustom);
     }
 
     public String baseUrl() {

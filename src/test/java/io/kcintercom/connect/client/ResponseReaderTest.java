@@ -1,6 +1,7 @@
 package io.kcintercom.connect.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -40,6 +41,28 @@ class ResponseReaderTest {
                 ResponseReader.read(response(200, "{\"type\":\"list\",\"data\":[{\"id\":\"66", null)));
         assertTrue(bad.failure().startsWith("HTTP 200 with a body that is not valid JSON ("), bad.failure());
         assertNotNull(bad.cause());
+    }
+
+    /** The parser's own message quotes what it read; neither the description nor the cause may. */
+    @Test
+    void anUnreadableBodyIsDescribedByPositionWithoutItsContent() throws Exception {
+        String[] bodies = {
+            "{\"type\":\"contact\",\"email\":\"jonas.schmidt.4@example.org\",\"name\":\"Jonas Schmidt",
+            "{\"type\":\"contact\",\"name\":Jonas-Schmidt-Unquoted,\"phone\":\"+4915112345678\"}",
+            "{\"type\":\"contact\",\"custom_attributes\":{\"plan\":\"platinum-secret\" \"x\":1}}",
+        };
+        for (String body : bodies) {
+            Attempt.UnreadableBody bad = assertInstanceOf(Attempt.UnreadableBody.class,
+                    ResponseReader.read(response(200, body, null)));
+            assertTrue(bad.failure().matches("HTTP 200 with a body that is not valid JSON \\(.* at byte \\d+\\)"),
+                    bad.failure());
+            assertNotNull(bad.cause());
+            for (String text : new String[] {bad.failure(), bad.cause().toString()}) {
+                for (String value : new String[] {"jonas", "Jonas", "Schmidt", "4915112345678", "platinum"}) {
+                    assertFalse(text.contains(value), value + " in " + text);
+                }
+            }
+        }
     }
 
     @Test

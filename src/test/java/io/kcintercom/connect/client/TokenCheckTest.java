@@ -117,6 +117,7 @@ class TokenCheckTest {
         Map<String, String> props = new HashMap<>();
         props.put(IntercomSourceConnectorConfig.ACCESS_TOKEN, TOKEN);
         props.put(IntercomSourceConnectorConfig.API_URL, us.baseUrl());
+        props.put(IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM, "true");
         Config result = new IntercomSourceConnector().validate(props);
         for (ConfigValue value : result.configValues()) {
             List<String> errors = value.errorMessages();

@@ -88,6 +88,7 @@ class IntercomSourceConnectorConfigTest {
         props.put(IntercomSourceConnectorConfig.REGION, "au");
         assertEquals("https://api.au.intercom.io", new IntercomSourceConnectorConfig(props).baseUrl());
         props.put(IntercomSourceConnectorConfig.API_URL, "http://127.0.0.1:8089/");
+        props.put(IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM, "true");
         assertEquals("http://127.0.0.1:8089", new IntercomSourceConnectorConfig(props).baseUrl(),
                 "the URL overrides the region, without its trailing slash");
     }
@@ -122,12 +123,68 @@ class IntercomSourceConnectorConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://127.0.0.1", "http://127.0.0.1:8089", "http://localhost:8089/base",
-            "http://[::1]:8089", "https://api.intercom.io", "https://proxy.example.com/intercom", ""})
-    void httpsAndLoopbackHttpUrlsAreAccepted(String url) {
+    @ValueSource(strings = {"http://127.0.0.1", "http://127.0.0.1:8089", "http://localhost:8089/",
+            "http://[::1]:8089", "https://api.intercom.io", "https://proxy.example.com", "https://10.0.0.7:8443", ""})
+    void httpsAndLoopbackHttpUrlsAreAcceptedWithTheOptIn(String url) {
+        Map<String, String> props = props();
+        props.put(IntercomSourceConnectorConfig.API_URL, url);
+        props.put(IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM, "true");
+        assertOnlyErrorsOn(validate(props));
+        assertEquals(url.replaceAll("/$", ""), url.isEmpty() ? "" : new IntercomSourceConnectorConfig(props).baseUrl());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://api.intercom.io", "https://api.eu.intercom.io/", "https://API.AU.Intercom.io",
+            "https://api.intercom.io:443", ""})
+    void intercomsRegionalHostsNeedNoOptIn(String url) {
         Map<String, String> props = props();
         props.put(IntercomSourceConnectorConfig.API_URL, url);
         assertOnlyErrorsOn(validate(props));
+        new IntercomSourceConnectorConfig(props);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://127.0.0.1:8089", "http://localhost", "http://[::1]:8089",
+            "https://proxy.example.com", "https://10.0.0.7", "https://169.254.169.254", "https://api.intercom.io:8443",
+            "https://api.intercom.io.example.com", "https://intercom.io", "https://api.eu.intercom.io."})
+    void anyOtherHostIsOneErrorOnTheUrlNamingTheOptIn(String url) {
+        Map<String, String> props = props();
+        props.put(IntercomSourceConnectorConfig.API_URL, url);
+
+        Config result = validate(props);
+
+        List<String> errors = errors(result, IntercomSourceConnectorConfig.API_URL);
+        assertEquals(1, errors.size(), url + ": " + errors);
+        assertTrue(errors.get(0).contains(IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM + "=true"), errors.get(0));
+        assertOnlyErrorsOn(result, IntercomSourceConnectorConfig.API_URL);
+        ConfigException e = assertThrows(ConfigException.class, () -> new IntercomSourceConnectorConfig(props),
+                "a task or connector started with such a config (stored by an earlier version) fails naming the key");
+        assertTrue(e.getMessage().contains(IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM), e.getMessage());
+        props.put(IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM, "false");
+        assertEquals(1, errors(validate(props), IntercomSourceConnectorConfig.API_URL).size(), "false is the default");
+    }
+
+    /**
+     * Request paths are appended to the URL, so a path would send every request (and the token)
+     * somewhere else on the host: only the origin is accepted, even with the opt-in (earlier
+     * versions accepted https://proxy.example.com/intercom and http://localhost:8089/base).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"https://proxy.example.com/intercom", "http://localhost:8089/base",
+            "https://api.intercom.io/admin", "http://127.0.0.1:8089//", "https://api.intercom.io/me/.."})
+    void aPathIsOneErrorEvenWithTheOptIn(String url) {
+        for (String allowCustom : List.of("true", "false")) {
+            Map<String, String> props = props();
+            props.put(IntercomSourceConnectorConfig.API_URL, url);
+            props.put(IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM, allowCustom);
+
+            Config result = validate(props);
+
+            List<String> errors = errors(result, IntercomSourceConnectorConfig.API_URL);
+            assertEquals(1, errors.size(), url + ": " + errors);
+            assertTrue(errors.get(0).contains("path"), errors.get(0));
+            assertOnlyErrorsOn(result, IntercomSourceConnectorConfig.API_URL);
+        }
     }
 
     @Test

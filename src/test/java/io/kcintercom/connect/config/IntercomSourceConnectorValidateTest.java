@@ -65,6 +65,7 @@ class IntercomSourceConnectorValidateTest {
         Map<String, String> props = new HashMap<>();
         props.put(ACCESS_TOKEN, TOKEN);
         props.put(API_URL, intercom.baseUrl());
+        props.put(IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM, "true");
         props.put(TOKEN_CHECK, String.valueOf(tokenCheck));
         return props;
     }
@@ -180,6 +181,56 @@ class IntercomSourceConnectorValidateTest {
         assertEquals(Set.of(API_URL), errors.keySet(), errors.toString());
         assertEquals(1, errors.get(API_URL).size(), errors.toString());
         assertEquals(0, intercom.findAll(anyRequestedFor(anyUrl())).size(), "no request to a refused URL");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"false", ""})
+    void aHostOtherThanIntercomsWithoutTheOptInIsOneErrorAndNeverRequested(String allowCustom) {
+        Map<String, String> props = props(true);
+        if (allowCustom.isEmpty()) {
+            props.remove(IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM);
+        } else {
+            props.put(IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM, allowCustom);
+        }
+
+        Map<String, List<String>> errors = errors(new IntercomSourceConnector().validate(props));
+
+        assertEquals(Set.of(API_URL), errors.keySet(), errors.toString());
+        assertEquals(1, errors.get(API_URL).size(), errors.toString());
+        assertTrue(errors.get(API_URL).get(0).contains(IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM),
+                errors.toString());
+        assertEquals(0, intercom.findAll(anyRequestedFor(anyUrl())).size(), "no request to a refused host");
+    }
+
+    @Test
+    void aPathOrAQueryIsRefusedWithoutARequestEvenWithTheOptIn() {
+        for (String suffix : List.of("/admin/shutdown", "/?cmd=", "/#x")) {
+            Map<String, String> props = props(true);
+            props.put(API_URL, intercom.baseUrl() + suffix);
+            Map<String, List<String>> errors = errors(new IntercomSourceConnector().validate(props));
+            assertEquals(Set.of(API_URL), errors.keySet(), suffix + ": " + errors);
+        }
+        assertEquals(0, intercom.findAll(anyRequestedFor(anyUrl())).size(), "no request to a refused URL");
+    }
+
+    /** A redirect is not followed, and the field error names neither its target host nor its path. */
+    @ParameterizedTest
+    @ValueSource(ints = {301, 302, 303, 307, 308})
+    void aRedirectFromMeIsOneErrorOnTheUrlNamingNoTarget(int status) {
+        intercom.stubFor(get("/me").willReturn(aResponse().withStatus(status)
+                .withHeader("Location", "http://169.254.169.254/latest/meta-data/iam/security-credentials/")
+                .withBody("SECRET-BODY moved")));
+
+        Map<String, List<String>> errors = errors(new IntercomSourceConnector().validate(props(true)));
+
+        assertEquals(Set.of(API_URL), errors.keySet(), errors.toString());
+        String message = errors.get(API_URL).get(0);
+        assertTrue(message.startsWith("unreachable"), message);
+        for (String leak : List.of("169.254", "latest", "meta-data", "security-credentials", "SECRET")) {
+            assertFalse(message.contains(leak), leak + " in " + message);
+        }
+        assertFalse(message.matches("(?s).*\\b" + status + "\\b.*"), "the status in " + message);
+        assertEquals(1, meCalls(), "one GET /me, the redirect not followed");
     }
 
     @Test

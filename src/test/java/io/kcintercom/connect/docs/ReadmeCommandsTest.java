@@ -183,6 +183,7 @@ class ReadmeCommandsTest {
             ObjectNode config = (ObjectNode) json.get("config");
             if (config.get("connector.class").asText().startsWith("io.kcintercom.")) {
                 config.put("intercom.api.url", apiUrl);
+                config.put("intercom.api.url.allow.custom", "true");
             }
             Files.writeString(configs.resolve(path.getFileName()), JSON.writeValueAsString(json));
             sent.add(path);

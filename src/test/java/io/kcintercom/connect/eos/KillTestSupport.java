@@ -554,6 +554,7 @@ final class KillTestSupport {
         config.put("tasks.max", String.valueOf(s.tasksMax()));
         config.put("intercom.access.token", fake.options().token());
         config.put("intercom.api.url", fake.baseUrl());
+        config.put("intercom.api.url.allow.custom", "true");
         config.put("intercom.template", "all");
         config.put("topic.prefix", s.prefix());
         config.put("poll.interval.ms", "1000");

@@ -93,6 +93,7 @@ final class Harness {
         Map<String, String> p = new HashMap<>();
         p.put("intercom.access.token", token);
         p.put("intercom.api.url", baseUrl);
+        p.put("intercom.api.url.allow.custom", "true");
         p.put("intercom.tables", String.join(",", tables));
         p.put("intercom.token.check", "false");
         p.put("task.resources", resources.stream().map(Resource::id).collect(Collectors.joining(",")));

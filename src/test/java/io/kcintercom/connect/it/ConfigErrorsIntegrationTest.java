@@ -1,6 +1,8 @@
 package io.kcintercom.connect.it;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -75,6 +77,7 @@ class ConfigErrorsIntegrationTest {
         config.put("tasks.max", "1");
         config.put("intercom.access.token", TOKEN);
         config.put("intercom.api.url", intercom.baseUrl());
+        config.put("intercom.api.url.allow.custom", "true");
         config.put("intercom.token.check", String.valueOf(tokenCheck));
         return config;
     }
@@ -170,6 +173,58 @@ class ConfigErrorsIntegrationTest {
         }
     }
 
+    /** Whoever can reach the REST API cannot make the worker request a host of their choosing. */
+    @Test
+    void aHostOtherThanIntercomsIsA400WithoutTheOptInAndIsNeverRequested() throws Exception {
+        int before = allRequests();
+        Map<String, String> config = config("custom-host", true);
+        config.remove("intercom.api.url.allow.custom");
+
+        Answer validate = send("PUT", "connector-plugins/" + PLUGIN + "/config/validate", config);
+        Answer put = send("PUT", "connectors/custom-host/config", config);
+
+        assertEquals(Set.of("intercom.api.url"), errors(validate.body).keySet(), validate.body.toString());
+        assertEquals(400, put.status, put.body.toString());
+        String message = put.body.path("message").asText();
+        assertTrue(message.contains("contains the following 1 error(s)"), message);
+        assertTrue(message.contains("intercom.api.url.allow.custom=true"), "names the opt-in: " + message);
+
+        config.put("intercom.api.url.allow.custom", "true");
+        config.put("intercom.api.url", intercom.baseUrl() + "/__admin/mappings");
+        Answer withPath = send("PUT", "connectors/custom-host/config", config);
+        assertEquals(400, withPath.status, withPath.body.toString());
+        assertTrue(withPath.body.path("message").asText().contains("must not contain a path"), withPath.body.toString());
+
+        assertEquals(before, allRequests(), "no request reached the refused host");
+        assertTrue(cluster.connect().connectors().stream().noneMatch("custom-host"::equals), "nothing was created");
+    }
+
+    @Test
+    void aRedirectFromMeIsA400NamingNeitherTheTargetNorItsPath() throws Exception {
+        WireMockServer redirecting = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        redirecting.start();
+        try {
+            redirecting.stubFor(get("/me").willReturn(aResponse().withStatus(302)
+                    .withHeader("Location", "http://169.254.169.254/latest/meta-data/iam/security-credentials/")
+                    .withBody("SECRET-BODY")));
+            Map<String, String> config = config("redirected", true);
+            config.put("intercom.api.url", redirecting.baseUrl());
+
+            Answer put = send("PUT", "connectors/redirected/config", config);
+
+            assertEquals(400, put.status, put.body.toString());
+            String message = put.body.path("message").asText();
+            assertTrue(message.contains("intercom.api.url") && message.contains("unreachable"), message);
+            for (String leak : List.of("169.254", "meta-data", "security-credentials", "SECRET")) {
+                assertFalse(message.contains(leak), leak + " in " + message);
+            }
+            assertFalse(message.matches("(?s).*\\b302\\b.*"), "the status in " + message);
+            assertEquals(1, redirecting.findAll(getRequestedFor(urlEqualTo("/me"))).size(), "one GET /me, not followed");
+        } finally {
+            redirecting.stop();
+        }
+    }
+
     @Test
     void aValidConfigPassesTheLiveCheck() throws Exception {
         int before = meCalls();
@@ -177,6 +232,10 @@ class ConfigErrorsIntegrationTest {
         assertEquals(200, validate.status, validate.body.toString());
         assertEquals(0, validate.body.path("error_count").asInt(), validate.body.toString());
         assertEquals(1, meCalls() - before, "one GET /me");
+    }
+
+    private static int allRequests() {
+        return intercom.findAll(anyRequestedFor(anyUrl())).size();
     }
 
     private static int meCalls() {

@@ -65,6 +65,7 @@ class IntercomConnectorIntegrationTest {
         config.put("tasks.max", "3");
         config.put("intercom.access.token", fake.options().token());
         config.put("intercom.api.url", fake.baseUrl());
+        config.put("intercom.api.url.allow.custom", "true");
         config.put("intercom.template", template);
         config.put("topic.prefix", prefix);
         config.put("poll.interval.ms", "1000");

@@ -196,6 +196,7 @@ class OffsetsRestApiIntegrationTest {
         config.put("tasks.max", "3");
         config.put("intercom.access.token", fake.options().token());
         config.put("intercom.api.url", fake.baseUrl());
+        config.put("intercom.api.url.allow.custom", "true");
         config.put("intercom.template", template.configValue());
         config.put("intercom.token.check", "false");
         config.put("topic.prefix", prefix);

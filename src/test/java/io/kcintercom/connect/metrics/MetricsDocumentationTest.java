@@ -67,7 +67,8 @@ class MetricsDocumentationTest {
     void startTaskMetricsWithEveryResource() {
         IntercomSourceConnectorConfig config = new IntercomSourceConnectorConfig(Map.of(
                 IntercomSourceConnectorConfig.ACCESS_TOKEN, "not-a-token",
-                IntercomSourceConnectorConfig.API_URL, "http://127.0.0.1:9"));
+                IntercomSourceConnectorConfig.API_URL, "http://127.0.0.1:9",
+                IntercomSourceConnectorConfig.API_URL_ALLOW_CUSTOM, "true"));
         client = new IntercomClient(new IntercomClient.Settings(config.baseUrl(), "not-a-token", config.apiVersion(),
                 1_000, 1, 1));
         followUps = new FollowUps(2, "metrics-doc-test");

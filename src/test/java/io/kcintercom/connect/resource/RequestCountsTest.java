@@ -246,6 +246,7 @@ class RequestCountsTest {
         Map<String, String> props = new HashMap<>();
         props.put("intercom.access.token", "counts-token");
         props.put("intercom.api.url", fake.baseUrl());
+        props.put("intercom.api.url.allow.custom", "true");
         props.put("intercom.tables", String.join(",", tables));
         props.put("intercom.token.check", "false");
         props.put("task.resources", resource.id());

@@ -67,6 +67,7 @@ final class SampleRows {
         props.put("name", "sample-rows");
         props.put("intercom.access.token", fake.options().token());
         props.put("intercom.api.url", fake.baseUrl());
+        props.put("intercom.api.url.allow.custom", "true");
         props.put("intercom.template", Template.ALL.configValue());
         props.put("intercom.token.check", "false");
         props.put("topic.prefix", PREFIX);

@@ -40,6 +40,7 @@ class TombstoneConversionTest {
             props.put("name", "tombstones");
             props.put("intercom.access.token", fake.options().token());
             props.put("intercom.api.url", proxy.baseUrl());
+            props.put("intercom.api.url.allow.custom", "true");
             props.put("intercom.tables", Tables.TAGS);
             props.put("intercom.token.check", "false");
             props.put("topic.prefix", "t.");

@@ -66,6 +66,7 @@ final class WarehouseCluster implements AutoCloseable {
         config.put("tasks.max", "3");
         config.put("intercom.access.token", fake.options().token());
         config.put("intercom.api.url", fake.baseUrl());
+        config.put("intercom.api.url.allow.custom", "true");
         config.put("intercom.token.check", "false");
         config.put("topic.prefix", prefix);
         config.put("poll.interval.ms", "500");
