@@ -71,6 +71,7 @@ class SharedRateLimitIntegrationTest {
         config.put("tasks.max", "7");
         config.put("intercom.access.token", fake.options().token());
         config.put("intercom.api.url", fake.baseUrl());
+        config.put("intercom.api.url.allow.custom", "true");
         config.put("intercom.template", Template.ALL.configValue());
         config.put("intercom.rate.limit.scope", "task");
         config.put("topic.prefix", prefix);
