@@ -170,9 +170,9 @@ public final class PassProgress {
         return minutes < 60 ? minutes + " min" : minutes / 60 + " h " + minutes % 60 + " min";
     }
 
-    /** Counts events over the last minute in 5-second buckets. */
+    /** Counts events over the last minute in one-second buckets. */
     private static final class RequestWindow {
-        private static final long BUCKET_MS = 5_000;
+        private static final long BUCKET_MS = 1_000;
         private static final int BUCKETS = (int) (60_000 / BUCKET_MS);
         private final long[] slots = new long[BUCKETS];
         private final long[] counts = new long[BUCKETS];
@@ -187,7 +187,7 @@ public final class PassProgress {
             counts[i]++;
         }
 
-        /** Events in the current bucket and the 11 before it. */
+        /** Events in the current second and the 59 before it. */
         synchronized long count(long nowMs) {
             long current = nowMs / BUCKET_MS;
             long sum = 0;
