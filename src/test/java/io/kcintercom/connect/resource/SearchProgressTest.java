@@ -1,5 +1,10 @@
 package io.kcintercom.connect.resource;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,7 +27,8 @@ import org.slf4j.MDC;
 
 /**
  * A search pass reports its progress: the total_count of its first page as the objects it expects,
- * the objects of its pages as they are read, the answers it cost, on the resource's MBean.
+ * the objects of its pages as they are read, the answers it cost, on the resource's MBean. A
+ * companies pass, whose scroll answers carry no total, counts the companies scrolled.
  */
 class SearchProgressTest extends ReaderTestSupport {
     private static final String PATH = ConversationsSearchReaderTest.PATH;
@@ -117,6 +123,28 @@ class SearchProgressTest extends ReaderTestSupport {
 
         assertEquals(-1, progress.expectedObjects(), "the objects before the cursor were counted elsewhere");
         assertEquals(2, progress.doneObjects());
+    }
+
+    @Test
+    void aCompaniesPassCountsTheCompaniesScrolledWithNoTotal() {
+        String scroll = CompaniesReaderTest.SCROLL;
+        wm.stubFor(get(urlPathEqualTo(scroll)).withQueryParam("scroll_param", absent()).willReturn(okJson(
+                CompaniesReaderTest.scrollPage("s1", CompaniesReaderTest.company("A", T - 9000),
+                        CompaniesReaderTest.company("B", T - 8000)).toString())));
+        wm.stubFor(get(urlPathEqualTo(scroll)).withQueryParam("scroll_param", equalTo("s1")).willReturn(okJson(
+                CompaniesReaderTest.scrollPage("s2", CompaniesReaderTest.company("C", T - 7000)).toString())));
+        wm.stubFor(get(urlPathEqualTo(scroll)).withQueryParam("scroll_param", equalTo("s2")).willReturn(okJson(
+                CompaniesReaderTest.scrollPage("s3").toString())));
+        CompaniesReader reader = closeLater(new CompaniesReader(client, records(Tables.COMPANIES), null, 0,
+                CompaniesReaderTest.POLL_MS, CompaniesReaderTest.SETTINGS, clock::get));
+        PassProgress progress = new PassProgress(clock::get);
+        reader.reportProgressTo(progress);
+
+        assertEquals(3, drainPass(reader).size());
+
+        assertFalse(progress.running());
+        assertEquals(-1, progress.expectedObjects(), "a scroll's answers carry no total_count");
+        assertEquals(3, progress.doneObjects());
     }
 
     private Object attribute(String name) throws Exception {
