@@ -161,8 +161,8 @@ public final class PassProgress {
                 eta < 0 ? "unknown" : duration(eta));
     }
 
-    /** "< 1 min", "41 min", "3 h 5 min": rounded up to the minute. */
-    static String duration(long seconds) {
+    /** "< 1 min", "41 min", "3 h 5 min": rounded up to the minute (the local stack's status shows it too). */
+    public static String duration(long seconds) {
         if (seconds < 60) {
             return "< 1 min";
         }
