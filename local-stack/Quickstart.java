@@ -858,7 +858,7 @@ public final class Quickstart {
                     }
                 }
                 String resource = name.getKeyProperty("resource");
-                if (RESOURCES.contains(resource) && name.getKeyPropertyList().size() == 4) {
+                if (resource != null && RESOURCES.contains(resource) && name.getKeyPropertyList().size() == 4) {
                     passes.add(pass(mbeans, name, resource));
                 }
             }

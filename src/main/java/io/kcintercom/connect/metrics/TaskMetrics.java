@@ -27,7 +27,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * A task's metrics, on JMX under {@code kafka.connect.intercom:type=intercom-source-task-metrics,
  * connector=<name>,task=<id>,...}: rows emitted per table, requests by endpoint and status, 429s,
  * time waiting for the rate limit, retries, the last poll; per resource its state, lag, last
- * successful request, the outage in progress, retries by cause and its counters (truncated
+ * successful request, the outage in progress, retries by cause, the progress of its pass
+ * (objects expected and read, requests, rate, ETA: {@link PassProgress}) and its counters (truncated
  * conversations, objects that vanished, bad objects skipped). Task-level counters exist from the start, at 0.
  */
 public final class TaskMetrics implements RequestObserver, AutoCloseable {
