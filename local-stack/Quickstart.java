@@ -22,11 +22,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -454,6 +456,7 @@ public final class Quickstart {
         } else {
             lines.add("  rate limit: not waiting" + (metrics.available() ? "" : " (no task metrics yet)"));
         }
+        lines.addAll(StatusBlock.passLines(metrics.passes()));
         if (caughtUp && !untilCaughtUp) {
             lines.add("  Polling for changes. Ctrl-C stops; ./quickstart resumes, --reset starts over.");
         }
@@ -798,6 +801,9 @@ public final class Quickstart {
      */
     private static final class WorkerMetrics implements AutoCloseable {
         private static final String[] ATTRIBUTES = {"requests-total", "rate-limited-total", "rate-limit-wait-ms-total"};
+        /** A resource's pass, from its MBean (see StatusBlock.Pass). */
+        private static final String[] PASS = {"state", "pass-expected-objects", "pass-done-objects", "pass-eta-seconds"};
+        private static final List<String> RESOURCES = List.of("users", "leads", "conversations", "companies");
 
         private final long pid;
         private JMXConnector connector;
@@ -807,25 +813,30 @@ public final class Quickstart {
             this.pid = pid;
         }
 
-        record Sample(boolean available, long requests, long rateLimited, boolean waitedForRateLimit) {
+        record Sample(boolean available, long requests, long rateLimited, boolean waitedForRateLimit,
+                      List<StatusBlock.Pass> passes) {
         }
 
         Sample sample() {
             try {
-                Map<String, Double> totals = totals();
+                List<StatusBlock.Pass> passes = new ArrayList<>();
+                Map<String, Double> totals = totals(passes);
                 double waitMs = totals.getOrDefault("rate-limit-wait-ms-total", 0.0);
                 boolean waited = lastWaitMs >= 0 && waitMs > lastWaitMs;
                 lastWaitMs = waitMs;
                 return new Sample(!totals.isEmpty(), totals.getOrDefault("requests-total", 0.0).longValue(),
-                        totals.getOrDefault("rate-limited-total", 0.0).longValue(), waited);
+                        totals.getOrDefault("rate-limited-total", 0.0).longValue(), waited, passes);
             } catch (Exception | LinkageError unavailable) {
                 close();
-                return new Sample(false, 0, 0, false);
+                return new Sample(false, 0, 0, false, List.of());
             }
         }
 
-        /** Each attribute summed over the tasks' MBeans (requests-total has one per endpoint and status). */
-        private Map<String, Double> totals() throws Exception {
+        /**
+         * Each attribute summed over the tasks' MBeans (requests-total has one per endpoint and
+         * status); the passes of the resources, in {@link #RESOURCES}' order, into {@code passes}.
+         */
+        private Map<String, Double> totals(List<StatusBlock.Pass> passes) throws Exception {
             if (connector == null) {
                 VirtualMachine vm = VirtualMachine.attach(String.valueOf(pid));
                 try {
@@ -847,8 +858,32 @@ public final class Quickstart {
                         totals.merge(attribute.getName(), number.doubleValue(), Double::sum);
                     }
                 }
+                String resource = name.getKeyProperty("resource");
+                if (resource != null && RESOURCES.contains(resource) && name.getKeyPropertyList().size() == 4) {
+                    passes.add(pass(mbeans, name, resource));
+                }
             }
+            passes.sort(Comparator.comparing(pass -> RESOURCES.indexOf(pass.resource())));
             return totals;
+        }
+
+        /** The resource's pass; a worker of an earlier version without these attributes reads as none. */
+        private static StatusBlock.Pass pass(MBeanServerConnection mbeans, ObjectName name, String resource)
+                throws Exception {
+            Set<String> present = Stream.of(mbeans.getMBeanInfo(name).getAttributes())
+                    .map(javax.management.MBeanAttributeInfo::getName).collect(Collectors.toSet());
+            if (!present.containsAll(List.of(PASS))) {
+                return new StatusBlock.Pass(resource, "", -1, 0, -1);
+            }
+            Map<String, Object> values = new HashMap<>();
+            mbeans.getAttributes(name, PASS).asList().forEach(a -> values.put(a.getName(), a.getValue()));
+            return new StatusBlock.Pass(resource, String.valueOf(values.get("state")),
+                    number(values.get("pass-expected-objects")), number(values.get("pass-done-objects")),
+                    number(values.get("pass-eta-seconds")));
+        }
+
+        private static long number(Object value) {
+            return value instanceof Number number ? number.longValue() : -1;
         }
 
         @Override

@@ -79,6 +79,9 @@ final class ResourceWorker implements Runnable {
         this.supervision = supervision;
         this.taskLogContext = taskLogContext;
         this.backoff = new Backoff(supervision.backoffInitialMs(), supervision.backoffMaxMs());
+        if (reader != null) {
+            reader.reportProgressTo(health.progress());
+        }
     }
 
     @Override
@@ -108,6 +111,7 @@ final class ResourceWorker implements Runnable {
     private boolean step() throws InterruptedException {
         if (reader == null) {
             reader = factory.create(lastOffset);
+            reader.reportProgressTo(health.progress());
             published.set(reader);
         }
         List<SourceRecord> records = reader.poll(batchMaxRecords);
@@ -115,6 +119,7 @@ final class ResourceWorker implements Runnable {
         if (!records.isEmpty()) {
             recovered(State.RUNNING);
             lastOffset = records.get(records.size() - 1).sourceOffset();
+            logProgress();
             return output.offer(records);
         }
         long due = reader.nextDueMs();
@@ -125,8 +130,19 @@ final class ResourceWorker implements Runnable {
         } else if (!recovering) {
             health.state(State.RUNNING);
         }
+        logProgress();
         sleep.sleep(Math.max(MIN_IDLE_WAIT_MS, Math.min(MAX_IDLE_WAIT_MS, due - now)));
         return true;
+    }
+
+    /** A line a minute while a long pass runs (a first sync); none when caught up, backing off or waiting. */
+    private void logProgress() {
+        if (health.state() == State.RUNNING) {
+            String line = health.progress().lineIfDue(health.resource());
+            if (line != null) {
+                log.info(line);
+            }
+        }
     }
 
     private void recovered(State state) {

@@ -47,6 +47,8 @@ public final class ResourceHealth {
     private final Map<RetryCause, LongAdder> retriesByCause = new EnumMap<>(RetryCause.class);
     /** The counters of readers this resource replaced, so that its metrics never go down. */
     private final Map<String, LongAdder> carried = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The pass in progress; the resource's, so a reader restarted mid-pass goes on counting it. */
+    private final PassProgress progress;
     private volatile State state = State.STARTING;
     private volatile long lastSuccessMs = -1;
     private volatile long outageStartMs = -1;
@@ -56,6 +58,7 @@ public final class ResourceHealth {
     public ResourceHealth(String resource, LongSupplier clock) {
         this.resource = resource;
         this.clock = clock;
+        this.progress = new PassProgress(clock);
         for (RetryCause cause : RetryCause.values()) {
             retriesByCause.put(cause, new LongAdder());
         }
@@ -63,6 +66,10 @@ public final class ResourceHealth {
 
     public String resource() {
         return resource;
+    }
+
+    public PassProgress progress() {
+        return progress;
     }
 
     /** Intercom answered a request of this resource: ends an outage in progress. */

@@ -27,7 +27,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * A task's metrics, on JMX under {@code kafka.connect.intercom:type=intercom-source-task-metrics,
  * connector=<name>,task=<id>,...}: rows emitted per table, requests by endpoint and status, 429s,
  * time waiting for the rate limit, retries, the last poll; per resource its state, lag, last
- * successful request, the outage in progress, retries by cause and its counters (truncated
+ * successful request, the outage in progress, retries by cause, the progress of its pass
+ * (objects expected and read, requests, rate, ETA: {@link PassProgress}) and its counters (truncated
  * conversations, objects that vanished, bad objects skipped). Task-level counters exist from the start, at 0.
  */
 public final class TaskMetrics implements RequestObserver, AutoCloseable {
@@ -84,6 +85,7 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
             gauge("retries-" + cause.label() + "-total", "Retries of this resource's requests or passes "
                     + "caused by " + cause.label().replace('-', ' ') + ".", tags, () -> health.retries(cause));
         }
+        registerProgress(tags, health.progress());
         ResourceReader first = reader.get();
         if (first != null) {
             first.counters().keySet().forEach(name -> gauge(name + "-total", "Count of " + name.replace('-', ' ')
@@ -94,6 +96,25 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
                         return health.carried(name) + (counter == null ? 0 : counter.getAsLong());
                     }));
         }
+    }
+
+    /** The pass in progress, like Debezium's snapshot metrics (see {@link PassProgress}). */
+    private void registerProgress(Map<String, String> tags, PassProgress progress) {
+        gauge("pass-expected-objects", "Objects the current pass expects to read (the search's total_count on "
+                + "its first page); -1 while not known (a companies scroll, a newest-first pass, a pass resumed at "
+                + "its cursor after a restart of the task, or before the first pass).", tags,
+                progress::expectedObjects);
+        gauge("pass-done-objects", "Objects the current pass has read so far (the last pass's once it ended).",
+                tags, progress::doneObjects);
+        gauge("pass-requests", "Answers from Intercom to this resource's requests during the current pass "
+                + "(the last pass's once it ended).", tags, progress::passRequests);
+        gauge("pass-seconds", "Seconds the current pass has run (the last pass's duration once it ended).", tags,
+                progress::passSeconds);
+        gauge("requests-per-minute", "Answers from Intercom to this resource's requests over the last minute.",
+                tags, progress::requestsPerMinute);
+        gauge("pass-eta-seconds", "Seconds until the current pass has read its expected objects at its "
+                + "average pace so far; -1 between passes or while the total is not known.", tags,
+                progress::etaSeconds);
     }
 
     /**
@@ -137,6 +158,10 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
         Map<String, String> tags = with("endpoint", endpoint);
         tags.put("status", String.valueOf(status));
         sensor("requests", tags, "Answers from Intercom with this endpoint and status").record(1);
+        ResourceHealth health = currentHealth();
+        if (health != null) {
+            health.progress().answered();
+        }
         if (status == 429) {
             rateLimited().record(1);
         }

@@ -2,6 +2,7 @@ package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.metrics.PassProgress;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
@@ -56,6 +57,8 @@ public final class CompaniesReader implements ResourceReader {
     private long nextPassAtMs;
     private Pass pass;
     private Map<String, Long> recentlyEmitted = new HashMap<>();
+    /** The resource's pass progress once the worker gives it; until then one of its own. */
+    private PassProgress progress;
 
     /**
      * Timing of the scroll; the defaults follow Intercom, tests shorten them.
@@ -83,6 +86,7 @@ public final class CompaniesReader implements ResourceReader {
         this.scroll = scroll;
         this.clock = clock;
         this.watermark = CompaniesPosition.fromMap(offset, since).watermark();
+        this.progress = new PassProgress(clock);
     }
 
     private Map<String, Object> offset(long value) {
@@ -110,6 +114,12 @@ public final class CompaniesReader implements ResourceReader {
         return pass != null && scrollCounters.waitingForLock;
     }
 
+    /** A scroll's answers carry no total (total_count is null): a pass reports the companies scrolled. */
+    @Override
+    public void reportProgressTo(PassProgress progress) {
+        this.progress = progress;
+    }
+
     @Override
     public Map<String, LongSupplier> counters() {
         return Map.of("scroll-restarts", scrollCounters.restarts::get,
@@ -124,6 +134,7 @@ public final class CompaniesReader implements ResourceReader {
             }
             CompanyChanges changes = new CompanyChanges(watermark, clock.getAsLong(), recentlyEmitted);
             pass = new Pass(new CompaniesPass(new CompanyScroll(client, scroll, scrollCounters), changes, HOLD_LIMIT));
+            progress.started();
         }
         return pass.drain(maxRecords);
     }
@@ -148,6 +159,7 @@ public final class CompaniesReader implements ResourceReader {
 
         List<SourceRecord> drain(int maxRecords) {
             CompaniesPass.Taken taken = scrolling.take(maxRecords, PASS_WAIT_MS);
+            progress.readSoFar(scrolling.companiesSeen());
             if (!streamingLogged && scrolling.streaming()) {
                 streamingLogged = true;
                 log.warn("companies: more than {} companies changed in this pass; streaming them instead of "
@@ -173,6 +185,7 @@ public final class CompaniesReader implements ResourceReader {
                 recentlyEmitted = scrolling.changes().emittedAbove(newWatermark);
                 nextPassAtMs = clock.getAsLong() + pollIntervalMs;
                 pass = null;
+                progress.ended();
                 log.info("companies: pass done, {} companies scrolled, {} emitted, watermark {}",
                         scrolling.companiesSeen(), emitted, newWatermark);
             }

@@ -1,5 +1,6 @@
 package io.kcintercom.connect.resource;
 
+import io.kcintercom.connect.metrics.PassProgress;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -35,6 +36,13 @@ public interface ResourceReader extends AutoCloseable {
     /** Named counters for metrics, e.g. "truncated-conversations"; read from any thread. */
     default Map<String, LongSupplier> counters() {
         return Map.of();
+    }
+
+    /**
+     * Where to report the progress of its passes: the resource's, which outlives this reader (a
+     * reader restarted after a failure resumes the pass). Readers without long passes ignore it.
+     */
+    default void reportProgressTo(PassProgress progress) {
     }
 
     @Override

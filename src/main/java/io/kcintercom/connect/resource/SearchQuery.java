@@ -148,6 +148,15 @@ final class SearchQuery {
         return new Page(hits, unusable, last ? null : next);
     }
 
+    /**
+     * The number of objects the query matches, from the answer's {@code total_count}; -1 when the
+     * answer has none. Only for progress: the pass never relies on it.
+     */
+    static long totalCount(JsonNode answer) {
+        JsonNode total = answer.get("total_count");
+        return total != null && total.canConvertToLong() && total.asLong() >= 0 ? total.asLong() : -1;
+    }
+
     /** The cursor of the next page, from {@code pages.next.starting_after}; null on the last page. */
     static String nextCursor(JsonNode answer) {
         JsonNode next = JsonPaths.at(answer, "pages.next");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.metrics.PassProgress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -52,6 +53,8 @@ public final class SearchReader implements ResourceReader {
     private long nextPassAtMs;
     /** Whether passes may read newest first: contact search, until the API is seen to ignore the sort. */
     private boolean newestFirst;
+    /** The resource's pass progress once the worker gives it; until then one of its own. */
+    private PassProgress progress;
 
     /**
      * @param baseFilter a query clause ANDed with the updated_at condition (e.g. the role), or null
@@ -69,6 +72,7 @@ public final class SearchReader implements ResourceReader {
         this.searchDelayMs = searchDelayMs;
         this.clock = clock;
         this.newestFirst = resource == Resource.USERS || resource == Resource.LEADS;
+        this.progress = new PassProgress(clock);
     }
 
     @Override
@@ -83,6 +87,11 @@ public final class SearchReader implements ResourceReader {
     @Override
     public long watermarkSeconds() {
         return pipeline.emittedUpdatedAt();
+    }
+
+    @Override
+    public void reportProgressTo(PassProgress progress) {
+        this.progress = progress;
     }
 
     @Override
@@ -133,13 +142,16 @@ public final class SearchReader implements ResourceReader {
         long cutoff = (clock.getAsLong() - searchDelayMs) / 1000;
         if (newestFirst && position.cursor() == null && !position.id().isEmpty()) {
             pass = new NewestFirstPass(position, cutoff);
+            progress.started();
             log.debug("{}: starting a newest-first pass down to {}", resource.id(), position);
             return;
         }
         pass = SearchPass.from(position, cutoff);
         if (pass.cursor() != null) {
+            progress.resumed();
             log.info("{}: resuming the interrupted pass from {} at its stored cursor", resource.id(), position);
         } else {
+            progress.started();
             log.debug("{}: starting a pass from {}", resource.id(), position);
         }
     }
@@ -180,9 +192,16 @@ public final class SearchReader implements ResourceReader {
             log.warn("{}: the search cursor was rejected ({}); restarting the pass from {}",
                     resource.id(), e.getMessage(), position);
             pass.restartFrom(position);
+            progress.started();
             return null;
         }
+        if (cursor == null && !pass.newestFirst()) {
+            // The total of the pass's query: every object from its start (on day-granular contact
+            // search, its start's whole day), all of which the pass's pages hold.
+            progress.expect(SearchQuery.totalCount(answer));
+        }
         SearchQuery.Page page = query.read(answer, cursor, context(cursor));
+        progress.read(page.hits().size() + page.unusable().size());
         skipUnusable(page.unusable(), context(cursor));
         return pass.accept(page, position);
     }
@@ -198,6 +217,7 @@ public final class SearchReader implements ResourceReader {
                     NewestFirstPass.MAX_PAGES, position);
         }
         pass = SearchPass.from(position, (clock.getAsLong() - searchDelayMs) / 1000);
+        progress.started();
     }
 
     /**
@@ -220,6 +240,7 @@ public final class SearchReader implements ResourceReader {
         log.info("{}: pass done, {} page(s), {} object(s) read, position {}", resource.id(), pass.pages(),
                 pass.objects(), position);
         pass = null;
+        progress.ended();
     }
 
     /** Where the pass stands, for messages: ids and positions only. */

@@ -1,7 +1,10 @@
 package io.kcintercom.connect.localstack;
 
+import io.kcintercom.connect.metrics.PassProgress;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
@@ -94,6 +97,53 @@ public final class StatusBlock {
         String erase = shown.isEmpty() ? "" : "\r" + ESC + shown.size() + "A" + ESC + "J";
         shown = List.of();
         return erase;
+    }
+
+    /**
+     * A resource's pass as its MBean reports it: {@code state}, {@code pass-expected-objects},
+     * {@code pass-done-objects}, {@code pass-eta-seconds}.
+     */
+    public record Pass(String resource, String state, long expected, long done, long etaSeconds) {
+        /** A pass that is reading: the resource is running and has started one. */
+        boolean inProgress() {
+            return "running".equals(state) && (expected >= 0 || done > 0);
+        }
+
+        /** "users 21 % ETA 41 min", or "companies 1,200 read" when the total is not known. */
+        String describe() {
+            if (expected < 0) {
+                return String.format(Locale.ROOT, "%s %,d read", resource, done);
+            }
+            long percent = expected == 0 ? 100 : Math.min(100, done * 100 / expected);
+            return resource + " " + percent + " %" + (etaSeconds < 0 ? "" : " ETA " + PassProgress.duration(etaSeconds));
+        }
+    }
+
+    /**
+     * The passes in progress, e.g. {@code "  passes: users 21 % ETA 41 min, companies 1,200 read"},
+     * wrapped to the block's width; no line when none is in progress (every resource caught up).
+     */
+    public static List<String> passLines(List<Pass> passes) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder("  passes:");
+        boolean first = true;
+        for (Pass pass : passes) {
+            if (!pass.inProgress()) {
+                continue;
+            }
+            String part = pass.describe();
+            if (!first && line.length() + 2 + part.length() > MAX_WIDTH) {
+                lines.add(line.append(',').toString());
+                line = new StringBuilder("         ");
+                first = true;
+            }
+            line.append(first ? " " : ", ").append(part);
+            first = false;
+        }
+        if (!first) {
+            lines.add(line.toString());
+        }
+        return lines;
     }
 
     private static String fit(String line) {

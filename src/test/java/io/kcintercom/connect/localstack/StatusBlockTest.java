@@ -59,4 +59,30 @@ class StatusBlockTest {
         block.print("after close");
         assertEquals("", output(), "nothing after the shutdown line");
     }
+
+    @Test
+    void passLinesShowThePassesInProgressWithPercentAndEta() {
+        List<String> lines = StatusBlock.passLines(List.of(
+                new StatusBlock.Pass("users", "running", 1_998_312, 412_000, 40 * 60 + 30),
+                new StatusBlock.Pass("leads", "caught-up", 1_000, 1_000, -1),
+                new StatusBlock.Pass("conversations", "running", 300_000, 0, -1),
+                new StatusBlock.Pass("companies", "running", -1, 12_000, -1),
+                new StatusBlock.Pass("admins", "running", -1, 0, -1)));
+        assertEquals(List.of("  passes: users 20 % ETA 41 min, conversations 0 %, companies 12,000 read"), lines);
+
+        assertEquals(List.of(), StatusBlock.passLines(List.of(
+                new StatusBlock.Pass("users", "caught-up", 1_998_312, 1_998_312, -1),
+                new StatusBlock.Pass("companies", "waiting-for-scroll-lock", -1, 0, -1))),
+                "no line when every resource is caught up or waiting");
+
+        List<String> wrapped = StatusBlock.passLines(List.of(
+                new StatusBlock.Pass("users", "running", 1_998_312, 412_000, 3 * 3600 + 5 * 60),
+                new StatusBlock.Pass("leads", "running", 500_000, 100_000, 7_200),
+                new StatusBlock.Pass("conversations", "running", 300_000, 1_000, 36_000),
+                new StatusBlock.Pass("companies", "running", -1, 12_000, -1)));
+        assertEquals(2, wrapped.size(), wrapped.toString());
+        assertTrue(wrapped.stream().allMatch(line -> line.length() <= StatusBlock.MAX_WIDTH), wrapped.toString());
+        assertEquals("  passes: users 20 % ETA 3 h 5 min, leads 20 % ETA 2 h 0 min,", wrapped.get(0));
+        assertEquals("          conversations 0 % ETA 10 h 0 min, companies 12,000 read", wrapped.get(1));
+    }
 }
