@@ -71,8 +71,9 @@ final class BoundReader implements ResourceReader {
         String id = workspace.id();
         String reason = binding.reasonToStartOver(offset, id);
         if (reason != null) {
-            log.info("{}: not resuming from the stored offset, because {}; reading it again from intercom.since "
-                    + "(rows already in the topics are sent again, as upserts by key)", binding.resource().id(), reason);
+            log.info("{}: not resuming from the stored offset, because {}; reading {} again from intercom.since "
+                    + "(rows already in the topics are sent again, as upserts by key)", binding.resource().id(), reason,
+                    binding.resource().id());
             ResourceReader stale = reader;
             reader = factory.apply(null);
             stale.close();
