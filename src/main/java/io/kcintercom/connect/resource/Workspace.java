@@ -1,6 +1,8 @@
 package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -14,6 +16,8 @@ import org.slf4j.LoggerFactory;
  * (5xx, timeouts) is retried by the client's policy and then waited out by the resource's
  * supervisor like any other transient failure, never failing the task and never holding up
  * {@code start()} or {@code stop()}; a refused token (401, 403) fails the task as on any request.
+ * An answer without an id_code, or a 404, leaves the offsets unbound (with a WARN) rather than
+ * stopping the sync.
  */
 public final class Workspace {
     private static final Logger log = LoggerFactory.getLogger(Workspace.class);
@@ -37,7 +41,7 @@ public final class Workspace {
      */
     public synchronized String id() {
         if (id == null) {
-            JsonNode code = me.get().path("app").path("id_code");
+            JsonNode code = appIdCode();
             if (code.isTextual() && !code.asText().isBlank()) {
                 id = code.asText().trim();
                 log.info("The access token reads workspace {} (app id_code from GET /me)", id);
@@ -48,5 +52,17 @@ public final class Workspace {
             }
         }
         return id;
+    }
+
+    private JsonNode appIdCode() {
+        try {
+            return me.get().path("app").path("id_code");
+        } catch (IntercomApiException e) {
+            if (!e.isNotFound()) {
+                throw e;
+            }
+            // Intercom always serves /me; a proxy in front of it may not. Reading goes on unbound.
+            return MissingNode.getInstance();
+        }
     }
 }
