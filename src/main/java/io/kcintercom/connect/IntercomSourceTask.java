@@ -11,6 +11,7 @@ import io.kcintercom.connect.resource.Readers;
 import io.kcintercom.connect.resource.RecordFactory;
 import io.kcintercom.connect.resource.Resource;
 import io.kcintercom.connect.resource.ResourceReader;
+import io.kcintercom.connect.resource.Workspace;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -54,17 +55,20 @@ public class IntercomSourceTask extends SourceTask {
 
         List<Resource> resources = config.taskResources();
         Map<Resource, Map<String, Object>> offsets = Offsets.stored(context.offsetStorageReader(), resources);
+        // One GET /me for all the task's resources, asked by the first to read (see Workspace).
+        Workspace workspace = Workspace.of(client);
         List<ReaderLoop.Slot> slots = new ArrayList<>();
         for (Resource resource : resources) {
             Map<String, Object> stored = offsets.get(resource);
-            ResourceWorker.ReaderFactory factory = offset -> Readers.create(resource, config, client, records,
-                    followUps, offset == null ? stored : offset, System::currentTimeMillis);
+            ResourceWorker.ReaderFactory factory = offset -> Readers.createBound(resource, config, client, records,
+                    followUps, offset == null ? stored : offset, workspace, System::currentTimeMillis);
             ReaderLoop.Slot slot = new ReaderLoop.Slot(factory.create(null), factory,
                     new ResourceHealth(resource.id(), System::currentTimeMillis));
             metrics.register(resource, slot.reader()::get, slot.health());
             metrics.registerBadObjects(resource, () -> badObjects.count(resource));
             slots.add(slot);
-            log.info("Reading {} from {}", resource.id(), stored == null ? "the beginning" : "offset " + stored);
+            log.info("Reading {} from {}", resource.id(), stored == null ? "the beginning" : "offset " + stored
+                    + " (unless it was written for another workspace or fewer tables)");
         }
         loop = new ReaderLoop("intercom-reader", slots, config.batchMaxRecords(), client.sleeper()::sleep,
                 System::currentTimeMillis, metrics::recordsEmitted, new ResourceWorker.Supervision(

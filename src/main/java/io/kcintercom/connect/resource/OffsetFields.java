@@ -3,6 +3,7 @@ package io.kcintercom.connect.resource;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.connect.errors.ConnectException;
 
 /**
@@ -48,18 +49,24 @@ final class OffsetFields {
         }
     }
 
-    /** Starts checking an offset a user writes: only {@code keys} (and the protocol) are allowed. */
+    /**
+     * Starts checking an offset a user writes: only the position's {@code keys}, the protocol and
+     * what the offset was read for ({@link OffsetBinding}: optional strings) are allowed.
+     */
     static OffsetFields allowOnly(Resource resource, Map<String, ?> offset, Set<String> keys) {
         Set<String> allowed = new HashSet<>(keys);
         allowed.add(Offsets.PROTOCOL);
+        allowed.addAll(OffsetBinding.KEYS);
         for (String key : offset.keySet()) {
             if (!allowed.contains(key)) {
                 throw new ConnectException("Invalid offset for " + resource.id() + ": unknown key \"" + key
-                        + "\"; allowed keys are " + keys);
+                        + "\"; allowed keys are " + new TreeSet<>(allowed));
             }
         }
         requireKnownProtocol(resource, offset);
-        return new OffsetFields(resource, offset);
+        OffsetFields fields = new OffsetFields(resource, offset);
+        OffsetBinding.KEYS.forEach(fields::requireString);
+        return fields;
     }
 
     /** A number of unix seconds, or -1 (before everything). */

@@ -7,7 +7,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The position type of each resource: creates its reader from the task's config and the stored
- * offset, and checks the offsets users write for it.
+ * offset, and checks the offsets users write for it. Besides its position, every offset says what
+ * it was read for ({@link OffsetBinding}).
  */
 public final class Readers {
     private Readers() {
@@ -32,6 +33,17 @@ public final class Readers {
             case TAGS -> ReferenceReader.tags(client, records, offset, config.refreshIntervalMs(), clock);
             case SEGMENTS -> ReferenceReader.segments(client, records, offset, config.refreshIntervalMs(), clock);
         };
+    }
+
+    /**
+     * The reader the task runs: {@link #create}'s, resuming from {@code offset} only when it was
+     * written for the token's workspace and the resource's tables enabled now ({@link BoundReader}).
+     */
+    public static ResourceReader createBound(Resource resource, IntercomSourceConnectorConfig config,
+                                             IntercomClient client, RecordFactory records, FollowUps followUps,
+                                             Map<String, ?> offset, Workspace workspace, LongSupplier clock) {
+        return new BoundReader(new OffsetBinding(resource, config.tables()), workspace, offset,
+                start -> create(resource, config, client, records, followUps, start, clock));
     }
 
     /** Checks an offset a user writes for the resource; throws a ConnectException naming the problem. */

@@ -3,7 +3,10 @@ package io.kcintercom.connect.faults;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.request;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static io.kcintercom.connect.faults.Harness.assertExactlyOnce;
@@ -66,7 +69,7 @@ class RateLimitFaultsTest {
 
     /**
      * WireMock in front of the fake: everything is proxied to it, except the (okFirst+1)-th request
-     * to the endpoint, which gets a 429 whose X-RateLimit-Reset is about a second ahead.
+     * to the endpoint, which gets a 429 whose X-RateLimit-Reset is a few seconds ahead.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
@@ -76,12 +79,18 @@ class RateLimitFaultsTest {
         wm.start();
         try (FakeIntercom fake = Harness.fake(ws, c.options())) {
             wm.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(fake.baseUrl())));
+            // The task asks GET /me before its first search: answered here, not proxied, because
+            // WireMock's first proxied request can take over a second, which would bring the 429
+            // of the first search after its reset (and a reset already past waits a whole window).
+            wm.stubFor(get(urlPathEqualTo("/me")).atPriority(1).willReturn(okJson(
+                    "{\"type\":\"admin\",\"app\":{\"type\":\"app\",\"id_code\":\"" + ws.appId() + "\"}}")));
             for (int i = 0; i < c.okFirst(); i++) {
                 wm.stubFor(request(c.method(), urlPathMatching(c.pathRegex())).atPriority(1)
                         .inScenario("429").whenScenarioStateIs(i == 0 ? Scenario.STARTED : "ok" + i)
                         .willReturn(aResponse().proxiedFrom(fake.baseUrl())).willSetStateTo("ok" + (i + 1)));
             }
-            long resetSeconds = (System.currentTimeMillis() + 700 + 999) / 1000; // 0.7 to 1.7 s ahead
+            // 2 to 3 s ahead: the 429 is the task's second request (after GET /me) and must come before it.
+            long resetSeconds = (System.currentTimeMillis() + 2_000 + 999) / 1000;
             wm.stubFor(request(c.method(), urlPathMatching(c.pathRegex())).atPriority(1)
                     .inScenario("429").whenScenarioStateIs(c.okFirst() == 0 ? Scenario.STARTED : "ok" + c.okFirst())
                     .willReturn(aResponse().withStatus(429)

@@ -11,6 +11,8 @@ final class DirectoryEndpoints {
 
     private final SampleWorkspace ws;
     private final String timeZone;
+    /** The app id_code /me answers with, when the token was moved to another workspace; null: the workspace's. */
+    private volatile String movedToAppId;
 
     DirectoryEndpoints(SampleWorkspace ws, FakeIntercom.Options options) {
         this.ws = ws;
@@ -18,7 +20,7 @@ final class DirectoryEndpoints {
     }
 
     void register(Routes routes) {
-        routes.add("GET", "/me", r -> DirectoryJson.me(ws.adminRecords().get(0), ws.appId(), timeZone,
+        routes.add("GET", "/me", r -> DirectoryJson.me(ws.adminRecords().get(0), appId(), timeZone,
                         ws.generatedAt().getEpochSecond() - APP_AGE_SECONDS))
                 .add("GET", "/admins", this::admins)
                 .add("GET", "/teams", r -> list("team.list", "teams", ws.teams()))
@@ -28,6 +30,16 @@ final class DirectoryEndpoints {
                     return Json.typed("list").set("data", data);
                 })
                 .add("GET", "/segments", this::segments);
+    }
+
+    /** /me answers with {@code appId} from now on (null: the workspace's own again). */
+    void answerMeAsApp(String appId) {
+        movedToAppId = appId;
+    }
+
+    private String appId() {
+        String moved = movedToAppId;
+        return moved != null ? moved : ws.appId();
     }
 
     private JsonNode admins(ApiRequest r) {

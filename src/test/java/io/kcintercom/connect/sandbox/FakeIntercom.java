@@ -293,13 +293,15 @@ public final class FakeIntercom implements AutoCloseable {
     private final FaultInjector faults = new FaultInjector();
     private final Set<String> templates;
     private final CompanyScroll companyScroll;
+    private final DirectoryEndpoints directory;
     private final String baseUrl;
 
     private FakeIntercom(SampleWorkspace workspace, Options options) throws IOException {
         this.workspace = workspace;
         this.options = options;
         Routes routes = new Routes();
-        new DirectoryEndpoints(workspace, options).register(routes);
+        this.directory = new DirectoryEndpoints(workspace, options);
+        directory.register(routes);
         new ContactEndpoints(workspace, options).register(routes);
         this.companyScroll = new CompanyScroll(workspace, options);
         companyScroll.register(routes);
@@ -410,6 +412,15 @@ public final class FakeIntercom implements AutoCloseable {
     /** The next {@code pages} non-empty scroll pages come without their data array; the scroll moves past them. */
     public void scrollPagesWithoutData(int pages) {
         companyScroll.pagesWithoutData(pages);
+    }
+
+    /**
+     * The token now belongs to the app {@code appIdCode}: {@code GET /me} answers with it as
+     * {@code app.id_code}, as after a token was pointed at another workspace (staging to production).
+     * The data served stays this workspace's; null restores {@link SampleWorkspace#appId()}.
+     */
+    public void moveTokenToApp(String appIdCode) {
+        directory.answerMeAsApp(appIdCode);
     }
 
     public void clearFaults() {

@@ -178,6 +178,19 @@ class FakeIntercomTest {
     }
 
     @Test
+    void meNamesTheWorkspacesAppUntilTheTokenIsMovedToAnother() throws Exception {
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
+            assertFalse(ws.appId().isBlank());
+            assertEquals(ws.appId(), get(fake, "/me").json().at("/app/id_code").asText());
+            fake.moveTokenToApp("prodapp1");
+            assertEquals("prodapp1", get(fake, "/me").json().at("/app/id_code").asText());
+            assertEquals(200, get(fake, "/tags").status(), "the same data is served");
+            fake.moveTokenToApp(null);
+            assertEquals(ws.appId(), get(fake, "/me").json().at("/app/id_code").asText());
+        }
+    }
+
+    @Test
     void rateLimitHeadersOnEveryResponseAnd429PastTheLimit() throws Exception {
         try (FakeIntercom fake = FakeIntercom.start(ws, Options.builder().rateLimitPer10s(5).build())) {
             long now = Instant.now().getEpochSecond();
