@@ -157,7 +157,8 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
         def.define(SINCE, Type.STRING, "", new ConfigValidators.Since(), Importance.MEDIUM,
                 "Lower bound of the first sync, as an ISO-8601 date or date-time (e.g. 2024-01-01 or "
                         + "2024-01-01T00:00:00Z): objects last updated before it are not read. Blank reads "
-                        + "everything. Only applies when no offset is stored yet, or when a resource starts over (another workspace, a table enabled).",
+                        + "everything. Only applies when no offset is stored yet, or when a resource starts "
+                        + "over (another workspace, a table enabled).",
                 GROUP_DATA, ++order, Width.MEDIUM, "Start from");
         def.define(TOPIC_PREFIX, Type.STRING, "intercom.", new ConfigValidators.TopicPrefix(), Importance.MEDIUM,
                 "Prefix of every topic name: each table goes to <prefix><table>, e.g. intercom.users.",
