@@ -131,7 +131,7 @@ class IntercomConnectorIntegrationTest {
             JsonNode user = ws.contacts("user").get(0);
             JsonNode row = cluster.readAll(prefix + Tables.USERS).stream()
                     .filter(r -> r.id().equals(user.get("id").asText())).findFirst().orElseThrow().value();
-            assertEquals("contact", row.get("type").asText());
+            assertEquals("user", row.get("type").asText(), "users rows say user, as the table reference does");
             assertEquals(user.get("email").asText(), row.get("email").asText());
             assertEquals(user.get("updated_at").asLong() * 1000, row.get("updated_at").asLong());
             assertEquals(user.get("external_id").asText(), row.get("user_id").asText());
