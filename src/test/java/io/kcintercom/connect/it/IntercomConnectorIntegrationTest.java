@@ -124,7 +124,9 @@ class IntercomConnectorIntegrationTest {
             // What was complete before the stop is not emitted again: the stored offsets say so.
             for (String table : List.of(Tables.LEADS, Tables.COMPANIES, Tables.ADMINS, Tables.TAGS, Tables.SEGMENTS)) {
                 List<ConnectCluster.Row> rows = cluster.readAll(prefix + table);
-                assertEquals(keys(table, rows).size(), rows.size(), "no duplicate in " + table);
+                // Tombstones are no rows: each user retracts the leads rows it may have had as a lead.
+                long live = rows.stream().filter(r -> r.value() != null).count();
+                assertEquals(keys(table, rows).size(), live, "no duplicate in " + table);
             }
 
             // Values: one user compared field by field.
