@@ -106,8 +106,13 @@ final class ContactGroups implements GroupBuilder {
         for (JsonNode contact : contacts) {
             plan.add(contact, followUpsOf(contact, vanishedIds));
         }
-        return plan.start(followUps, (contact, results) -> vanishedIds.contains(JsonPaths.text(contact, "id"))
+        return plan.start(followUps, (contact, results) -> isIn(vanishedIds, JsonPaths.text(contact, "id"))
                 ? removed(contact, results) : assemble(contact, results));
+    }
+
+    /** Null-safe: a concurrent set's contains throws on null, and a contact without id has no follow-up. */
+    private static boolean isIn(Set<String> ids, String id) {
+        return id != null && ids.contains(id);
     }
 
     /** The requests a contact's rows need: its truncated inline lists, and the tables only a request fills. */
