@@ -399,6 +399,41 @@ class FakeIntercomTest {
     }
 
     @Test
+    void deletedConversationsAreListedFromApi216NewestFirstInPagesOfAtMost60() throws Exception {
+        SampleWorkspace mutable = SampleWorkspace.generate(7, Sizes.builder().users(5).leads(1).conversations(5).build(),
+                GENERATED_AT);
+        TestClock clock = new TestClock(Instant.parse("2026-04-01T12:00:00Z"));
+        mutable.useClock(clock);
+        try (FakeIntercom fake = FakeIntercom.start(mutable, Options.defaults())) {
+            List<String> ids = mutable.conversations().stream().map(c -> c.get("id").asText()).toList();
+            for (String id : ids.subList(0, 3)) {
+                mutable.deleteConversation(id);
+                clock.advanceMillis(1_000);
+            }
+            Reply old = get(fake, "/conversations/deleted");
+            assertEquals(400, old.status(), "2.11 has no such endpoint");
+            assertEquals("intercom_version_invalid", old.json().at("/errors/0/code").asText());
+
+            Reply first = send(fake, "GET", "/conversations/deleted?per_page=2", null, "sample-token", "2.16");
+            assertEquals(200, first.status());
+            assertEquals("conversations.list", first.json().get("type").asText());
+            assertEquals(3, first.json().get("total_count").asInt());
+            assertEquals(List.of(ids.get(2), ids.get(1)), list(first.json().get("conversations")).stream()
+                    .map(c -> c.get("id").asText()).toList(), "newest deletion first");
+            assertEquals(clock.instant().getEpochSecond() - 1,
+                    first.json().at("/conversations/0/deleted_at").asLong());
+            String next = first.json().at("/pages/next").asText();
+            Reply second = send(fake, "GET", next.substring(fake.baseUrl().length()), null, "sample-token", "2.16");
+            assertEquals(List.of(ids.get(0)), list(second.json().get("conversations")).stream()
+                    .map(c -> c.get("id").asText()).toList());
+            assertTrue(second.json().at("/pages/next").isNull());
+            assertEquals(400, send(fake, "GET", "/conversations/deleted?per_page=61", null, "sample-token", "2.16")
+                    .status(), "at most 60 per page");
+            assertEquals(404, get(fake, "/conversations/" + ids.get(0)).status(), "the {id} route is unchanged");
+        }
+    }
+
+    @Test
     void injectedFaultsHitOnlyTheirEndpointAndAreCounted() throws Exception {
         try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
             fake.failNext("GET /me", 1, Fault.HTTP_500);

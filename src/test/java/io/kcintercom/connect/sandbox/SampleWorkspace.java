@@ -204,6 +204,7 @@ public final class SampleWorkspace {
     private final Object writeLock = new Object();
     /** Objects served malformed, by "type:id" (contact, conversation, company). */
     private final Map<String, Malformation> malformed = new ConcurrentHashMap<>();
+    private final List<DeletedConversation> deletedConversations = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Ids of leads merged into a user. */
     private final Set<String> merged = ConcurrentHashMap.newKeySet();
     private volatile Clock clock = Clock.systemUTC();
@@ -478,15 +479,28 @@ public final class SampleWorkspace {
         }
     }
 
-    /** Afterwards GET /conversations/{id} answers 404 and search stops returning it (after the index lag). */
+    /** A deleted conversation as GET /conversations/deleted (API 2.16+) lists it. */
+    public record DeletedConversation(String id, long deletedAt) {
+    }
+
+    /**
+     * Afterwards GET /conversations/{id} answers 404, search stops returning it (after the index
+     * lag) and GET /conversations/deleted lists it.
+     */
     public String deleteConversation(String id) {
         synchronized (writeLock) {
             requireConversation(id);
             long now = clock.millis();
             conversations.compute(id, (k, old) -> old.next(null, now));
             conversationIndex.changed(now);
+            deletedConversations.add(new DeletedConversation(id, now / 1000));
             return id;
         }
+    }
+
+    /** Deleted conversations, oldest deletion first. */
+    public List<DeletedConversation> deletedConversations() {
+        return List.copyOf(deletedConversations);
     }
 
     /** Applies a tag to a contact and bumps its updated_at. */
