@@ -31,6 +31,25 @@ import org.slf4j.LoggerFactory;
  * need a request of their own. Which requests a contact needs is decided once, in a
  * {@link FollowUpPlan}; they run concurrently through {@link FollowUps}, and the rows are assembled
  * from their results read by name.
+ *
+ * <p>A follow-up answering 404 (or 410, which API 2.16 gives a merged contact) reveals that the
+ * contact is gone: its group then holds tombstones instead of rows, for the contact and for every
+ * child row the search result and the follow-ups that did answer name (inline tags, companies,
+ * social profiles and notes; listed segments and event summaries), with the positions its rows
+ * would have had. A deleted contact the search never returns again is not seen here: that takes
+ * issue 16's reconciliation sweep.
+ *
+ * <p>Role changes: every user this reader emits also tombstones its rows in the {@code leads*}
+ * tables (the {@code leads} row {id} and the leads child rows its lists name), when those are
+ * enabled. Intercom gives no signal that a lead became a user ({@code PUT /contacts/{id}} with
+ * role user keeps the id and only moves {@code updated_at}), and the connector keeps no record of
+ * what it emitted, so this is the one way to retract the lead's rows without a request. The price
+ * is a key-only record per users row on the leads topics, which compaction removes after
+ * {@code delete.retention.ms} and an upsert sink applies as a delete of nothing. Leads emit no
+ * such tombstones: Intercom refuses to turn a user into a lead (400). A lead merged into a user is
+ * deleted in Intercom: retracted as above when it is re-read, which for a merged lead means never,
+ * as search drops it at once; that needs issue 16's reconciliation sweep (or, from API 2.16, the
+ * survivor's {@code merge_history}).
  */
 final class ContactGroups implements GroupBuilder {
     private static final Logger log = LoggerFactory.getLogger(ContactGroups.class);
@@ -51,27 +70,13 @@ final class ContactGroups implements GroupBuilder {
         }
     }
 
-    /** The tables of one contact role. */
-    private record RoleTables(String parent, String tags, String companies, String segments, String social) {
-        static RoleTables of(Resource resource) {
-            return resource == Resource.USERS
-                    ? new RoleTables(Tables.USERS, Tables.USERS_TAGS, Tables.USERS_COMPANIES, Tables.USERS_SEGMENTS,
-                            Tables.USERS_SOCIAL_PROFILES)
-                    : new RoleTables(Tables.LEADS, Tables.LEADS_TAGS, Tables.LEADS_COMPANIES, Tables.LEADS_SEGMENTS,
-                            Tables.LEADS_SOCIAL_PROFILES);
-        }
-
-        /** The column of child rows naming their contact. */
-        String parentKey() {
-            return parent + "_pk";
-        }
-    }
-
     private final Resource resource;
     private final IntercomClient client;
     private final RecordFactory records;
     private final FollowUps followUps;
     private final RoleTables tables;
+    /** The tables of the role a contact of this resource may have had before: leads for users, none for leads. */
+    private final RoleTables formerRole;
     private final AtomicLong vanished = new AtomicLong();
 
     ContactGroups(Resource resource, IntercomClient client, RecordFactory records, FollowUps followUps) {
@@ -80,6 +85,7 @@ final class ContactGroups implements GroupBuilder {
         this.records = records;
         this.followUps = followUps;
         this.tables = RoleTables.of(resource);
+        this.formerRole = resource == Resource.USERS ? tables.other() : null;
     }
 
     @Override
@@ -87,20 +93,26 @@ final class ContactGroups implements GroupBuilder {
         return Map.of("vanished-objects", vanished::get);
     }
 
-    /** Contacts that vanished (404) between the search and a follow-up request. */
+    /** Contacts that vanished (404 or 410) between the search and a follow-up request. */
     long vanishedCount() {
         return vanished.get();
     }
 
     @Override
     public PendingGroups start(List<JsonNode> contacts) {
-        // Contacts of this page already counted as vanished (each has several follow-ups).
+        // Contacts of this page a follow-up found gone (each has several follow-ups); read once all are done.
         Set<String> vanishedIds = ConcurrentHashMap.newKeySet();
         FollowUpPlan<ContactFollowUp, List<JsonNode>> plan = new FollowUpPlan<>(ContactFollowUp.class);
         for (JsonNode contact : contacts) {
             plan.add(contact, followUpsOf(contact, vanishedIds));
         }
-        return plan.start(followUps, this::assemble);
+        return plan.start(followUps, (contact, results) -> isIn(vanishedIds, JsonPaths.text(contact, "id"))
+                ? removed(contact, results) : assemble(contact, results));
+    }
+
+    /** Null-safe: a concurrent set's contains throws on null, and a contact without id has no follow-up. */
+    private static boolean isIn(Set<String> ids, String id) {
+        return id != null && ids.contains(id);
     }
 
     /** The requests a contact's rows need: its truncated inline lists, and the tables only a request fills. */
@@ -158,24 +170,53 @@ final class ContactGroups implements GroupBuilder {
     private RecordFactory.Group assemble(JsonNode contact,
                                          FollowUpPlan.Results<ContactFollowUp, List<JsonNode>> results) {
         String id = JsonPaths.text(contact, "id");
-        String parentKey = tables.parentKey();
         RecordFactory.Group group = records.group(resource, "contact " + id);
         group.add(tables.parent(), contact);
         if (group.lastSkipped()) {
             return group; // its child rows are skipped with it
         }
-        results.orElseGet(TAGS, () -> SubLists.itemsOf(contact.get("tags"), "tags"))
-                .forEach(tag -> group.addChild(tables.tags(), tag, parentKey, id));
-        results.orElseGet(COMPANIES, () -> SubLists.itemsOf(contact.get("companies"), "companies"))
-                .forEach(company -> group.addChild(tables.companies(), company, parentKey, id));
-        group.addChildren(tables.social(), contact.get("social_profiles"), parentKey, id, "social_profiles");
-        results.orElse(SEGMENTS, List.of())
-                .forEach(segment -> group.addChild(tables.segments(), segment, parentKey, id));
+        RoleTables.Children children = new RoleTables.Children(
+                results.orElseGet(TAGS, () -> SubLists.itemsOf(contact.get("tags"), "tags")),
+                results.orElseGet(COMPANIES, () -> SubLists.itemsOf(contact.get("companies"), "companies")),
+                contact.get("social_profiles"),
+                results.orElse(SEGMENTS, List.of()));
+        tables.addChildren(group, id, children);
         results.orElse(NOTES, List.of())
                 .forEach(note -> group.add(Tables.NOTES, aboutContact(note, id)));
         results.orElse(EVENT_SUMMARY, List.of())
                 .forEach(event -> group.addChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
+        if (formerRole != null) {
+            // A lead turned user: the rows it had as a lead (see the class comment).
+            formerRole.remove(group, contact, id, children);
+        }
         return group;
+    }
+
+    /**
+     * The group of a contact a follow-up found gone: tombstones for its row and for the child rows
+     * its search result names, or the longer lists of the follow-ups that answered before it went.
+     */
+    private RecordFactory.Group removed(JsonNode contact,
+                                        FollowUpPlan.Results<ContactFollowUp, List<JsonNode>> results) {
+        String id = JsonPaths.text(contact, "id");
+        RecordFactory.Group group = records.group(resource, "contact " + id);
+        tables.remove(group, contact, id, new RoleTables.Children(
+                listedOrInline(results, TAGS, contact, "tags"),
+                listedOrInline(results, COMPANIES, contact, "companies"),
+                contact.get("social_profiles"),
+                results.orElse(SEGMENTS, List.of())));
+        List<JsonNode> notes = listedOrInline(results, NOTES, contact, "notes");
+        notes.forEach(note -> group.remove(Tables.NOTES, note));
+        results.orElse(EVENT_SUMMARY, List.of())
+                .forEach(event -> group.removeChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
+        return group;
+    }
+
+    /** A follow-up's list when it answered with one, else the inline list (a gone contact's follow-ups answer none). */
+    private static List<JsonNode> listedOrInline(FollowUpPlan.Results<ContactFollowUp, List<JsonNode>> results,
+                                                 ContactFollowUp name, JsonNode contact, String field) {
+        List<JsonNode> listed = results.orElse(name, List.of());
+        return listed.isEmpty() ? SubLists.itemsOf(contact.get(field), field) : listed;
     }
 
     @Override
@@ -204,19 +245,19 @@ final class ContactGroups implements GroupBuilder {
         return SubLists.itemsOf(body.get("events"), "events");
     }
 
-    /** A follow-up whose 404 means the contact was deleted or merged meanwhile: no rows, counted. */
+    /** A follow-up whose 404 or 410 means the contact was deleted or merged: no result, the contact noted as gone. */
     private Callable<List<JsonNode>> skippedIfVanished(Set<String> vanishedIds, String id, ContactFollowUp name,
                                                        Supplier<List<JsonNode>> request) {
         return () -> {
             try {
                 return request.get();
             } catch (IntercomApiException e) {
-                if (e.isNotFound()) {
+                if (FollowUpPlan.revealsDelete(e)) {
                     if (vanishedIds.add(id)) {
                         vanished.incrementAndGet();
                     }
-                    log.info("{}: contact {} was not found when reading its {} (deleted or merged since the "
-                            + "search); its {} rows are skipped", resource.id(), id, name.what, name.what);
+                    log.info("{}: contact {} was not found when reading its {} (HTTP {}: deleted or merged); "
+                            + "its rows are retracted", resource.id(), id, name.what, e.status());
                     return List.of();
                 }
                 throw e;

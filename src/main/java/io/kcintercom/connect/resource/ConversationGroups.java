@@ -3,6 +3,7 @@ package io.kcintercom.connect.resource;
 import static io.kcintercom.connect.resource.ConversationGroups.ConversationFollowUp.WITH_PARTS;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.table.JsonPaths;
@@ -20,6 +21,12 @@ import org.slf4j.LoggerFactory;
  * attachments, which only {@code GET /conversations/{id}} returns. Those requests, one per
  * changed conversation when a parts table is enabled, are planned in a {@link FollowUpPlan} and
  * run concurrently through {@link FollowUps}.
+ *
+ * <p>That request answering 404 (or 410) reveals the conversation is deleted: its group then
+ * holds tombstones for the conversation and the attachments, tags and customers its search result
+ * names, with the positions its rows would have had. Its parts cannot be named (only the request
+ * that failed lists them), so their rows stay until issue 16's reconciliation sweep; without a
+ * parts table no request is made and a delete is not seen here.
  */
 final class ConversationGroups implements GroupBuilder {
     private static final Logger log = LoggerFactory.getLogger(ConversationGroups.class);
@@ -51,7 +58,7 @@ final class ConversationGroups implements GroupBuilder {
         return truncated.get();
     }
 
-    /** Conversations that vanished (404) between the search and the request for their parts. */
+    /** Conversations that vanished (404 or 410) between the search and the request for their parts. */
     long vanishedCount() {
         return vanished.get();
     }
@@ -72,24 +79,33 @@ final class ConversationGroups implements GroupBuilder {
                                          FollowUpPlan.Results<ConversationFollowUp, JsonNode> results) {
         String id = JsonPaths.text(conversation, "id");
         RecordFactory.Group group = records.group(Resource.CONVERSATIONS, "conversation " + id);
-        group.add(Tables.CONVERSATIONS, conversation);
-        if (group.lastSkipped()) {
-            return group; // its child rows are skipped with it
-        }
         JsonNode attachments = JsonPaths.at(conversation, "source.attachments");
         if (attachments == null) {
             attachments = JsonPaths.at(conversation, "conversation_message.attachments");
         }
-        group.addChildren(Tables.CONVERSATIONS_ATTACHMENTS, attachments, "conversations_pk", id, "attachments");
-        group.addChildren(Tables.CONVERSATIONS_TAGS, conversation.get("tags"), "conversations_pk", id, "tags");
         JsonNode customers = conversation.get("contacts");
         if (customers == null) {
             customers = conversation.get("customers");
         }
+        // Not planned when no parts table is enabled; missing when the conversation is gone.
+        JsonNode withParts = results.orElse(WITH_PARTS, null);
+        if (withParts != null && withParts.isMissingNode()) {
+            return group.remove(Tables.CONVERSATIONS, conversation)
+                    .removeChildren(Tables.CONVERSATIONS_ATTACHMENTS, attachments, "conversations_pk", id,
+                            "attachments")
+                    .removeChildren(Tables.CONVERSATIONS_TAGS, conversation.get("tags"), "conversations_pk", id,
+                            "tags")
+                    .removeChildren(Tables.CONVERSATIONS_CUSTOMERS, customers, "conversations_pk", id, "contacts",
+                            "customers");
+        }
+        group.add(Tables.CONVERSATIONS, conversation);
+        if (group.lastSkipped()) {
+            return group; // its child rows are skipped with it
+        }
+        group.addChildren(Tables.CONVERSATIONS_ATTACHMENTS, attachments, "conversations_pk", id, "attachments");
+        group.addChildren(Tables.CONVERSATIONS_TAGS, conversation.get("tags"), "conversations_pk", id, "tags");
         group.addChildren(Tables.CONVERSATIONS_CUSTOMERS, customers, "conversations_pk", id, "contacts",
                 "customers");
-        // Not planned when no parts table is enabled; null when the conversation vanished meanwhile.
-        JsonNode withParts = results.orElse(WITH_PARTS, null);
         if (withParts != null) {
             addParts(group, id, withParts);
         }
@@ -123,15 +139,16 @@ final class ConversationGroups implements GroupBuilder {
         }
     }
 
+    /** The conversation with its parts, or a missing node when Intercom says it is gone. */
     private JsonNode detail(String id) {
         try {
             return client.get("/conversations/" + SubLists.encode(id), "conversations conversation " + id + " parts");
         } catch (IntercomApiException e) {
-            if (e.isNotFound()) {
+            if (FollowUpPlan.revealsDelete(e)) {
                 vanished.incrementAndGet();
-                log.info("conversations: conversation {} was not found when reading its parts (deleted since "
-                        + "the search); its parts are skipped", id);
-                return null;
+                log.info("conversations: conversation {} was not found when reading its parts (HTTP {}: deleted); "
+                        + "its rows are retracted", id, e.status());
+                return MissingNode.getInstance();
             }
             throw e;
         }

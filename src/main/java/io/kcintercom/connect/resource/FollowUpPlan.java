@@ -1,6 +1,7 @@
 package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kcintercom.connect.client.IntercomApiException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -37,6 +38,14 @@ final class FollowUpPlan<K extends Enum<K>, T> {
     private final List<JsonNode> objects = new ArrayList<>();
     private final List<Slot<K>> slots = new ArrayList<>();
     private final List<Callable<T>> requests = new ArrayList<>();
+
+    /**
+     * Whether a follow-up's error says its object is gone: 404, or 410, which API 2.16 answers for a
+     * merged contact. Its group then retracts the object's rows rather than emitting them.
+     */
+    static boolean revealsDelete(IntercomApiException e) {
+        return e.isNotFound() || e.status() == 410;
+    }
 
     FollowUpPlan(Class<K> names) {
         this.names = names;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.RowConverter;
+import io.kcintercom.connect.table.TableDef;
 import io.kcintercom.connect.table.Tables;
 import io.kcintercom.connect.table.UnmappableValueException;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -60,13 +62,17 @@ public final class RecordFactory {
     }
 
     /** One record-to-be of a group: a row, or a skipped object's raw JSON for the errors topic. */
-    private sealed interface Entry permits Converted, Skipped {
+    private sealed interface Entry permits Converted, Skipped, Removed {
     }
 
     private record Converted(RowConverter.Row row) implements Entry {
     }
 
     private record Skipped(BadObjects.BadObject bad, String rawJson) implements Entry {
+    }
+
+    /** A tombstone: the row's key with a null value, which removes the row from compacted topics and upsert sinks. */
+    private record Removed(TableDef table, Struct key) implements Entry {
     }
 
     /**
@@ -151,6 +157,46 @@ public final class RecordFactory {
             return this;
         }
 
+        /**
+         * Adds a tombstone for the row of {@code table} that {@code object} makes, when the table is
+         * enabled: Intercom revealed the object is gone (or no longer belongs to this table). Only the
+         * key is read, so no bad value can stop it; an object naming no key adds nothing.
+         */
+        public Group remove(String table, JsonNode object) {
+            lastSkipped = false;
+            if (!enabled(table) || object == null || !object.isObject()) {
+                return this;
+            }
+            TableDef def = Tables.get(table);
+            Struct key = RowConverter.keyOf(def, object);
+            if (key != null) {
+                entries.add(new Removed(def, key));
+            }
+            return this;
+        }
+
+        /** Adds a tombstone for a child row: the item with the parent's id under {@code parentKey}. */
+        public Group removeChild(String table, JsonNode item, String parentKey, String parentId) {
+            if (!enabled(table) || item == null || !item.isObject()) {
+                lastSkipped = false;
+                return this;
+            }
+            ObjectNode child = ((ObjectNode) item).deepCopy();
+            child.put(parentKey, parentId);
+            return remove(table, child);
+        }
+
+        /** Adds a tombstone for the child row of every item of a list in any of Intercom's envelopes. */
+        public Group removeChildren(String table, JsonNode list, String parentKey, String parentId, String... keys) {
+            if (!enabled(table)) {
+                return this;
+            }
+            for (JsonNode item : JsonPaths.items(list, keys)) {
+                removeChild(table, item, parentKey, parentId);
+            }
+            return this;
+        }
+
         public boolean isEmpty() {
             return entries.isEmpty();
         }
@@ -169,6 +215,9 @@ public final class RecordFactory {
                     RowConverter.Row row = converted.row();
                     records.add(new SourceRecord(partition, offset, topic(row.table().name()), null,
                             row.table().keySchema(), row.key(), row.table().valueSchema(), row.value()));
+                } else if (entry instanceof Removed removed) {
+                    records.add(new SourceRecord(partition, offset, topic(removed.table().name()), null,
+                            removed.table().keySchema(), removed.key(), null, null));
                 } else {
                     records.add(errorRecord(partition, offset, (Skipped) entry));
                 }

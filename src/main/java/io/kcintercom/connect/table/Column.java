@@ -1,6 +1,7 @@
 package io.kcintercom.connect.table;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
@@ -37,6 +38,12 @@ public final class Column {
     /** A required column (its absence in a payload is a malformed payload). */
     public static Column required(String name, ColumnType type, String... paths) {
         return new Column(name, type, true, paths.length == 0 ? List.of(name) : List.of(paths), null);
+    }
+
+    /** A required column whose value is the same for every row of its table, whatever the object says. */
+    public static Column constant(String name, ColumnType type, String value) {
+        JsonNode node = JsonNodeFactory.instance.textNode(value);
+        return new Column(name, type, true, List.of(), object -> node);
     }
 
     /** A column computed from the whole object. */

@@ -48,6 +48,27 @@ public final class RowConverter {
         return new Row(table, key, value);
     }
 
+    /**
+     * The key {@code object} would have as a row of {@code table}, for a tombstone: only the key
+     * columns are read, so an object too thin to be a whole row (a reference naming a deleted
+     * contact) still names its key. Null when no key column has a usable value.
+     */
+    public static Struct keyOf(TableDef table, JsonNode object) {
+        Struct key = new Struct(table.keySchema());
+        boolean anyKey = false;
+        for (Column column : table.keyColumns()) {
+            Object keyValue;
+            try {
+                keyValue = convertValue(table, column, column.locate(object));
+            } catch (UnmappableValueException e) {
+                return null;
+            }
+            anyKey |= keyValue != null;
+            key.put(column.name(), keyValue);
+        }
+        return anyKey ? key : null;
+    }
+
     private static Object convertValue(TableDef table, Column column, JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return null;

@@ -47,12 +47,18 @@ public final class Tables {
     public static final String CONVERSATION_PARTS = "conversation_parts";
     public static final String CONVERSATION_PARTS_ATTACHMENTS = "conversation_parts_attachments";
 
+    /**
+     * The {@code type} of every {@code users} row, as the table reference says ("Value is user"):
+     * API v2 calls every contact {@code contact}, which {@code leads} rows keep.
+     */
+    public static final String USER_TYPE = "user";
+
     private static final Map<String, TableDef> ALL;
 
     static {
         Map<String, TableDef> all = new LinkedHashMap<>();
         Stream.of(
-                table(USERS, List.of("id"), contactColumns(false)),
+                table(USERS, List.of("id"), contactColumns(USER_TYPE)),
                 reference(USERS_TAGS, "users_pk"),
                 reference(USERS_SEGMENTS, "users_pk"),
                 reference(USERS_COMPANIES, "users_pk"),
@@ -73,7 +79,7 @@ public final class Tables {
                         Column.of("first", TIMESTAMP),
                         Column.of("last", TIMESTAMP),
                         Column.of("description", STRING)),
-                table(LEADS, List.of("id"), contactColumns(true)),
+                table(LEADS, List.of("id"), contactColumns(null)),
                 reference(LEADS_TAGS, "leads_pk"),
                 reference(LEADS_SEGMENTS, "leads_pk"),
                 reference(LEADS_COMPANIES, "leads_pk"),
@@ -180,10 +186,16 @@ public final class Tables {
         return new TableDef(name, key, columns);
     }
 
-    /** users and leads: a v2 contact, read through its legacy column names. */
-    private static List<Column> contactColumns(boolean lead) {
+    /**
+     * users and leads: a v2 contact, read through its legacy column names.
+     *
+     * @param type the constant {@code type} of the table's rows ({@code users}), or null to read the
+     *             contact's own ({@code leads}, which also has {@code remote_created_at})
+     */
+    private static List<Column> contactColumns(String type) {
+        boolean lead = type == null;
         List<Column> columns = new ArrayList<>(List.of(
-                Column.required("type", STRING),
+                lead ? Column.required("type", STRING) : Column.constant("type", STRING, type),
                 Column.required("id", STRING),
                 Column.of("created_at", TIMESTAMP),
                 Column.of("signed_up_at", TIMESTAMP),

@@ -594,10 +594,12 @@ final class KillTestSupport {
                                  Map<String, String> taskOfTable) {
         Map<String, TableCount> counts = new LinkedHashMap<>();
         for (String table : tables) {
-            List<Row> rows = committed.stream().filter(r -> r.table().equals(table)).toList();
+            // Tombstones are no rows: a user retracts the leads rows it may have had as a lead, most never live.
+            // A tombstone after a row removes it from the compacted view, as compaction and upsert sinks do.
+            List<Row> rows = committed.stream().filter(r -> r.table().equals(table) && !r.tombstone()).toList();
             Map<String, Integer> perKey = new HashMap<>();
             rows.forEach(r -> perKey.merge(r.key(), 1, Integer::sum));
-            Set<String> live = rows.stream().filter(r -> !r.tombstone()).map(Row::key).collect(Collectors.toSet());
+            Set<String> live = compacted(committed.stream().filter(r -> r.table().equals(table)).toList());
             Set<String> want = expected.get(table);
             int missing = (int) want.stream().filter(k -> !live.contains(k)).count();
             int unexpected = (int) perKey.keySet().stream().filter(k -> !want.contains(k)).count();
@@ -630,7 +632,7 @@ final class KillTestSupport {
         int withoutKill = 0;
         int stale = 0;
         List<String> staleExamples = new ArrayList<>();
-        List<Row> ordered = new ArrayList<>(committed);
+        List<Row> ordered = new ArrayList<>(committed.stream().filter(r -> !r.tombstone()).toList());
         ordered.sort(java.util.Comparator.comparing((Row r) -> r.partition().toString()).thenComparingLong(Row::offset));
         for (Row row : ordered) {
             Row before = previous.put(row.table() + "/" + row.key(), row);
@@ -659,6 +661,21 @@ final class KillTestSupport {
         long logEnd = finalEnds.values().stream().mapToLong(Long::longValue).sum();
         return new Result(s, counts, kills, inFlight, duplicatesByKill, duplicatesByKillByTask, withoutKill, stale,
                 staleExamples, aborted.size(), logEnd - records, totalMs, readyMs, sorted(requests));
+    }
+
+    /** The keys whose last record (in log order) is a row, not a tombstone. */
+    private static Set<String> compacted(List<Row> rows) {
+        List<Row> ordered = new ArrayList<>(rows);
+        ordered.sort(java.util.Comparator.comparing((Row r) -> r.partition().toString()).thenComparingLong(Row::offset));
+        Set<String> live = new java.util.HashSet<>();
+        for (Row row : ordered) {
+            if (row.tombstone()) {
+                live.remove(row.key());
+            } else {
+                live.add(row.key());
+            }
+        }
+        return live;
     }
 
     /** A record sent before an offset commit may be acknowledged after it: how long that may take, at most. */

@@ -25,50 +25,54 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A 404 on a follow-up request: the contact or conversation was deleted or merged between the
- * search that listed it and the request for its child rows. The object's own row (and the child
- * rows the search result carried inline) is emitted, the follow-up's rows are skipped, the skip is
- * logged per object, and the sync goes on with the next objects.
+ * search that listed it and the request for its child rows. The API has revealed the delete, so the
+ * object's rows become tombstones (its own row and the child rows the search result names), the
+ * delete is logged per object, and the sync goes on with the next objects.
  */
 class FollowUpNotFoundFaultsTest {
 
     @ParameterizedTest
     @EnumSource(value = Resource.class, names = {"USERS", "LEADS"})
-    void aContactDeletedBetweenTheSearchAndItsFollowUpsKeepsItsRowAndSkipsItsFollowUpRows(Resource resource) {
+    void aContactDeletedBetweenTheSearchAndItsFollowUpsBecomesTombstonesOfItsRows(Resource resource) {
         SampleWorkspace ws = Harness.workspace(404, s -> { });
         // The search index lags a minute behind writes, as Intercom's does: a contact deleted now is
         // still returned by search, while GET on it and its sub-resources answers 404 at once.
         try (FakeIntercom fake = Harness.fake(ws, o -> o.searchIndexLagMs(60_000));
              LogCapture logs = new LogCapture()) {
             List<String> tables = resource.tables();
-            Map<String, Set<String>> expected = expected(ws, tables);
+            Map<String, Set<String>> before = expected(ws, tables);
             String role = resource == Resource.USERS ? "user" : "lead";
             List<String> ids = ws.contactIds(role);
             Set<String> deleted = new TreeSet<>(List.of(ids.get(1), ids.get(ids.size() - 2)));
             // A contact whose inline notes list is empty has no notes call.
             long withNotes = ids.stream().filter(id -> !ws.notes(id).isEmpty()).count();
             long deletedWithNotes = deleted.stream().filter(id -> !ws.notes(id).isEmpty()).count();
+            deleted.forEach(ws::deleteContact);
+            Map<String, Set<String>> expected = expected(ws, tables);
             String segmentsTable = resource == Resource.USERS ? Tables.USERS_SEGMENTS : Tables.LEADS_SEGMENTS;
-            for (String id : deleted) {
-                // Rows only follow-ups provide are gone with the contact; the inline lists stay.
-                expected.get(segmentsTable).removeIf(k -> k.startsWith(id + "|"));
-                expected.get(Tables.EVENTS_SUMMARY).removeIf(k -> k.startsWith(id + "|"));
-                ws.notes(id).forEach(n -> expected.get(Tables.NOTES).remove(n.get("id").asText()));
-                ws.deleteContact(id);
-            }
             assertTrue(expected.get(segmentsTable).size() > 0 && expected.get(Tables.NOTES).size() > 0);
 
             Map<String, String> props = props(fake, List.of(resource), tables);
             try (Harness.TaskRun run = new Harness.TaskRun(props)) {
                 List<SourceRecord> records = run.pollUntilComplete(expected, Duration.ofSeconds(15));
-                assertExactlyOnce(expected, records);
+                List<SourceRecord> live = records.stream().filter(r -> r.value() != null).toList();
+                List<SourceRecord> tombstones = records.stream().filter(r -> r.value() == null).toList();
+                assertExactlyOnce(expected, live);
                 String parent = resource == Resource.USERS ? Tables.USERS : Tables.LEADS;
-                assertTrue(Harness.ids(records, parent).containsAll(deleted), "deleted contacts' own rows");
+                assertEquals(deleted, new TreeSet<>(Harness.ids(tombstones, parent)), "deleted contacts' rows");
+                for (SourceRecord tombstone : tombstones) {
+                    String table = Harness.table(tombstone);
+                    String key = Harness.key(tombstone);
+                    assertTrue(before.get(table).contains(key) && !expected.get(table).contains(key),
+                            "a tombstone names a row of a deleted contact only: " + table + " " + key);
+                }
+                assertTrue(tombstones.size() > deleted.size(), "their inline child rows too");
             }
-            // Skipped and counted: one line per skipped follow-up, naming the contact.
+            // Counted and logged: one line per follow-up that found the contact gone, naming it.
             List<LogCapture.Line> skipped = logs.containing("was not found when reading its");
             Set<String> named = skipped.stream().map(l -> deleted.stream().filter(l.message()::contains)
                     .findFirst().orElse("?")).collect(Collectors.toCollection(TreeSet::new));
-            assertEquals(deleted, named, "skips logged: " + skipped);
+            assertEquals(deleted, named, "deletes logged: " + skipped);
             assertEquals(2 * deleted.size() + deletedWithNotes, skipped.size(),
                     "segments, event summary and (if it has notes) notes of each: " + skipped);
             assertEquals(withNotes, fake.requestCount("GET /contacts/{id}/notes"), "notes only of contacts with notes");
@@ -79,11 +83,11 @@ class FollowUpNotFoundFaultsTest {
     }
 
     @Test
-    void aConversationGoneBeforeItsPartsAreReadIsEmittedWithoutPartsAndTheNextOnesKeepTheirs() {
+    void aConversationGoneBeforeItsPartsAreReadBecomesTombstonesAndTheNextOnesKeepTheirParts() {
         SampleWorkspace ws = Harness.workspace(405, s -> s.conversations(12));
         try (FakeIntercom fake = Harness.fake(ws); LogCapture logs = new LogCapture()) {
-            // The fake cannot delete a conversation: its 4th GET /conversations/{id} answers 404
-            // instead, which is what a conversation deleted after the search gets.
+            // Its 4th GET /conversations/{id} answers 404, which is what a conversation deleted after
+            // the search gets (the fake can delete one too: see the integration test).
             failAfter(fake, "GET /conversations/{id}", 3, 1, Fault.status(404));
             List<String> tables = Resource.CONVERSATIONS.tables();
             Map<String, Set<String>> expected = expected(ws, tables);
@@ -94,18 +98,42 @@ class FollowUpNotFoundFaultsTest {
                 run.pollUntil(r -> Harness.ids(r, Tables.CONVERSATIONS).size() >= 12, Duration.ofSeconds(15));
                 run.pollFor(Duration.ofMillis(300));
                 List<LogCapture.Line> skipped = logs.containing("was not found when reading its parts");
-                assertEquals(1, skipped.size(), "one conversation skipped: " + logs.lines());
+                assertEquals(1, skipped.size(), "one conversation gone: " + logs.lines());
                 String gone = ws.conversations().stream().map(c -> c.get("id").asText())
                         .filter(id -> skipped.get(0).message().contains("conversation " + id + " "))
                         .findFirst().orElseThrow();
-                ws.parts(gone).forEach(p -> expected.get(Tables.CONVERSATION_PARTS).remove(p.get("id").asText()));
-                expected.get(Tables.CONVERSATION_PARTS_ATTACHMENTS).removeIf(k -> ws.parts(gone).stream()
-                        .anyMatch(p -> k.startsWith(p.get("id").asText() + "|")));
+                Map<String, Set<String>> goneRows = new java.util.TreeMap<>();
+                expected.forEach((table, keys) -> keys.stream().filter(k -> belongsTo(ws, gone, table, k))
+                        .forEach(k -> goneRows.computeIfAbsent(table, t -> new TreeSet<>()).add(k)));
+                expected.forEach((table, keys) -> keys.removeAll(goneRows.getOrDefault(table, Set.of())));
 
-                assertExactlyOnce(expected, run.records);
-                assertTrue(Harness.ids(run.records, Tables.CONVERSATIONS).contains(gone));
+                List<SourceRecord> live = run.records.stream().filter(r -> r.value() != null).toList();
+                assertExactlyOnce(expected, live);
+                Map<String, Set<String>> tombstones = new java.util.TreeMap<>();
+                run.records.stream().filter(r -> r.value() == null).forEach(r -> tombstones
+                        .computeIfAbsent(Harness.table(r), t -> new TreeSet<>()).add(Harness.key(r)));
+                // Its parts cannot be named: only the request that failed lists them.
+                goneRows.remove(Tables.CONVERSATION_PARTS);
+                goneRows.remove(Tables.CONVERSATION_PARTS_ATTACHMENTS);
+                assertEquals(goneRows, tombstones, "the conversation and the child rows its search result names");
                 assertEquals(12, fake.requestCount("GET /conversations/{id}"), "the 404 is not retried");
             }
         }
+    }
+
+    /** Whether a row of the workspace belongs to the conversation: its own, a child's, or a part's. */
+    private static boolean belongsTo(SampleWorkspace ws, String conversationId, String table, String key) {
+        if (table.equals(Tables.CONVERSATIONS)) {
+            return key.equals(conversationId);
+        }
+        Set<String> partIds = ws.parts(conversationId).stream().map(p -> p.get("id").asText())
+                .collect(Collectors.toSet());
+        if (table.equals(Tables.CONVERSATION_PARTS)) {
+            return partIds.contains(key);
+        }
+        if (table.equals(Tables.CONVERSATION_PARTS_ATTACHMENTS)) {
+            return partIds.contains(key.substring(0, key.indexOf('|')));
+        }
+        return key.startsWith(conversationId + "|");
     }
 }

@@ -258,11 +258,13 @@ final class Harness {
         return counts;
     }
 
-    /** Expected keys not (yet) among the records, per table; empty when all arrived. */
+    /** Expected keys not (yet) among the records' live rows, per table; empty when all arrived. */
     static Map<String, Set<String>> missing(Map<String, Set<String>> expected, List<SourceRecord> records) {
         Map<String, Set<String>> seen = new HashMap<>();
         for (SourceRecord r : List.copyOf(records)) {
-            seen.computeIfAbsent(table(r), t -> new java.util.HashSet<>()).add(key(r));
+            if (r.value() != null) {
+                seen.computeIfAbsent(table(r), t -> new java.util.HashSet<>()).add(key(r));
+            }
         }
         Map<String, Set<String>> missing = new TreeMap<>();
         expected.forEach((table, keys) -> {
@@ -275,11 +277,22 @@ final class Harness {
         return missing;
     }
 
-    /** Every expected key arrived, exactly once, and nothing else arrived on those tables. */
+    /**
+     * Every expected key arrived as a live row, exactly once, no other live row arrived on those
+     * tables, and no tombstone retracted an expected row after it arrived: the compacted topics hold
+     * the expected rows. A tombstone of a key that was never live (a user retracting the leads rows
+     * it may have had as a lead) is no row.
+     */
     static void assertExactlyOnce(Map<String, Set<String>> expected, List<SourceRecord> records) {
-        Map<String, Set<String>> missing = missing(expected, records);
+        List<SourceRecord> live = records.stream().filter(r -> r.value() != null).toList();
+        Map<String, Set<String>> missing = missing(expected, live);
         assertTrue(missing.isEmpty(), "missing rows: " + abbreviate(missing.toString()));
-        Map<String, Map<String, Long>> counts = keyCounts(records);
+        Map<String, Set<String>> compacted = compacted(records);
+        Map<String, Set<String>> retracted = new TreeMap<>();
+        expected.forEach((table, keys) -> keys.stream().filter(k -> !compacted.getOrDefault(table, Set.of()).contains(k))
+                .forEach(k -> retracted.computeIfAbsent(table, t -> new java.util.TreeSet<>()).add(k)));
+        assertTrue(retracted.isEmpty(), "rows retracted by a later tombstone: " + abbreviate(retracted.toString()));
+        Map<String, Map<String, Long>> counts = keyCounts(live);
         Map<String, List<String>> duplicates = new TreeMap<>();
         Map<String, List<String>> unexpected = new TreeMap<>();
         counts.forEach((table, perKey) -> perKey.forEach((key, n) -> {
@@ -292,6 +305,20 @@ final class Harness {
         }));
         assertTrue(duplicates.isEmpty(), "duplicated rows: " + abbreviate(duplicates.toString()));
         assertTrue(unexpected.isEmpty(), "unexpected rows: " + abbreviate(unexpected.toString()));
+    }
+
+    /** What compacted topics keep: per table, the keys whose last record is a row, not a tombstone. */
+    static Map<String, Set<String>> compacted(List<SourceRecord> records) {
+        Map<String, Set<String>> keys = new HashMap<>();
+        for (SourceRecord r : records) {
+            Set<String> table = keys.computeIfAbsent(table(r), t -> new LinkedHashSet<>());
+            if (r.value() == null) {
+                table.remove(key(r));
+            } else {
+                table.add(key(r));
+            }
+        }
+        return keys;
     }
 
     static String abbreviate(String text) {

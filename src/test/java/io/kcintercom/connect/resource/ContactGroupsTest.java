@@ -1,5 +1,6 @@
 package io.kcintercom.connect.resource;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
@@ -10,6 +11,7 @@ import static io.kcintercom.connect.resource.ContactsSearchReaderTest.notes;
 import static io.kcintercom.connect.resource.ContactsSearchReaderTest.segment;
 import static io.kcintercom.connect.resource.ContactsSearchReaderTest.withNotes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.table.Tables;
@@ -19,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link ContactGroups} on one page of contacts whose follow-ups differ: each result reaches the
@@ -85,6 +89,70 @@ class ContactGroupsTest extends ReaderTestSupport {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {404, 410})
+    void aContactAFollowUpFindsGoneBecomesTombstonesOfItsRowAndEveryChildRowItNames(int status) {
+        // c1 is gone: its segments call answers 404 (410 for a merged contact from API 2.16), its
+        // events call answered before it went. c2 is alive.
+        ObjectNode c1 = contact("c1", T - 2000);
+        c1.set("tags", addressable("c1", "tags", "tag", "t1"));
+        c1.set("companies", addressable("c1", "companies", "company", "co1"));
+        c1.set("social_profiles", listOf("list", JSON.createObjectNode().put("type", "social_profile")
+                .put("name", "Twitter").put("url", "https://twitter.com/c1")));
+        withNotes(c1, "n1");
+        ObjectNode c2 = contact("c2", T - 1000);
+        wm.stubFor(get(urlPathEqualTo("/contacts/c1/segments")).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/json").withBody(errorBody("not_found", "User Not Found"))));
+        wm.stubFor(get(urlPathEqualTo("/contacts/c1/notes")).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/json").withBody(errorBody("not_found", "User Not Found"))));
+        wm.stubFor(get(urlPathEqualTo("/contacts/c2/segments"))
+                .willReturn(okJson(listOf("list", segment("s-c2")).toString())));
+        for (String id : List.of("c1", "c2")) {
+            wm.stubFor(get(urlPathEqualTo("/events")).withQueryParam("intercom_user_id", equalTo(id))
+                    .willReturn(okJson(eventSummary(id, "e-" + id).toString())));
+        }
+        RecordFactory records = records(Resource.USERS.tables().toArray(String[]::new));
+        ContactGroups groups = new ContactGroups(Resource.USERS, client, records, followUps(2));
+
+        List<RecordFactory.Group> built = groups.start(List.of(c1, c2)).await();
+
+        assertEquals(List.of("users c1 deleted", "users_tags t1 deleted", "users_companies co1 deleted",
+                "users_social_profiles Twitter deleted", "notes n1 deleted", "events_summary e-c1 deleted"),
+                rows(built.get(0)));
+        for (SourceRecord tombstone : toRecords(built.get(0))) {
+            assertNull(tombstone.valueSchema(), "a tombstone has no value schema, as ReferenceReader's");
+            String table = tombstone.topic().substring(PREFIX.length());
+            if (!table.equals(Tables.USERS) && !table.equals(Tables.NOTES)) {
+                String parentColumn = table.equals(Tables.EVENTS_SUMMARY) ? "user_id" : "users_pk";
+                assertEquals("c1", keyField(tombstone, parentColumn), table + " key names its contact");
+            }
+        }
+        assertEquals(List.of("users c2", "users_segments s-c2", "events_summary e-c2"), rows(built.get(1)));
+        assertEquals(1, groups.vanishedCount(), "c1 counted once, though two of its calls found it gone");
+    }
+
+    @Test
+    void aUserRetractsTheRowsItHadAsALeadAndALeadRetractsNothing() {
+        ObjectNode c1 = contact("c1", T - 1000);
+        c1.set("tags", addressable("c1", "tags", "tag", "t1"));
+        c1.set("companies", addressable("c1", "companies", "company", "co1"));
+        List<String> tables = new ArrayList<>(Resource.USERS.tables());
+        tables.addAll(Resource.LEADS.tables());
+        tables.removeAll(List.of(Tables.USERS_SEGMENTS, Tables.LEADS_SEGMENTS, Tables.NOTES, Tables.EVENTS_SUMMARY));
+        RecordFactory records = records(tables.toArray(String[]::new));
+
+        RecordFactory.Group asUser = new ContactGroups(Resource.USERS, client, records, followUps(1))
+                .start(List.of(c1)).await().get(0);
+        RecordFactory.Group asLead = new ContactGroups(Resource.LEADS, client, records, followUps(1))
+                .start(List.of(c1.deepCopy().put("role", "lead"))).await().get(0);
+
+        assertEquals(List.of("users c1", "users_tags t1", "users_companies co1",
+                "leads c1 deleted", "leads_tags t1 deleted", "leads_companies co1 deleted"), rows(asUser));
+        // Intercom refuses to turn a user into a lead: a lead has no users rows to retract.
+        assertEquals(List.of("leads c1", "leads_tags t1", "leads_companies co1"), rows(asLead));
+        assertEquals(0, wm.getAllServeEvents().size(), "no request: the inline lists name the rows");
+    }
+
     private static ObjectNode truncated(ObjectNode inline) {
         return inline.put("total_count", 12).put("has_more", true);
     }
@@ -100,12 +168,16 @@ class ContactGroupsTest extends ReaderTestSupport {
         return group.toRecords(Map.of(), Map.of());
     }
 
-    /** Each row as "table key", the key being the row's id or, for event summaries, its name. */
+    /**
+     * Each row as "table key", the key being the row's id or, for event summaries and social
+     * profiles, its name; a tombstone (null value) ends with " deleted".
+     */
     private static List<String> rows(RecordFactory.Group group) {
         return toRecords(group).stream().map(r -> {
             String table = r.topic().substring(PREFIX.length());
-            String key = table.equals(Tables.EVENTS_SUMMARY) ? keyField(r, "name") : keyField(r, "id");
-            return table + " " + key;
+            String key = table.equals(Tables.EVENTS_SUMMARY) || table.endsWith("_social_profiles")
+                    ? keyField(r, "name") : keyField(r, "id");
+            return table + " " + key + (r.value() == null ? " deleted" : "");
         }).toList();
     }
 }

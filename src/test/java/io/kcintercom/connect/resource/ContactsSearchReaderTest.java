@@ -249,7 +249,7 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
     }
 
     @Test
-    void aFollowUp404SkipsThatContactsChildRowsAndThePassGoesOn() {
+    void aFollowUp404RetractsThatContactsRowsAndThePassGoesOn() {
         stubSearchPage(PATH, null, searchPage("data", "cur-1", withNotes(contact("c1", T - 3000), "n-c1"),
                 withNotes(contact("c2", T - 2000), "n-c2")));
         stubSearchPage(PATH, "cur-1", searchPage("data", null, withNotes(contact("c3", T - 1000), "n-c3")));
@@ -271,9 +271,15 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
 
         List<SourceRecord> out = drainPass(reader);
 
-        assertEquals(List.of("c1", "c2", "c3"), ids(out, Tables.USERS), "the vanished contact is still emitted");
-        assertEquals(List.of("c2", "c3"), valueStrings(out, Tables.USERS_SEGMENTS, "users_pk"));
-        assertEquals(List.of("c2", "c3"), valueStrings(out, Tables.NOTES, "user_id"));
+        // The 404 reveals c1 is gone: a tombstone for its row and its inline note, in its place.
+        assertEquals(List.of("c1", "c2", "c3"), ids(out, Tables.USERS));
+        assertEquals(List.of("c1"), onTopic(out, Tables.USERS).stream().filter(r -> r.value() == null)
+                .map(r -> keyField(r, "id")).toList(), "the vanished contact is a tombstone");
+        assertEquals(List.of("n-c1"), onTopic(out, Tables.NOTES).stream().filter(r -> r.value() == null)
+                .map(r -> keyField(r, "id")).toList(), "and so is its note");
+        List<SourceRecord> live = out.stream().filter(r -> r.value() != null).toList();
+        assertEquals(List.of("c2", "c3"), valueStrings(live, Tables.USERS_SEGMENTS, "users_pk"));
+        assertEquals(List.of("c2", "c3"), valueStrings(live, Tables.NOTES, "user_id"));
         assertEquals(1, groups.vanishedCount(), "c1 counted once, though its segments and notes calls both got 404");
         assertEquals(2, searchBodies(PATH).size(), "the pass went on to page 2");
         assertEquals(new SearchPosition(T - 1000, "c3", T - 1000, null), reader.position());

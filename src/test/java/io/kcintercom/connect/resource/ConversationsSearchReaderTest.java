@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link SearchReader} on {@code POST /conversations/search} with {@link ConversationGroups}: the
@@ -124,11 +126,15 @@ class ConversationsSearchReaderTest extends ReaderTestSupport {
         assertEquals(0, count(getRequestedFor(urlPathMatching("/conversations/.*"))));
     }
 
-    @Test
-    void aConversationDeletedBeforeItsPartsAreReadIsStillEmittedWithoutParts() {
-        stubSearchPage(PATH, null, searchPage("conversations", null, conversation("101", T - 5000),
-                conversation("102", T - 4000)));
-        wm.stubFor(get(urlPathEqualTo("/conversations/101")).willReturn(aResponse().withStatus(404)
+    @ParameterizedTest
+    @ValueSource(ints = {404, 410})
+    void aConversationDeletedBeforeItsPartsAreReadBecomesTombstonesOfItsRowAndTheChildRowsItNames(int status) {
+        ObjectNode gone = conversation("101", T - 5000);
+        ((ArrayNode) gone.path("tags").path("tags")).addObject().put("type", "tag").put("id", "t1").put("name", "T");
+        ((ArrayNode) gone.path("source").path("attachments")).addObject().put("type", "upload")
+                .put("name", "a.png").put("url", "https://files.example/a.png");
+        stubSearchPage(PATH, null, searchPage("conversations", null, gone, conversation("102", T - 4000)));
+        wm.stubFor(get(urlPathEqualTo("/conversations/101")).willReturn(aResponse().withStatus(status)
                 .withHeader("Content-Type", "application/json")
                 .withBody(errorBody("conversation_not_found", "Conversation not found"))));
         stubDetail(detail(conversation("102", T - 4000), 1, part("p2")));
@@ -136,9 +142,21 @@ class ConversationsSearchReaderTest extends ReaderTestSupport {
 
         List<SourceRecord> out = drainPass(reader);
 
-        assertEquals(List.of("101", "102"), ids(out, Tables.CONVERSATIONS));
-        assertEquals(List.of("102"), valueStrings(out, Tables.CONVERSATION_PARTS, "conversations_pk"));
+        List<String> tombstones = out.stream().filter(r -> r.value() == null)
+                .map(r -> r.topic().substring(PREFIX.length()) + " " + r.key()).toList();
+        assertEquals(List.of(
+                "conversations Struct{id=101}",
+                "conversations_attachments Struct{conversations_pk=101,url=https://files.example/a.png}",
+                "conversations_tags Struct{conversations_pk=101,id=t1}",
+                "conversations_customers Struct{conversations_pk=101,id=u-101}"), tombstones);
+        List<SourceRecord> live = out.stream().filter(r -> r.value() != null).toList();
+        assertEquals(List.of("102"), ids(live, Tables.CONVERSATIONS));
+        assertEquals(List.of("102"), valueStrings(live, Tables.CONVERSATION_PARTS, "conversations_pk"));
         assertEquals(1, groups.vanishedCount());
+        // In the conversation's place in the pass: its group's last record carries the position after it,
+        // the others the position before it.
+        assertEquals(List.of("", "", "", "101"),
+                out.subList(0, 4).stream().map(r -> String.valueOf(r.sourceOffset().get("id"))).toList());
     }
 
     @Test

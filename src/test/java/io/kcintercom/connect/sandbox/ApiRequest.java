@@ -3,9 +3,27 @@ package io.kcintercom.connect.sandbox;
 import java.util.List;
 import java.util.Map;
 
-/** One parsed request, as the endpoint handlers see it. */
+/** One parsed request, as the endpoint handlers see it; {@code apiVersion} is its Intercom-Version header or null. */
 record ApiRequest(String method, String path, List<String> pathParams, Map<String, String> query, byte[] body,
-                  String baseUrl) {
+                  String baseUrl, String apiVersion) {
+
+    /** Whether the request asks for API version {@code major.minor} or later (Unstable is the latest). */
+    boolean versionAtLeast(int major, int minor) {
+        if (apiVersion == null) {
+            return false;
+        }
+        if (apiVersion.equalsIgnoreCase("Unstable")) {
+            return true;
+        }
+        String[] parts = apiVersion.trim().split("\\.");
+        try {
+            int ma = Integer.parseInt(parts[0]);
+            int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return ma > major || (ma == major && mi >= minor);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
 
     /** The {id} of templates like /contacts/{id}/tags. */
     String id() {

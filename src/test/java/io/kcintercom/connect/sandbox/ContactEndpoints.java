@@ -122,6 +122,10 @@ final class ContactEndpoints {
     private Contact contact(ApiRequest r) {
         Contact c = ws.contactRecord(r.id());
         if (c == null) {
+            if (ws.wasMerged(r.id()) && r.versionAtLeast(2, 16)) {
+                // From 2.16 a merged-away id is Gone; its Link header to the survivor is not modelled.
+                throw new ApiError(410, "contact_merged", "Contact has been merged");
+            }
             throw ApiError.notFound("User Not Found");
         }
         return c;

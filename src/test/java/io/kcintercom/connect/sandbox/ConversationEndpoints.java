@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.sandbox.Model.ContactRef;
 import io.kcintercom.connect.sandbox.Model.Conversation;
 import io.kcintercom.connect.sandbox.Model.TagLink;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
@@ -41,6 +44,7 @@ final class ConversationEndpoints {
 
     void register(Routes routes) {
         routes.add("POST", "/conversations/search", this::search)
+                .add("GET", "/conversations/deleted", this::deleted) // before {id}, which would match it too
                 .add("GET", "/conversations/{id}", this::conversation);
     }
 
@@ -60,6 +64,47 @@ final class ConversationEndpoints {
         ObjectNode o = Json.typed("conversation.list");
         o.set("pages", page.pagesNode(sortKey, Conversation::id));
         o.put("total_count", page.totalCount());
+        o.set("conversations", items);
+        return o;
+    }
+
+    /**
+     * GET /conversations/deleted (API 2.16+; older versions answer 400 intercom_version_invalid):
+     * page-number pages of at most 60 deleted ids with their deleted_at, newest deletion first unless
+     * order=asc; pages.next is a URL, null on the last page. The list is kept for ever here: how long
+     * Intercom keeps it is unknown.
+     */
+    private JsonNode deleted(ApiRequest r) {
+        if (!r.versionAtLeast(2, 16)) {
+            throw new ApiError(400, "intercom_version_invalid",
+                    "Requested resource is not available in current API version.");
+        }
+        int perPage = r.intParam("per_page", 20, 60);
+        int page = r.intParam("page", 1, Integer.MAX_VALUE - 1);
+        String order = r.param("order") == null ? "desc" : r.param("order");
+        if (!order.equals("asc") && !order.equals("desc")) {
+            throw ApiError.invalid("order must be asc or desc");
+        }
+        List<SampleWorkspace.DeletedConversation> all = new ArrayList<>(ws.deletedConversations());
+        if (order.equals("desc")) {
+            Collections.reverse(all);
+        }
+        int totalPages = (all.size() + perPage - 1) / perPage;
+        ArrayNode items = Json.array();
+        all.stream().skip((long) (page - 1) * perPage).limit(perPage).forEach(d -> items.add(
+                Json.typed("conversation").put("id", d.id()).put("metrics_retained", false)
+                        .put("deleted_at", d.deletedAt())));
+        ObjectNode pages = Json.typed("pages");
+        if (page < totalPages) {
+            pages.put("next", r.baseUrl() + r.path() + "?per_page=" + perPage + "&order=" + order + "&page="
+                    + (page + 1));
+        } else {
+            pages.putNull("next");
+        }
+        pages.put("page", page).put("per_page", perPage).put("total_pages", totalPages);
+        ObjectNode o = Json.typed("conversations.list");
+        o.put("total_count", all.size());
+        o.set("pages", pages);
         o.set("conversations", items);
         return o;
     }

@@ -109,7 +109,8 @@ final class Dispatcher implements HttpHandler {
         JsonNode out;
         try {
             out = match.route().endpoint().handle(
-                    new ApiRequest(method, uri.getRawPath(), match.pathParams(), query(uri), body, baseUrl));
+                    new ApiRequest(method, uri.getRawPath(), match.pathParams(), query(uri), body, baseUrl,
+                            headers.getFirst("Intercom-Version")));
         } catch (ApiError e) {
             sendError(ex, e.status(), e.code(), e.getMessage(), quota);
             return;

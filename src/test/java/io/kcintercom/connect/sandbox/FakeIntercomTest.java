@@ -376,6 +376,77 @@ class FakeIntercomTest {
     }
 
     @Test
+    void aConvertedLeadIsAUserWithItsIdAndAMergedLeadIsGone404Before216And410From216() throws Exception {
+        SampleWorkspace mutable = SampleWorkspace.generate(6, Sizes.builder().users(5).leads(4).conversations(3).build(),
+                GENERATED_AT);
+        TestClock clock = new TestClock(Instant.parse("2026-04-01T12:00:00Z"));
+        mutable.useClock(clock);
+        try (FakeIntercom fake = FakeIntercom.start(mutable, Options.builder().searchIndexLagMs(300).build())) {
+            String converted = mutable.contactIds("lead").get(0);
+            String mergedLead = mutable.contactIds("lead").get(1);
+            String survivor = mutable.contactIds("user").get(0);
+            mutable.convertLead(converted);
+            JsonNode user = get(fake, "/contacts/" + converted).json();
+            assertEquals("user", user.get("role").asText());
+            assertEquals(clock.instant().getEpochSecond(), user.get("updated_at").asLong(), "updated_at moved");
+            assertTrue(mutable.contactIds("user").contains(converted) && !mutable.contactIds("lead").contains(converted));
+            assertThrows(IllegalArgumentException.class, () -> mutable.convertLead(survivor), "no user-to-lead");
+
+            mutable.mergeLead(mergedLead, survivor);
+            assertEquals(404, get(fake, "/contacts/" + mergedLead).status(), "2.11 answers 404");
+            Reply gone = send(fake, "GET", "/contacts/" + mergedLead + "/segments", null, "sample-token", "2.16");
+            assertEquals(410, gone.status(), "2.16 answers 410");
+            assertEquals("contact_merged", gone.json().at("/errors/0/code").asText());
+            assertEquals(404, send(fake, "GET", "/contacts/unknown", null, "sample-token", "2.16").status(),
+                    "an id never merged is still 404");
+            assertFalse(mutable.contactIds("lead").contains(mergedLead));
+
+            String conversation = mutable.conversations().get(0).get("id").asText();
+            mutable.deleteConversation(conversation);
+            assertEquals(404, get(fake, "/conversations/" + conversation).status());
+            assertFalse(mutable.conversations().stream().anyMatch(c -> c.get("id").asText().equals(conversation)));
+            clock.advanceMillis(300);
+            assertTrue(searchById(fake, mergedLead).isEmpty(), "search drops the merged lead");
+            assertEquals("user", searchById(fake, converted).get(0).get("role").asText(), "and finds the converted one");
+        }
+    }
+
+    @Test
+    void deletedConversationsAreListedFromApi216NewestFirstInPagesOfAtMost60() throws Exception {
+        SampleWorkspace mutable = SampleWorkspace.generate(7, Sizes.builder().users(5).leads(1).conversations(5).build(),
+                GENERATED_AT);
+        TestClock clock = new TestClock(Instant.parse("2026-04-01T12:00:00Z"));
+        mutable.useClock(clock);
+        try (FakeIntercom fake = FakeIntercom.start(mutable, Options.defaults())) {
+            List<String> ids = mutable.conversations().stream().map(c -> c.get("id").asText()).toList();
+            for (String id : ids.subList(0, 3)) {
+                mutable.deleteConversation(id);
+                clock.advanceMillis(1_000);
+            }
+            Reply old = get(fake, "/conversations/deleted");
+            assertEquals(400, old.status(), "2.11 has no such endpoint");
+            assertEquals("intercom_version_invalid", old.json().at("/errors/0/code").asText());
+
+            Reply first = send(fake, "GET", "/conversations/deleted?per_page=2", null, "sample-token", "2.16");
+            assertEquals(200, first.status());
+            assertEquals("conversations.list", first.json().get("type").asText());
+            assertEquals(3, first.json().get("total_count").asInt());
+            assertEquals(List.of(ids.get(2), ids.get(1)), list(first.json().get("conversations")).stream()
+                    .map(c -> c.get("id").asText()).toList(), "newest deletion first");
+            assertEquals(clock.instant().getEpochSecond() - 1,
+                    first.json().at("/conversations/0/deleted_at").asLong());
+            String next = first.json().at("/pages/next").asText();
+            Reply second = send(fake, "GET", next.substring(fake.baseUrl().length()), null, "sample-token", "2.16");
+            assertEquals(List.of(ids.get(0)), list(second.json().get("conversations")).stream()
+                    .map(c -> c.get("id").asText()).toList());
+            assertTrue(second.json().at("/pages/next").isNull());
+            assertEquals(400, send(fake, "GET", "/conversations/deleted?per_page=61", null, "sample-token", "2.16")
+                    .status(), "at most 60 per page");
+            assertEquals(404, get(fake, "/conversations/" + ids.get(0)).status(), "the {id} route is unchanged");
+        }
+    }
+
+    @Test
     void injectedFaultsHitOnlyTheirEndpointAndAreCounted() throws Exception {
         try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
             fake.failNext("GET /me", 1, Fault.HTTP_500);
@@ -584,7 +655,13 @@ class FakeIntercomTest {
     }
 
     private static Reply send(FakeIntercom fake, String method, String path, String body, String token) throws Exception {
-        HttpResponse<String> r = HTTP.send(request(fake, method, path, body, token), HttpResponse.BodyHandlers.ofString());
+        return send(fake, method, path, body, token, "2.11");
+    }
+
+    private static Reply send(FakeIntercom fake, String method, String path, String body, String token,
+                              String version) throws Exception {
+        HttpResponse<String> r = HTTP.send(request(fake, method, path, body, token, version),
+                HttpResponse.BodyHandlers.ofString());
         JsonNode json = r.body().isEmpty() ? null : MAPPER.readTree(r.body());
         return new Reply(r.statusCode(), r.headers(), json);
     }
@@ -594,8 +671,13 @@ class FakeIntercomTest {
     }
 
     private static HttpRequest request(FakeIntercom fake, String method, String path, String body, String token) {
+        return request(fake, method, path, body, token, "2.11");
+    }
+
+    private static HttpRequest request(FakeIntercom fake, String method, String path, String body, String token,
+                                       String version) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(fake.baseUrl() + path))
-                .header("Accept", "application/json").header("Intercom-Version", "2.11");
+                .header("Accept", "application/json").header("Intercom-Version", version);
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

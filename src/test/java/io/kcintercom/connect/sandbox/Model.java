@@ -85,6 +85,12 @@ final class Model {
                     profile, tags, companyIds, segmentIds, notes, events);
         }
 
+        /** A lead turned user in place ({@code PUT /contacts/{id}} with role user): same id, updated now. */
+        Contact asUser(long now) {
+            return new Contact(id, "user", externalId, email, name, createdAt, now, signedUpAt, lastSeenAt,
+                    revision + 1, profile, tags, companyIds, segmentIds, notes, events);
+        }
+
         Contact withTag(TagLink link, long now) {
             List<TagLink> newTags = new ArrayList<>(tags);
             newTags.add(link);

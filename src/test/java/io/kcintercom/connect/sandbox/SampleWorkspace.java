@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Function;
@@ -203,6 +204,9 @@ public final class SampleWorkspace {
     private final Object writeLock = new Object();
     /** Objects served malformed, by "type:id" (contact, conversation, company). */
     private final Map<String, Malformation> malformed = new ConcurrentHashMap<>();
+    private final List<DeletedConversation> deletedConversations = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Ids of leads merged into a user. */
+    private final Set<String> merged = ConcurrentHashMap.newKeySet();
     private volatile Clock clock = Clock.systemUTC();
     private int nextContactIndex;
     private int nextCompanyIndex;
@@ -440,6 +444,65 @@ public final class SampleWorkspace {
         }
     }
 
+    /**
+     * Turns a lead into a user in place, as {@code PUT /contacts/{id}} with role user does: same id,
+     * role user, updated_at now. Intercom refuses the reverse (400), so there is no user-to-lead.
+     */
+    public String convertLead(String id) {
+        synchronized (writeLock) {
+            Contact c = requireContact(id);
+            if (!"lead".equals(c.role())) {
+                throw new IllegalArgumentException("not a lead: " + id);
+            }
+            putContact(c.asUser(nowSeconds()));
+            return id;
+        }
+    }
+
+    /**
+     * Merges a lead into a user ({@code POST /contacts/merge}): the lead is gone from GET and search
+     * at once (GET answers 404, or 410 {@code contact_merged} from API 2.16) and the user is
+     * updated now. The user keeps its own tags and companies: what the merge moves over is not
+     * modelled.
+     */
+    public String mergeLead(String leadId, String userId) {
+        synchronized (writeLock) {
+            Contact lead = requireContact(leadId);
+            Contact user = requireContact(userId);
+            if (!"lead".equals(lead.role()) || !"user".equals(user.role())) {
+                throw new IllegalArgumentException("merges a lead into a user");
+            }
+            merged.add(leadId);
+            putContact(leadId, null);
+            putContact(user.touched(nowSeconds()));
+            return leadId;
+        }
+    }
+
+    /** A deleted conversation as GET /conversations/deleted (API 2.16+) lists it. */
+    public record DeletedConversation(String id, long deletedAt) {
+    }
+
+    /**
+     * Afterwards GET /conversations/{id} answers 404, search stops returning it (after the index
+     * lag) and GET /conversations/deleted lists it.
+     */
+    public String deleteConversation(String id) {
+        synchronized (writeLock) {
+            requireConversation(id);
+            long now = clock.millis();
+            conversations.compute(id, (k, old) -> old.next(null, now));
+            conversationIndex.changed(now);
+            deletedConversations.add(new DeletedConversation(id, now / 1000));
+            return id;
+        }
+    }
+
+    /** Deleted conversations, oldest deletion first. */
+    public List<DeletedConversation> deletedConversations() {
+        return List.copyOf(deletedConversations);
+    }
+
     /** Applies a tag to a contact and bumps its updated_at. */
     public String tagContact(String contactId, String tagId) {
         synchronized (writeLock) {
@@ -532,6 +595,11 @@ public final class SampleWorkspace {
     }
 
     // ---- package-private access for the server -------------------------------------------------------------
+
+    /** Whether the contact was merged into another (its GET answers 410 from API 2.16). */
+    boolean wasMerged(String id) {
+        return merged.contains(id);
+    }
 
     Contact contactRecord(String id) {
         Versioned<Contact> v = contacts.get(id);
