@@ -1,0 +1,197 @@
+package io.kcintercom.connect.config;
+
+import static io.kcintercom.connect.config.IntercomSourceConnectorConfig.*;
+
+import io.kcintercom.connect.config.ConfigValidators.FixedRecommender;
+import io.kcintercom.connect.resource.BadObjects;
+import io.kcintercom.connect.resource.RecordFactory;
+import io.kcintercom.connect.table.Tables;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import java.util.List;
+
+/**
+ * The definition of every key users set: type, default, validator, importance, documentation,
+ * group and order, as Connect's REST API and the generated README reference show them. The key
+ * names and the parsed accessors are in {@link IntercomSourceConnectorConfig}.
+ */
+final class ConfigDefinitions {
+    private static final String GROUP_CONNECTION = "Intercom connection";
+    private static final String GROUP_DATA = "What to sync";
+    private static final String GROUP_SYNC = "Sync schedule";
+    private static final String GROUP_HTTP = "HTTP and retries";
+
+    private ConfigDefinitions() {
+    }
+
+    static ConfigDef build() {
+        ConfigDef def = new ConfigDef();
+        int order = 0;
+        def.define(ACCESS_TOKEN, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, new ConfigValidators.NonBlankPassword(),
+                Importance.HIGH,
+                "Access token of an Intercom app (Developer Hub > your app > Authentication) with the read "
+                        + "scopes for users, companies, conversations, admins and tags. Sent as a Bearer token; "
+                        + "never logged. Prefer a ConfigProvider reference such as "
+                        + "${file:/etc/kafka/secrets.properties:intercom.access.token}.",
+                GROUP_CONNECTION, ++order, Width.LONG, "Access token");
+        def.define(REGION, Type.STRING, Region.US.configValue(),
+                ConfigDef.CaseInsensitiveValidString.in(Region.configValues().toArray(String[]::new)),
+                Importance.HIGH,
+                "Region that hosts the workspace: us (api.intercom.io), eu (api.eu.intercom.io) or "
+                        + "au (api.au.intercom.io). A workspace is only reachable through its own region.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "Region", new FixedRecommender(Region.configValues()));
+        def.define(API_URL, Type.STRING, "", new ConfigValidators.ApiUrl(), Importance.LOW,
+                "Base URL of the Intercom API, overriding the region: scheme, host and port only, no path, "
+                        + "query or user info. One of Intercom's regional hosts (https://api.intercom.io, "
+                        + "https://api.eu.intercom.io, https://api.au.intercom.io); any other host, loopback "
+                        + "included (a proxy, a test server), only with " + API_URL_ALLOW_CUSTOM + "=true. Must "
+                        + "be https unless it points to a loopback address. Blank uses the region's host.",
+                GROUP_CONNECTION, ++order, Width.LONG, "API base URL");
+        def.define(API_URL_ALLOW_CUSTOM, Type.BOOLEAN, false, Importance.LOW,
+                "Whether " + API_URL + " may name a host other than Intercom's regional API hosts, such as a "
+                        + "proxy or a test server. Off by default, so that whoever can write a config through "
+                        + "the worker's REST API cannot make the worker send requests (and the token) to an "
+                        + "address of their choosing, an internal one included.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "Allow a custom API host");
+        def.define(API_VERSION, Type.STRING, "2.11", new ConfigDef.NonEmptyStringWithoutControlChars(),
+                Importance.MEDIUM,
+                "Intercom API version, sent as the Intercom-Version header on every request so the app's "
+                        + "default version in the Developer Hub never changes what the connector reads.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "API version",
+                new FixedRecommender(List.of("2.11", "2.12", "2.13", "2.14", "2.15", "2.16")));
+        def.define(TOKEN_CHECK, Type.BOOLEAN, true, Importance.LOW,
+                "Whether validating a config (PUT /connector-plugins/.../config/validate, and creating or "
+                        + "updating the connector) calls GET /me with the token, once the connection keys are "
+                        + "valid, and reports the key to fix: " + ACCESS_TOKEN + " when Intercom refuses the "
+                        + "token, " + REGION + " when it belongs to another region, " + API_URL + " when the "
+                        + "API is unreachable. Redirects are not followed. Turn off where the worker validating "
+                        + "configs cannot reach Intercom.",
+                GROUP_CONNECTION, ++order, Width.SHORT, "Check the token live");
+
+        order = 0;
+        def.define(TEMPLATE, Type.STRING, Template.ALL.configValue(),
+                ConfigDef.CaseInsensitiveValidString.in(Template.configValues().toArray(String[]::new)),
+                Importance.HIGH,
+                "Ready-made table selection: basic (users, leads and their child tables, notes, "
+                        + "events_summary, companies, admins, tags, segments), conversations (conversations and "
+                        + "their parts with child tables) or all. Ignored when " + TABLES + " is set.",
+                GROUP_DATA, ++order, Width.SHORT, "Template", new FixedRecommender(Template.configValues()));
+        def.define(TABLES, Type.LIST, "", new ConfigValidators.TableList(), Importance.HIGH,
+                "Explicit comma-separated list of tables to produce, overriding the template. Valid names: "
+                        + String.join(", ", Tables.all().keySet()) + ".",
+                GROUP_DATA, ++order, Width.LONG, "Tables",
+                new FixedRecommender(List.copyOf(Tables.all().keySet())));
+        def.define(SINCE, Type.STRING, "", new ConfigValidators.Since(), Importance.MEDIUM,
+                "Lower bound of the first sync, as an ISO-8601 date or date-time (e.g. 2024-01-01 or "
+                        + "2024-01-01T00:00:00Z): objects last updated before it are not read. Blank reads "
+                        + "everything. Only applies when no offset is stored yet, or when a resource starts "
+                        + "over (another workspace, a table enabled).",
+                GROUP_DATA, ++order, Width.MEDIUM, "Start from");
+        def.define(TOPIC_PREFIX, Type.STRING, "intercom.", new ConfigValidators.TopicPrefix(), Importance.MEDIUM,
+                "Prefix of every topic name: each table goes to <prefix><table>, e.g. intercom.users.",
+                GROUP_DATA, ++order, Width.MEDIUM, "Topic prefix");
+        def.define(BAD_OBJECTS, Type.STRING, BadObjects.Policy.SKIP.configValue(),
+                ConfigDef.CaseInsensitiveValidString.in("skip", "fail"), Importance.LOW,
+                "What to do with an object the connector cannot turn into a row (a field of an unexpected "
+                        + "type, a missing id, a value that does not parse; an ISO date where a timestamp is "
+                        + "expected or a number as a string are read as such): skip, the default, skips it and "
+                        + "goes on with the rest of the page, counting it in the resource's bad-objects-total "
+                        + "metric and logging its id and column at WARN (the JSON goes to " + ERRORS_TOPIC
+                        + " when set); fail fails the task naming the object.",
+                GROUP_DATA, ++order, Width.SHORT, "Bad objects", new FixedRecommender(List.of("skip", "fail")));
+        def.define(ERRORS_TOPIC, Type.STRING, "", ConfigDef.LambdaValidator.with(
+                        ConfigDefinitions::validateErrorsTopic,
+                        () -> "empty, or a topic name: letters, digits, '.', '_' and '-', at most 249"),
+                Importance.LOW,
+                "Topic for the objects skipped under " + BAD_OBJECTS + "=skip, like Connect's dead letter "
+                        + "queue: the object's raw JSON as the value (its id as the key), and in headers "
+                        + RecordFactory.HEADER_PREFIX + "reason, resource, table, column, id and context. "
+                        + "Written with the rows it sits between, so it commits with them (also under "
+                        + "exactly-once). Empty, the default, keeps no copy: the object is only counted and "
+                        + "logged. Its content may be personal data: protect the topic like the table topics.",
+                GROUP_DATA, ++order, Width.MEDIUM, "Errors topic");
+
+        order = 0;
+        def.define(POLL_INTERVAL_MS, Type.LONG, 30_000L, ConfigDef.Range.between(0L, 86_400_000L), Importance.MEDIUM,
+                "Time between the end of one incremental pass over users, leads or conversations and the "
+                        + "start of the next.",
+                GROUP_SYNC, ++order, Width.SHORT, "Poll interval (ms)");
+        def.define(COMPANIES_POLL_INTERVAL_MS, Type.LONG, 21_600_000L, ConfigDef.Range.between(0L, 86_400_000L),
+                Importance.LOW,
+                "Time between two scrolls over all companies, so companies are at most about this old. The "
+                        + "companies API has no updated_at filter, so each pass reads every company and emits "
+                        + "the changed ones, and while it runs it holds the workspace's one scroll, which every "
+                        + "other app on the workspace then waits for: 6 hours keeps it under 5% of the day at "
+                        + "50,000 companies (about 8 minutes a pass).",
+                GROUP_SYNC, ++order, Width.SHORT, "Companies poll interval (ms)");
+        def.define(REFRESH_INTERVAL_MS, Type.LONG, 3_600_000L, ConfigDef.Range.between(0L, 604_800_000L),
+                Importance.LOW,
+                "Time between two full refreshes of admins, teams, tags and segments (which have no cursor). "
+                        + "Only rows whose content changed are emitted.",
+                GROUP_SYNC, ++order, Width.SHORT, "Refresh interval (ms)");
+        def.define(SEARCH_DELAY_MS, Type.LONG, 180_000L, ConfigDef.Range.between(0L, 86_400_000L), Importance.LOW,
+                "Objects updated less than this long ago wait for the next pass. Intercom's search index "
+                        + "lags behind writes by up to a few minutes; without this window an object indexed late "
+                        + "with an older updated_at would be skipped for ever (as timestamp.delay.interval.ms "
+                        + "in kafka-connect-jdbc).",
+                GROUP_SYNC, ++order, Width.SHORT, "Search delay (ms)");
+        def.define(BATCH_MAX_RECORDS, Type.INT, 2_000, ConfigDef.Range.between(1, 100_000), Importance.LOW,
+                "Maximum number of records one poll() returns to the worker.",
+                GROUP_SYNC, ++order, Width.SHORT, "Max records per batch");
+
+        order = 0;
+        def.define(MAX_IN_FLIGHT_REQUESTS, Type.INT, 64, ConfigDef.Range.between(1, 256), Importance.MEDIUM,
+                "Maximum concurrent follow-up requests per task (contact segments, notes and event summaries; "
+                        + "conversation parts). All requests of a worker that use the same token share one pacer "
+                        + "fed by Intercom's X-RateLimit headers, so this bounds latency, not the request rate: "
+                        + "a task reaches about this many requests divided by Intercom's response time per "
+                        + "second (64 at 0.2 s: 320/s, above the 167/s of 10,000 a minute), and the pacer holds "
+                        + "it to the rate limit without 429s. Lower it only to spare a slow or fragile API.",
+                GROUP_HTTP, ++order, Width.SHORT, "Max in-flight requests");
+        def.define(REQUEST_TIMEOUT_MS, Type.INT, 60_000, ConfigDef.Range.between(1_000, 600_000), Importance.LOW,
+                "Timeout of one HTTP request (connect, read and write).",
+                GROUP_HTTP, ++order, Width.SHORT, "Request timeout (ms)");
+        def.define(RETRY_BACKOFF_MS, Type.LONG, 1_000L, ConfigDef.Range.between(1L, 600_000L), Importance.LOW,
+                "First wait before retrying a failed request (5xx, timeout, connection error, bad body); "
+                        + "doubles on each attempt, with jitter.",
+                GROUP_HTTP, ++order, Width.SHORT, "Retry backoff (ms)");
+        def.define(RETRY_MAX_TIME_MS, Type.LONG, 300_000L, ConfigDef.Range.between(0L, 86_400_000L), Importance.LOW,
+                "How long one request keeps being retried before its resource gives it up and starts again "
+                        + "from its last position (see retry.backoff.max.ms). Waits for the rate limit to reset "
+                        + "do not count.",
+                GROUP_HTTP, ++order, Width.SHORT, "Retry max time (ms)");
+        def.define(RETRY_BACKOFF_MAX_MS, Type.LONG, 300_000L, ConfigDef.Range.between(1_000L, 3_600_000L),
+                Importance.LOW, "Longest wait between two attempts of a resource that keeps failing in a way "
+                        + "that can heal (5xx, timeouts, connection errors, a held or lost scroll): after "
+                        + "retry.max.time.ms of retrying a request, the resource starts again from its last "
+                        + "position after a wait that doubles up to this cap. The task keeps running.",
+                GROUP_HTTP, ++order, Width.SHORT, "Retry backoff cap (ms)");
+        def.define(OUTAGE_MAX_MS, Type.LONG, 0L, ConfigDef.Range.between(0L, 604_800_000L), Importance.LOW,
+                "Fail the task when one resource has been failing for longer than this (an alert through "
+                        + "the task's FAILED state). 0, the default, waits out any outage; its progress is "
+                        + "visible in the outage metrics and the logs.",
+                GROUP_HTTP, ++order, Width.SHORT, "Max outage (ms)");
+        def.define(RATE_LIMIT_SHARE, Type.DOUBLE, 1.0, new ConfigValidators.Share(), Importance.LOW,
+                "Part of Intercom's rate limit this connector may use, in (0, 1]: with 0.6, it leaves 40 % of "
+                        + "every 10-second window to the other apps on the workspace, counting what Intercom "
+                        + "reports left, whoever spent it. Every worker of the cluster keeps to it together: "
+                        + "each paces itself from the X-RateLimit headers and takes a smaller part of what is left "
+                        + "when others spend the same window.",
+                GROUP_HTTP, ++order, Width.SHORT, "Rate limit share");
+        return def;
+    }
+
+    private static void validateErrorsTopic(String name, Object value) {
+        String topic = value == null ? "" : ((String) value).trim();
+        if (topic.isEmpty()) {
+            return;
+        }
+        if (!topic.matches("[a-zA-Z0-9._-]{1,249}") || topic.equals(".") || topic.equals("..")) {
+            throw new ConfigException(name, value, "must be empty or a valid topic name: letters, digits, '.', "
+                    + "'_' and '-', at most 249 characters");
+        }
+    }
+}
