@@ -162,6 +162,7 @@ class DeletesIntegrationTest {
         config.put("tasks.max", "2");
         config.put("intercom.access.token", fake.options().token());
         config.put("intercom.api.url", fake.baseUrl());
+        config.put("intercom.api.url.allow.custom", "true");
         config.put("intercom.template", "all");
         config.put("topic.prefix", prefix);
         config.put("poll.interval.ms", "500");

@@ -125,6 +125,7 @@ class OffsetBindingIntegrationTest {
         config.put("tasks.max", "2");
         config.put("intercom.access.token", fake.options().token());
         config.put("intercom.api.url", fake.baseUrl());
+        config.put("intercom.api.url.allow.custom", "true");
         config.put("intercom.tables", tables);
         config.put("intercom.token.check", "false");
         config.put("topic.prefix", prefix);
