@@ -31,6 +31,9 @@ final class Failures {
             return Kind.FATAL;
         }
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Error) {
+                return Kind.FATAL; // thrown on a follow-up or prefetch thread and wrapped on the way
+            }
             if (t instanceof IntercomAuthException || t instanceof ConfigException) {
                 return Kind.PERMANENT;
             }

@@ -127,7 +127,9 @@ final class ResourceWorker implements Runnable {
             health.state(State.WAITING_FOR_SCROLL_LOCK);
         } else if (due > now) {
             recovered(State.CAUGHT_UP);
-        } else if (!recovering) {
+        } else {
+            // Working (a pass waiting for its requests): whether it has recovered shows in the outage
+            // metrics, healed by the next answer; the backoff resets once it hands records out again.
             health.state(State.RUNNING);
         }
         logProgress();

@@ -214,6 +214,8 @@ class ResourceSupervisionTest {
         assertEquals(Failures.Kind.PERMANENT, Failures.classify(
                 new ConnectException(new org.apache.kafka.common.config.ConfigException("bad"))));
         assertEquals(Failures.Kind.FATAL, Failures.classify(new StackOverflowError()));
+        assertEquals(Failures.Kind.FATAL, Failures.classify(new ConnectException(new OutOfMemoryError("x"))),
+                "an Error wrapped on its way from a follow-up thread is still fatal");
         assertEquals(Failures.Kind.TRANSIENT, Failures.classify(new IntercomTransientException("x", 502, null)));
         assertEquals(Failures.Kind.TRANSIENT, Failures.classify(new ConnectException("odd")));
         assertEquals(RetryCause.DNS_FAILURE, Failures.cause(new ConnectException(

@@ -1,5 +1,6 @@
 package io.kcintercom.connect.resource;
 
+import io.kcintercom.connect.metrics.PassProgress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ final class BoundReader implements ResourceReader {
     private final Function<Map<String, ?>, ResourceReader> factory;
     /** Replaced at most once, on this reader's thread; read by the metrics from others. */
     private volatile ResourceReader reader;
+    /** Where the reader reports its pass's progress; handed on to a reader that starts over. */
+    private PassProgress progress;
     /** The workspace the records are bound to; null before the first read. */
     private String workspaceId;
     /** The last position and its bound offset: a group's records share their position maps. */
@@ -76,6 +79,9 @@ final class BoundReader implements ResourceReader {
                     binding.resource().id());
             ResourceReader stale = reader;
             reader = factory.apply(null);
+            if (progress != null) {
+                reader.reportProgressTo(progress);
+            }
             stale.close();
         }
         workspaceId = id;
@@ -87,6 +93,17 @@ final class BoundReader implements ResourceReader {
             lastOffset = binding.bind(position, workspaceId);
         }
         return lastOffset;
+    }
+
+    @Override
+    public void reportProgressTo(PassProgress progress) {
+        this.progress = progress;
+        reader.reportProgressTo(progress);
+    }
+
+    @Override
+    public boolean waitingForScrollLock() {
+        return reader.waitingForScrollLock();
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kcintercom.connect.client.ClientStoppedException;
 import io.kcintercom.connect.logging.LogContext;
 import java.util.List;
+import org.apache.kafka.connect.errors.ConnectException;
 
 /**
  * One pass over all companies. A scroll expires a minute after its last use, so a thread of the
@@ -113,6 +114,9 @@ final class CompaniesPass {
         } catch (RuntimeException e) {
             // Stopped or failed mid-scroll: the pass is incomplete and must not end with a new watermark.
             ending = new Ending(e);
+        } catch (Error e) {
+            // Handed to the reader, which fails the task with it, instead of a pass that never ends.
+            ending = new Ending(new ConnectException(e));
         } finally {
             held.scrollOver();
         }

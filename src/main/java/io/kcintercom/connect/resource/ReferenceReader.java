@@ -171,7 +171,8 @@ public final class ReferenceReader implements ResourceReader {
 
     private SourceRecord withOffset(SourceRecord record, Map<String, ?> offset) {
         return new SourceRecord(record.sourcePartition(), offset, record.topic(), record.kafkaPartition(),
-                record.keySchema(), record.key(), record.valueSchema(), record.value());
+                record.keySchema(), record.key(), record.valueSchema(), record.value(), record.timestamp(),
+                record.headers());
     }
 
     private SourceRecord tombstone(String id, Map<String, ?> offset) {

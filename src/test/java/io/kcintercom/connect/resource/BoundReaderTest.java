@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kcintercom.connect.client.IntercomTransientException;
+import io.kcintercom.connect.metrics.PassProgress;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,19 @@ class BoundReaderTest {
         public void close() {
             closed = true;
         }
+
+        PassProgress progress;
+        boolean waiting;
+
+        @Override
+        public void reportProgressTo(PassProgress progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public boolean waitingForScrollLock() {
+            return waiting;
+        }
     }
 
     private final List<StubReader> created = new ArrayList<>();
@@ -92,6 +106,20 @@ class BoundReaderTest {
         assertEquals(Offsets.partition(Resource.USERS), records.get(0).sourcePartition(), "the partition unchanged");
         assertEquals(123L, reader.nextDueMs());
         assertEquals(7L, reader.counters().get("things").getAsLong());
+    }
+
+    @Test
+    void progressAndTheScrollLockReachTheReaderWithinAlsoAfterItStartsOver() {
+        Map<String, Object> stored = new OffsetBinding(Resource.USERS, TABLES).bind(Map.of("updated_at", 50L),
+                "staging");
+        BoundReader reader = reader(TABLES, workspace("prod"), stored);
+        PassProgress progress = new PassProgress(System::currentTimeMillis);
+        reader.reportProgressTo(progress);
+        assertSame(progress, created.get(0).progress);
+        reader.poll(10);
+        assertSame(progress, created.get(1).progress, "the reader that starts over reports to the same place");
+        created.get(1).waiting = true;
+        assertTrue(reader.waitingForScrollLock());
     }
 
     @Test
