@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * Reads one resource on a thread of its own and supervises it. A transient failure (see
  * {@link Failures}) never leaves this class: the reader is closed, the worker waits with capped
  * exponential backoff, and a new reader resumes from the offset of the last record this worker
- * handed out, so nothing is skipped and the other resources of the task keep flowing meanwhile.
+ * handed out (a reader that is {@link ResourceReader#retryableInPlace() retryable in place} is
+ * polled again instead), so nothing is skipped and the other resources of the task keep flowing.
  * Only a permanent or fatal failure, or an outage longer than {@code outage.max.ms}, is passed on
  * to fail the task.
  */
@@ -178,7 +179,9 @@ final class ResourceWorker implements Runnable {
                     + " ms); set outage.max.ms=0 to wait without limit"));
             return false;
         }
-        closeReader();
+        if (reader == null || !reader.retryableInPlace()) {
+            closeReader();
+        }
         sleep.sleep(wait);
         return true;
     }

@@ -29,6 +29,7 @@ class ResourceSupervisionTest {
         final Resource resource;
         final long start;
         final FailureSwitch failures;
+        boolean inPlace;
         long next;
 
         CountingReader(Resource resource, Map<String, ?> offset, FailureSwitch failures) {
@@ -63,6 +64,11 @@ class ResourceSupervisionTest {
         @Override
         public long nextDueMs() {
             return 0;
+        }
+
+        @Override
+        public boolean retryableInPlace() {
+            return inPlace;
         }
     }
 
@@ -148,6 +154,28 @@ class ResourceSupervisionTest {
 
     private static long count(List<String> lines, String level, String text) {
         return lines.stream().filter(line -> line.startsWith(level + " ") && line.contains(text)).count();
+    }
+
+    @Test
+    void aReaderThatKeepsWhatANewOneCouldNotRebuildIsRetriedInPlace() throws Exception {
+        List<Map<String, ?>> createdFrom = Collections.synchronizedList(new ArrayList<>());
+        FailureSwitch failures = new FailureSwitch(2, 4, () -> new IntercomTransientException("down", 503, null));
+        ResourceWorker.ReaderFactory factory = offset -> {
+            createdFrom.add(offset);
+            CountingReader reader = new CountingReader(Resource.TAGS, offset, failures);
+            reader.inPlace = true;
+            return reader;
+        };
+        try (ReaderLoop loop = loop(List.of(new ReaderLoop.Slot(factory.create(null), factory,
+                new ResourceHealth("tags", System::currentTimeMillis))), FAST)) {
+            loop.start();
+            List<SourceRecord> records = drain(loop, 10, 10_000);
+            assertTrue(records.size() >= 10);
+            for (int i = 0; i < records.size(); i++) {
+                assertEquals((long) i, records.get(i).value());
+            }
+            assertEquals(1, createdFrom.size(), "polled again, never replaced");
+        }
     }
 
     @Test

@@ -102,6 +102,11 @@ final class BoundReader implements ResourceReader {
     }
 
     @Override
+    public boolean retryableInPlace() {
+        return reader.retryableInPlace();
+    }
+
+    @Override
     public boolean waitingForScrollLock() {
         return reader.waitingForScrollLock();
     }

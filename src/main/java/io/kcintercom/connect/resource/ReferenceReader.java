@@ -95,6 +95,12 @@ public final class ReferenceReader implements ResourceReader {
         return nextRefreshAtMs;
     }
 
+    /** A failed refresh changes nothing here, and a new reader would not know the rows to retract. */
+    @Override
+    public boolean retryableInPlace() {
+        return true;
+    }
+
     /** A full refresh is as fresh as its start. */
     @Override
     public long watermarkSeconds() {

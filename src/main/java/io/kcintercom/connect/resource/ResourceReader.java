@@ -28,6 +28,16 @@ public interface ResourceReader extends AutoCloseable {
         return -1;
     }
 
+    /**
+     * Whether the reader may simply be polled again after a transient failure, because a failed
+     * poll changes nothing in it and it holds what a new reader could not rebuild (the rows of the
+     * last refresh, which tell what was removed since). Other readers are replaced, resuming from the
+     * offset of the last record they handed out.
+     */
+    default boolean retryableInPlace() {
+        return false;
+    }
+
     /** Whether the reader is waiting now for another client to release the workspace's one scroll. */
     default boolean waitingForScrollLock() {
         return false;
