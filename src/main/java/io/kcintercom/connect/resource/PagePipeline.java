@@ -69,6 +69,12 @@ final class PagePipeline {
         return !inProgress.isEmpty();
     }
 
+    /** Cancels the follow-ups of every page in progress (the reader is closing: they would be wasted). */
+    void cancelAll() {
+        inProgress.forEach(page -> page.groups().cancel());
+        inProgress.clear();
+    }
+
     /** Whole groups of ready records, at most about {@code maxRecords} (one group may exceed it). */
     List<SourceRecord> take(int maxRecords) {
         List<SourceRecord> batch = new ArrayList<>();

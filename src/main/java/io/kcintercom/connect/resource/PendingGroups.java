@@ -10,6 +10,10 @@ public interface PendingGroups {
     /** Waits for the follow-ups; throws the first failure among them. */
     List<RecordFactory.Group> await();
 
+    /** Cancels the follow-ups still queued or running: their results will not be used. */
+    default void cancel() {
+    }
+
     /** Groups that need no follow-up request. */
     static PendingGroups ready(List<RecordFactory.Group> groups) {
         return new PendingGroups() {
@@ -37,6 +41,11 @@ public interface PendingGroups {
             @Override
             public List<RecordFactory.Group> await() {
                 return assemble.apply(followUps.await());
+            }
+
+            @Override
+            public void cancel() {
+                followUps.cancel();
             }
         };
     }

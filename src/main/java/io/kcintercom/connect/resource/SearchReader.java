@@ -114,6 +114,8 @@ public final class SearchReader implements ResourceReader {
 
     @Override
     public void close() {
+        // A replaced reader's follow-ups would keep spending the rate limit for results no one reads.
+        pipeline.cancelAll();
         pages.close();
     }
 

@@ -114,5 +114,26 @@ class PagePipelineTest {
             awaited.set(true);
             return groups;
         }
+
+        final AtomicBoolean cancelled = new AtomicBoolean();
+
+        @Override
+        public void cancel() {
+            cancelled.set(true);
+        }
+    }
+
+    @Test
+    void aClosingReaderCancelsTheFollowUpsOfEveryPageInProgress() {
+        PagePipeline pipeline = new PagePipeline(START.updatedAt());
+        Pending first = new Pending(user("a"));
+        Pending second = new Pending(user("b"));
+        pipeline.add(first, List.of(START, at("a")));
+        pipeline.add(second, List.of(at("a"), at("b")));
+
+        pipeline.cancelAll();
+
+        assertTrue(first.cancelled.get() && second.cancelled.get());
+        assertFalse(pipeline.hasPagesInProgress());
     }
 }
