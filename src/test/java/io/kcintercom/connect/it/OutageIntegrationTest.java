@@ -117,7 +117,7 @@ class OutageIntegrationTest {
 
     /**
      * Another client (a BI tool's sync, a script) holds the workspace's one companies scroll for
-     * 25 s here, standing for the issue's 20 minutes, from before the connector starts. Users and
+     * 30 s here, standing for the issue's 20 minutes, from before the connector starts. Users and
      * leads, in the same task, flow meanwhile; companies arrive once the hold ends.
      */
     @Test
@@ -125,7 +125,7 @@ class OutageIntegrationTest {
         SampleWorkspace ws = basicWorkspace(152);
         String name = "outage-scroll";
         String prefix = "oscroll.";
-        long holdMs = 25_000;
+        long holdMs = 30_000;
         try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().rateLimitPer10s(0)
                 .latencyMs(2, 5).build())) {
             fake.holdScrollElsewhere(holdMs);
