@@ -168,9 +168,9 @@ public final class Soak {
                         nextChange = now + 3_000;
                     }
                     if (now < faultsEnd && now >= nextFault) {
-                        long windowMs = injectFault(fake);
+                        long windowMs = injectFault(fake, faultsEnd - now);
                         // Calm between faults, so each heal is seen on its own.
-                        nextFault = now + windowMs + 45_000 + random.nextInt(45_000);
+                        nextFault = now + windowMs + 40_000 + random.nextInt(30_000);
                     }
                     if (now - lastLog > 60_000) {
                         lastLog = now;
@@ -230,33 +230,44 @@ public final class Soak {
 
     // ---- faults and changes ------------------------------------------------------------------------
 
-    /** One random fault; returns how long its window lasts (0 for one-off faults). */
-    private long injectFault(FakeIntercom fake) {
-        int pick = random.nextInt(100);
+    /** The kinds of fault still to come in this round: each round deals every kind once, in random order. */
+    private final List<Integer> deck = new ArrayList<>();
+
+    /**
+     * One random fault; returns how long its window lasts (0 for one-off faults). No window outlasts
+     * the fault phase ({@code leftMs}), so a run takes the time it was asked for.
+     */
+    private long injectFault(FakeIntercom fake, long leftMs) {
+        if (deck.isEmpty()) {
+            // One of each kind per round, so that a run of any length sees every kind.
+            deck.addAll(List.of(0, 25, 45, 60, 75, 90));
+            java.util.Collections.shuffle(deck, random);
+        }
+        int pick = deck.remove(deck.size() - 1);
         long ms;
         String what;
         if (pick < 25) {
             Fault f = pickServerError();
-            ms = 60_000 + random.nextInt(180_000);
+            ms = Math.min(leftMs, 60_000 + random.nextInt(180_000));
             fake.outage(FakeIntercom.ALL_ENDPOINTS, f, ms);
             what = "outage of every endpoint: " + f;
         } else if (pick < 45) {
             Fault f = pickServerError();
             String endpoint = ONE_ENDPOINT.get(random.nextInt(ONE_ENDPOINT.size()));
-            ms = 30_000 + random.nextInt(150_000);
+            ms = Math.min(leftMs, 30_000 + random.nextInt(150_000));
             fake.outage(endpoint, f, ms);
             what = "outage of " + endpoint + ": " + f;
         } else if (pick < 60) {
-            ms = 20_000 + random.nextInt(70_000);
+            ms = Math.min(leftMs, 20_000 + random.nextInt(70_000));
             fake.outage(FakeIntercom.ALL_ENDPOINTS, Fault.HTTP_429, ms);
             what = "429 storm";
         } else if (pick < 75) {
-            ms = 60_000 + random.nextInt(240_000);
+            ms = Math.min(leftMs, 60_000 + random.nextInt(240_000));
             fake.holdScrollElsewhere(ms);
             what = "scroll held by another client";
         } else if (pick < 90) {
             Fault f = random.nextBoolean() ? Fault.EMPTY_BODY_200 : Fault.TRUNCATED_JSON_200;
-            ms = 15_000 + random.nextInt(45_000);
+            ms = Math.min(leftMs, 15_000 + random.nextInt(45_000));
             fake.outage(FakeIntercom.ALL_ENDPOINTS, f, ms);
             what = "bad bodies from every endpoint: " + f;
         } else {
