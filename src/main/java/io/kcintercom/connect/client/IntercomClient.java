@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Call;
 import okhttp3.ConnectionPool;
+import okhttp3.Dns;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -62,6 +63,11 @@ public final class IntercomClient implements AutoCloseable {
     private volatile long lastResponseDateMs = -1;
 
     public IntercomClient(Settings settings) {
+        this(settings, Dns.SYSTEM);
+    }
+
+    /** As {@link #IntercomClient(Settings)}, resolving host names with {@code dns}: for tests of DNS failures. */
+    public IntercomClient(Settings settings, Dns dns) {
         this.baseUrl = HttpUrl.get(settings.baseUrl());
         this.authorization = "Bearer " + settings.accessToken();
         this.apiVersion = settings.apiVersion();
@@ -75,6 +81,7 @@ public final class IntercomClient implements AutoCloseable {
                 .writeTimeout(timeout)
                 .callTimeout(timeout.multipliedBy(2))
                 .retryOnConnectionFailure(true)
+                .dns(dns)
                 .build();
     }
 

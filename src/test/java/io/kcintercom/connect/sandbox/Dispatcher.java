@@ -143,6 +143,11 @@ final class Dispatcher implements HttpHandler {
                             status >= 500 ? "Server Error" : "Injected fault", null);
                 }
             }
+            case STATUS_WITHOUT_ERRORS -> {
+                ObjectNode body = Json.typed("error.list");
+                body.put("request_id", UUID.randomUUID().toString());
+                send(ex, fault.status(), JSON_TYPE, Json.MAPPER.writeValueAsBytes(body), null);
+            }
             default -> throw new IllegalStateException("unhandled fault " + fault);
         }
     }

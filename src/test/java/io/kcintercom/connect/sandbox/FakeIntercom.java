@@ -222,9 +222,12 @@ public final class FakeIntercom implements AutoCloseable {
         }
     }
 
+    /** The endpoint template of {@link #outage} that matches every request. */
+    public static final String ALL_ENDPOINTS = "*";
+
     /** What the next matching request(s) get instead of a normal answer. */
     public static final class Fault {
-        public enum Kind { STATUS, EMPTY_BODY_200, TRUNCATED_JSON_200, CONNECTION_RESET, DELAY }
+        public enum Kind { STATUS, STATUS_WITHOUT_ERRORS, EMPTY_BODY_200, TRUNCATED_JSON_200, CONNECTION_RESET, DELAY }
 
         /** error.list with code server_error. */
         public static final Fault HTTP_500 = status(500);
@@ -250,8 +253,20 @@ public final class FakeIntercom implements AutoCloseable {
             this.delayMs = delayMs;
         }
 
+        /**
+         * The status with the body Intercom sends for it: error.list with a code (server_error for
+         * 5xx, rate_limit_exceeded for 429), an HTML gateway page for 502, 503 and 504.
+         */
         public static Fault status(int httpStatus) {
             return new Fault(Kind.STATUS, httpStatus, 0);
+        }
+
+        /**
+         * A 5xx whose JSON body is an error.list without its {@code errors} array, as some of
+         * Intercom's 500s come (spec section 1.5, intercom-ruby #403).
+         */
+        public static Fault statusWithoutErrors(int httpStatus) {
+            return new Fault(Kind.STATUS_WITHOUT_ERRORS, httpStatus, 0);
         }
 
         /** Waits, then serves the request normally (for client timeouts). */
@@ -273,7 +288,8 @@ public final class FakeIntercom implements AutoCloseable {
 
         @Override
         public String toString() {
-            return kind == Kind.STATUS ? "HTTP " + status : kind == Kind.DELAY ? "DELAY(" + delayMs + "ms)" : kind.name();
+            return kind == Kind.STATUS ? "HTTP " + status
+                    : kind == Kind.STATUS_WITHOUT_ERRORS ? "HTTP " + status + " without errors" : kind == Kind.DELAY ? "DELAY(" + delayMs + "ms)" : kind.name();
         }
     }
 
@@ -399,6 +415,40 @@ public final class FakeIntercom implements AutoCloseable {
             throw new IllegalArgumentException("unknown endpoint template '" + endpointTemplate + "', known: " + templates);
         }
         faults.add(endpointTemplate, times, Objects.requireNonNull(fault));
+    }
+
+    /**
+     * An outage starting now: for the next {@code durationMs}, every request to {@code endpointTemplate}
+     * (or to any endpoint, with {@link #ALL_ENDPOINTS}) gets {@code fault} before authentication and
+     * rate limiting, changing no server state. Outages may overlap; a running one wins over
+     * {@link #failNext} faults. {@link #clearFaults()} ends them.
+     */
+    public void outage(String endpointTemplate, Fault fault, long durationMs) {
+        outageAfter(endpointTemplate, fault, 0, durationMs);
+    }
+
+    /**
+     * As {@link #outage}, starting once {@code afterRequests} more requests (to any endpoint) have
+     * reached the fake: in the middle of a sync, without depending on its timing.
+     */
+    public void outageAfter(String endpointTemplate, Fault fault, long afterRequests, long durationMs) {
+        if (!ALL_ENDPOINTS.equals(endpointTemplate) && !templates.contains(endpointTemplate)) {
+            throw new IllegalArgumentException("unknown endpoint template '" + endpointTemplate + "', known: " + templates);
+        }
+        if (afterRequests < 0 || durationMs < 0) {
+            throw new IllegalArgumentException("afterRequests and durationMs must be >= 0");
+        }
+        faults.outage(endpointTemplate, Objects.requireNonNull(fault), afterRequests, durationMs);
+    }
+
+    /** Whether an outage is running now. */
+    public boolean outageRunning() {
+        return faults.outageRunning();
+    }
+
+    /** Outages running or waiting for their first request; 0 once every outage has ended. */
+    public int outagesPending() {
+        return faults.outagesPending();
     }
 
     /**

@@ -473,6 +473,35 @@ class FakeIntercomTest {
         }
     }
 
+    @Test
+    void timedOutagesHitTheirEndpointsUntilTheyEnd() throws Exception {
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
+            fake.outage("GET /admins", Fault.HTTP_503, 400);
+            assertTrue(fake.outageRunning());
+            assertEquals(503, sendRaw(fake, "/admins").statusCode());
+            assertEquals(503, sendRaw(fake, "/admins").statusCode(), "every request while it lasts");
+            assertEquals(200, get(fake, "/tags").status(), "other endpoints answer");
+            Thread.sleep(450);
+            assertEquals(0, fake.outagesPending());
+            assertEquals(200, get(fake, "/admins").status(), "over after its duration");
+
+            // Of every endpoint, after two more requests: a 500 whose error.list has no errors array.
+            fake.outageAfter(FakeIntercom.ALL_ENDPOINTS, Fault.statusWithoutErrors(500), 2, 60_000);
+            assertFalse(fake.outageRunning(), "waiting for its requests");
+            assertEquals(200, get(fake, "/tags").status());
+            assertEquals(200, get(fake, "/teams").status());
+            Reply failed = get(fake, "/me");
+            assertEquals(500, failed.status());
+            assertEquals("error.list", failed.json().path("type").asText());
+            assertFalse(failed.json().has("errors"), "no errors array: " + failed.json());
+            assertEquals(500, get(fake, "/segments").status());
+            assertTrue(fake.outageRunning());
+            fake.clearFaults();
+            assertEquals(200, get(fake, "/me").status(), "clearFaults ends it");
+            assertThrows(IllegalArgumentException.class, () -> fake.outage("GET /nope", Fault.HTTP_500, 10));
+        }
+    }
+
     // ---- determinism -----------------------------------------------------------------------------------------
 
     @Test
