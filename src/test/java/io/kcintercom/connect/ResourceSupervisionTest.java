@@ -254,6 +254,9 @@ class ResourceSupervisionTest {
                 new io.kcintercom.connect.client.IntercomApiException("m", 400, "scroll_exists")).detail());
         assertEquals(RetryCause.SERVER_ERROR, Failures.cause(
                 new io.kcintercom.connect.client.IntercomApiException("m", 503, null)).kind());
+        assertEquals(RetryCause.SERVER_ERROR, Failures.cause(new io.kcintercom.connect.client.RetriesExhaustedException(
+                "gave up", new IntercomTransientException("HTTP 503", 503, null))).kind(),
+                "a request that ran out of retries on a 5xx counts as a server error");
     }
 
     @Test

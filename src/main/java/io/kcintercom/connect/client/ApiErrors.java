@@ -20,8 +20,11 @@ final class ApiErrors {
         }
         if (outcome instanceof RetryPolicy.Exhausted exhausted) {
             RetryPolicy.Failure failure = exhausted.failure();
+            // The last status travels as the cause, so the resource's retries are counted by their cause.
+            Throwable cause = failure.cause() != null || failure.status() <= 0 ? failure.cause()
+                    : new IntercomTransientException("HTTP " + failure.status(), failure.status(), null);
             return new RetriesExhaustedException("Intercom request " + what + " failed after " + exhausted.attempts()
-                    + " attempt(s): " + failure.description(), failure.cause());
+                    + " attempt(s): " + failure.description(), cause);
         }
         if (outcome instanceof RetryPolicy.Redirected redirected) {
             return new IntercomApiException("Intercom request " + what + " was redirected (HTTP "
