@@ -60,20 +60,13 @@ class IntercomConnectorIntegrationTest {
     }
 
     private static Map<String, String> connectorConfig(FakeIntercom fake, String prefix, String template) {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", IntercomSourceConnector.class.getName());
+        Map<String, String> config = SampleConnector.config(fake, prefix);
         config.put("tasks.max", "3");
-        config.put("intercom.access.token", fake.options().token());
-        config.put("intercom.api.url", fake.baseUrl());
-        config.put("intercom.api.url.allow.custom", "true");
         config.put("intercom.template", template);
-        config.put("topic.prefix", prefix);
         config.put("poll.interval.ms", "1000");
         config.put("search.delay.ms", "1000");
         config.put("retry.backoff.ms", "50");
         config.put("max.in.flight.requests", "4");
-        config.put("topic.creation.default.replication.factor", "1");
-        config.put("topic.creation.default.partitions", "1");
         return config;
     }
 

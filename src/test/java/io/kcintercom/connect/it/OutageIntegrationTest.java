@@ -55,22 +55,16 @@ class OutageIntegrationTest {
 
     /** One task for every resource: a resource waiting must not hold up the others of its task. */
     static Map<String, String> connectorConfig(FakeIntercom fake, String prefix) {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", IntercomSourceConnector.class.getName());
+        Map<String, String> config = SampleConnector.config(fake, prefix);
         config.put("tasks.max", "1");
-        config.put("intercom.access.token", fake.options().token());
-        config.put("intercom.api.url", fake.baseUrl());
         config.put("intercom.token.check", "false");
         config.put("intercom.template", "basic");
-        config.put("topic.prefix", prefix);
         config.put("poll.interval.ms", "2000");
         config.put("search.delay.ms", "1000");
         config.put("retry.backoff.ms", "50");
         config.put("retry.max.time.ms", "1000");
         config.put("retry.backoff.max.ms", "1000");
         config.put("request.timeout.ms", "5000");
-        config.put("topic.creation.default.replication.factor", "1");
-        config.put("topic.creation.default.partitions", "1");
         return config;
     }
 

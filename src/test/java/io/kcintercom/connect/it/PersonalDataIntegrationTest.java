@@ -157,21 +157,14 @@ class PersonalDataIntegrationTest {
     }
 
     private static Map<String, String> config(String apiUrl, String token, String prefix) {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", IntercomSourceConnector.class.getName());
+        Map<String, String> config = SampleConnector.config(token, apiUrl, prefix);
         config.put("tasks.max", "3");
-        config.put("intercom.access.token", token);
-        config.put("intercom.api.url", apiUrl);
-        config.put("intercom.api.url.allow.custom", "true");
         // Without the live check, so the refused token reaches the task and fails it.
         config.put("intercom.token.check", "false");
         config.put("intercom.template", "all");
-        config.put("topic.prefix", prefix);
         config.put("search.delay.ms", "1000");
         config.put("retry.backoff.ms", "50");
         config.put("max.in.flight.requests", "4");
-        config.put("topic.creation.default.replication.factor", "1");
-        config.put("topic.creation.default.partitions", "1");
         return config;
     }
 
