@@ -75,7 +75,7 @@ class KafkaBlockedIntegrationTest {
                     assertEquals(0, watch.longestOutageSeconds(resource), resource + " reported an Intercom outage");
                     assertEquals(-1, TaskWatch.healthLong(name, resource, "outage-start-timestamp-ms"));
                 }
-                assertEquals(0, TaskWatch.healthLong(name, "companies", "retries-scroll-lost-total"),
+                assertEquals(0, TaskWatch.healthLong(name, "companies", "scroll-restarts-total"),
                         "the scroll was read to its end, not lost to the block");
                 // The readers waited for Kafka rather than reading the workspace into memory.
                 assertTrue(requestsDuringBlock < ws.contacts("user").size(),
