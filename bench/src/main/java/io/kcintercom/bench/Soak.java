@@ -211,6 +211,7 @@ public final class Soak {
         c.put("tasks.max", "3");
         c.put("intercom.access.token", Bench.TOKEN);
         c.put("intercom.api.url", apiUrl);
+        c.put("intercom.api.url.allow.custom", "true"); // the sample workspace on loopback
         c.put("intercom.token.check", "false");
         c.put("intercom.template", "all");
         c.put("topic.prefix", PREFIX);
