@@ -260,6 +260,18 @@ class ResourceSupervisionTest {
     }
 
     @Test
+    void anAnswerToARequestSentBeforeTheOutageStartedDoesNotHealIt() {
+        long[] now = {1_000};
+        ResourceHealth health = new ResourceHealth("users", () -> now[0]);
+        health.failing("HTTP 503", "retrying");
+        now[0] = 2_000;
+        health.succeeded(900);
+        assertEquals(1_000, health.outageStartMs(), "an answer already on its way says nothing of now");
+        health.succeeded(1_500);
+        assertEquals(-1, health.outageStartMs(), "a request sent during the outage was answered: healed");
+    }
+
+    @Test
     void backoffDoublesWithJitterUpToItsCap() {
         Backoff backoff = new Backoff(100, 1_000);
         long[] waits = new long[8];

@@ -228,9 +228,10 @@ public final class IntercomClient implements AutoCloseable {
             long ticket = limiter.acquire(sleeper);
             long waited = System.currentTimeMillis() - waitStarted;
             budget.attemptAfterWaiting(waited);
+            long sentAtMs = System.currentTimeMillis();
             RetryPolicy.Outcome outcome = retryPolicy.decide(attempt(request, ticket, waited, endpoint), budget);
             if (outcome instanceof RetryPolicy.Success success) {
-                observer.onSuccess(endpoint);
+                observer.onSuccess(endpoint, sentAtMs);
                 return success.body();
             } else if (outcome instanceof RetryPolicy.WaitForWindow) {
                 rateLimitedResponses.incrementAndGet();

@@ -13,6 +13,11 @@ public interface RequestObserver {
     default void onSuccess(String endpoint) {
     }
 
+    /** A request sent at {@code sentAtMs} (epoch ms) got a usable answer. */
+    default void onSuccess(String endpoint, long sentAtMs) {
+        onSuccess(endpoint);
+    }
+
     default void onRetry() {
     }
 

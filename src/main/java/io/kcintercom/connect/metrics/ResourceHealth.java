@@ -74,8 +74,18 @@ public final class ResourceHealth {
 
     /** Intercom answered a request of this resource: ends an outage in progress. */
     public void succeeded() {
+        succeeded(Long.MAX_VALUE);
+    }
+
+    /**
+     * Intercom answered a request of this resource sent at {@code sentAtMs}: ends an outage in
+     * progress, unless the request was sent before the outage started (an answer already on its
+     * way says nothing of whether Intercom answers now).
+     */
+    public void succeeded(long sentAtMs) {
         lastSuccessMs = clock.getAsLong();
-        if (outageStartMs >= 0) {
+        long start = outageStartMs;
+        if (start >= 0 && sentAtMs >= start) {
             heal();
         }
     }

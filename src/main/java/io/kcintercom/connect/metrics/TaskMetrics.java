@@ -168,10 +168,10 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
     }
 
     @Override
-    public void onSuccess(String endpoint) {
+    public void onSuccess(String endpoint, long sentAtMs) {
         ResourceHealth health = currentHealth();
         if (health != null) {
-            health.succeeded();
+            health.succeeded(sentAtMs);
         }
     }
 
