@@ -39,17 +39,12 @@ import org.slf4j.LoggerFactory;
  * would have had. A deleted contact the search never returns again is not seen here: that takes
  * issue 16's reconciliation sweep.
  *
- * <p>Role changes: every user this reader emits also tombstones its rows in the {@code leads*}
- * tables (the {@code leads} row {id} and the leads child rows its lists name), when those are
- * enabled. Intercom gives no signal that a lead became a user ({@code PUT /contacts/{id}} with
- * role user keeps the id and only moves {@code updated_at}), and the connector keeps no record of
- * what it emitted, so this is the one way to retract the lead's rows without a request. The price
- * is a key-only record per users row on the leads topics, which compaction removes after
- * {@code delete.retention.ms} and an upsert sink applies as a delete of nothing. Leads emit no
- * such tombstones: Intercom refuses to turn a user into a lead (400). A lead merged into a user is
- * deleted in Intercom: retracted as above when it is re-read, which for a merged lead means never,
- * as search drops it at once; that needs issue 16's reconciliation sweep (or, from API 2.16, the
- * survivor's {@code merge_history}).
+ * <p>Role changes: a lead that turned user is not retracted from {@code leads*} yet. Intercom
+ * gives no signal of the change (the id stays, only {@code updated_at} moves) and the connector
+ * keeps no record of what it emitted, so the only retraction without state would be a tombstone
+ * on {@code leads} for every user it emits; tried, it made the Debezium JDBC sink fail on a delete
+ * for a table it had not created yet. This waits for issue 16's store of emitted keys (and its
+ * reconciliation sweep, which merged leads need too).
  */
 final class ContactGroups implements GroupBuilder {
     private static final Logger log = LoggerFactory.getLogger(ContactGroups.class);
@@ -75,8 +70,6 @@ final class ContactGroups implements GroupBuilder {
     private final RecordFactory records;
     private final FollowUps followUps;
     private final RoleTables tables;
-    /** The tables of the role a contact of this resource may have had before: leads for users, none for leads. */
-    private final RoleTables formerRole;
     private final AtomicLong vanished = new AtomicLong();
 
     ContactGroups(Resource resource, IntercomClient client, RecordFactory records, FollowUps followUps) {
@@ -85,7 +78,6 @@ final class ContactGroups implements GroupBuilder {
         this.records = records;
         this.followUps = followUps;
         this.tables = RoleTables.of(resource);
-        this.formerRole = resource == Resource.USERS ? tables.other() : null;
     }
 
     @Override
@@ -185,10 +177,6 @@ final class ContactGroups implements GroupBuilder {
                 .forEach(note -> group.add(Tables.NOTES, aboutContact(note, id)));
         results.orElse(EVENT_SUMMARY, List.of())
                 .forEach(event -> group.addChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
-        if (formerRole != null) {
-            // A lead turned user: the rows it had as a lead (see the class comment).
-            formerRole.remove(group, contact, id, children);
-        }
         return group;
     }
 

@@ -22,11 +22,6 @@ record RoleTables(String parent, String tags, String companies, String segments,
         return resource == Resource.USERS ? USERS : LEADS;
     }
 
-    /** The tables of the other role: where a contact that changed role left its rows. */
-    RoleTables other() {
-        return equals(USERS) ? LEADS : USERS;
-    }
-
     /** The column of child rows naming their contact. */
     String parentKey() {
         return parent + "_pk";

@@ -132,7 +132,7 @@ class ContactGroupsTest extends ReaderTestSupport {
     }
 
     @Test
-    void aUserRetractsTheRowsItHadAsALeadAndALeadRetractsNothing() {
+    void neitherAUserNorALeadRetractsTheOtherRolesRows() {
         ObjectNode c1 = contact("c1", T - 1000);
         c1.set("tags", addressable("c1", "tags", "tag", "t1"));
         c1.set("companies", addressable("c1", "companies", "company", "co1"));
@@ -146,8 +146,8 @@ class ContactGroupsTest extends ReaderTestSupport {
         RecordFactory.Group asLead = new ContactGroups(Resource.LEADS, client, records, followUps(1))
                 .start(List.of(c1.deepCopy().put("role", "lead"))).await().get(0);
 
-        assertEquals(List.of("users c1", "users_tags t1", "users_companies co1",
-                "leads c1 deleted", "leads_tags t1 deleted", "leads_companies co1 deleted"), rows(asUser));
+        // No speculative leads tombstones (see ContactGroups' class comment: they broke a JDBC sink).
+        assertEquals(List.of("users c1", "users_tags t1", "users_companies co1"), rows(asUser));
         // Intercom refuses to turn a user into a lead: a lead has no users rows to retract.
         assertEquals(List.of("leads c1", "leads_tags t1", "leads_companies co1"), rows(asLead));
         assertEquals(0, wm.getAllServeEvents().size(), "no request: the inline lists name the rows");
