@@ -111,7 +111,9 @@ class ExactlyOnceKillTest extends KillTestLifecycle {
                 .workspace(7, SampleWorkspace.Sizes.builder()
                         .users(300).leads(150).companies(40).admins(4).teams(2).tags(15).segments(4)
                         .conversations(60).notesPerContact(2).eventsPerContact(2).tagsPerContact(3).build())
-                .intercom(5, 15, 4_000)
+                // Slower answers than the other scenarios: this workspace is smaller, and at 5-15 ms a sync took
+                // about 2 s, less than the wait for a worker's first offset commit, so the first kill came after it.
+                .intercom(40, 80, 4_000)
                 .kills(2, KILL_SEED, 0.05, 0.8)
                 .connector(3, 200, 8)
                 .timing(1_000, SYNC_TIMEOUT)
