@@ -127,6 +127,14 @@ final class ConfigDefinitions {
                         + "other app on the workspace then waits for: 6 hours keeps it under 5% of the day at "
                         + "50,000 companies (about 8 minutes a pass).",
                 GROUP_SYNC, ++order, Width.SHORT, "Companies poll interval (ms)");
+        def.define(RECONCILE_INTERVAL_MS, Type.LONG, 86_400_000L, ConfigDef.Range.between(0L, 604_800_000L),
+                Importance.LOW,
+                "Time between two reconciliation sweeps. A sweep lists the ids that exist (contacts and "
+                        + "conversations 150 to a search page, segment members by segment) and retracts what "
+                        + "Intercom removed without a signal the incremental passes can see: deleted objects, "
+                        + "converted or merged leads, tags, companies and segment memberships that changed "
+                        + "without updated_at moving. 0 disables sweeps.",
+                GROUP_SYNC, ++order, Width.SHORT, "Reconcile interval (ms)");
         def.define(REFRESH_INTERVAL_MS, Type.LONG, 3_600_000L, ConfigDef.Range.between(0L, 604_800_000L),
                 Importance.LOW,
                 "Time between two full refreshes of admins, teams, tags and segments (which have no cursor). "

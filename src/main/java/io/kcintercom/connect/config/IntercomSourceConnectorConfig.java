@@ -37,6 +37,7 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     public static final String TOPIC_PREFIX = "topic.prefix";
     public static final String POLL_INTERVAL_MS = "poll.interval.ms";
     public static final String COMPANIES_POLL_INTERVAL_MS = "companies.poll.interval.ms";
+    public static final String RECONCILE_INTERVAL_MS = "intercom.reconcile.interval.ms";
     public static final String REFRESH_INTERVAL_MS = "refresh.interval.ms";
     public static final String BATCH_MAX_RECORDS = "batch.max.records";
     public static final String MAX_IN_FLIGHT_REQUESTS = "max.in.flight.requests";
@@ -159,6 +160,10 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
 
     public long pollIntervalMs() {
         return getLong(POLL_INTERVAL_MS);
+    }
+
+    public long reconcileIntervalMs() {
+        return getLong(RECONCILE_INTERVAL_MS);
     }
 
     public long companiesPollIntervalMs() {
