@@ -35,8 +35,13 @@ final class WorkerClientSettings {
 
     /** The worker's client settings reachable from {@code context}, or an empty map. */
     static Map<String, Object> from(Object context) {
+        return from(context, CONNECT_PACKAGE);
+    }
+
+    /** As {@link #from(Object)}, walking the objects of {@code walkedPackage} (tests walk their own). */
+    static Map<String, Object> from(Object context, String walkedPackage) {
         try {
-            Map<String, ?> found = find(context);
+            Map<String, ?> found = find(context, walkedPackage);
             if (found == null) {
                 return Map.of();
             }
@@ -56,7 +61,7 @@ final class WorkerClientSettings {
      * Breadth-first through Connect's own objects, a few steps deep, for the WorkerConfig's
      * settings or a map of client settings naming bootstrap servers (an internal topic's).
      */
-    private static Map<String, ?> find(Object root) {
+    private static Map<String, ?> find(Object root, String walkedPackage) {
         Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Object[]> queue = new ArrayDeque<>();
         queue.add(new Object[] {root, 0});
@@ -78,7 +83,7 @@ final class WorkerClientSettings {
                 Map<String, ?> settings = (Map<String, ?>) map;
                 return settings;
             }
-            if (depth >= MAX_DEPTH || !object.getClass().getName().startsWith(CONNECT_PACKAGE)) {
+            if (depth >= MAX_DEPTH || !object.getClass().getName().startsWith(walkedPackage)) {
                 continue;
             }
             for (Class<?> type = object.getClass(); type != null && type != Object.class; type = type.getSuperclass()) {
