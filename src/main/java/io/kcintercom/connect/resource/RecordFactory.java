@@ -16,10 +16,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
-import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -299,7 +297,9 @@ public final class RecordFactory {
                     records.add(new SourceRecord(partition, offset, topic(removed.table().name()), null,
                             removed.table().keySchema(), removed.key(), null, null));
                 } else {
-                    records.add(errorRecord(partition, offset, (Skipped) entry));
+                    Skipped skipped = (Skipped) entry;
+                    records.add(ErrorRecords.of(badObjects.errorsTopic(), partition, offset, skipped.bad(),
+                            skipped.rawJson()));
                 }
             }
             if (stateRecord) {
@@ -307,22 +307,6 @@ public final class RecordFactory {
                         parent.id(), outcome.newState()));
             }
             return records;
-        }
-
-        /** The skipped object's raw JSON on the errors topic, what went wrong in headers; it commits with the batch. */
-        private SourceRecord errorRecord(Map<String, String> partition, Map<String, ?> offset, Skipped skipped) {
-            BadObjects.BadObject bad = skipped.bad();
-            ConnectHeaders headers = new ConnectHeaders();
-            headers.addString(HEADER_REASON, "column '" + bad.column() + "' " + bad.reason());
-            headers.addString(HEADER_RESOURCE, bad.resource().id());
-            headers.addString(HEADER_TABLE, bad.table());
-            headers.addString(HEADER_COLUMN, bad.column());
-            if (bad.id() != null) {
-                headers.addString(HEADER_ID, bad.id());
-            }
-            headers.addString(HEADER_CONTEXT, bad.context());
-            return new SourceRecord(partition, offset, badObjects.errorsTopic(), null, Schema.OPTIONAL_STRING_SCHEMA,
-                    bad.id(), Schema.STRING_SCHEMA, skipped.rawJson(), null, headers);
         }
     }
 
