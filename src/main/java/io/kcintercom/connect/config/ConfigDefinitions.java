@@ -59,7 +59,9 @@ final class ConfigDefinitions {
         def.define(API_VERSION, Type.STRING, "2.11", new ConfigDef.NonEmptyStringWithoutControlChars(),
                 Importance.MEDIUM,
                 "Intercom API version, sent as the Intercom-Version header on every request so the app's "
-                        + "default version in the Developer Hub never changes what the connector reads.",
+                        + "default version in the Developer Hub never changes what the connector reads. 2.11 to "
+                        + "2.16 read the same rows; the README's API versions section lists what each version "
+                        + "changes and why 2.11 stays the default.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "API version",
                 new FixedRecommender(List.of("2.11", "2.12", "2.13", "2.14", "2.15", "2.16")));
         def.define(TOKEN_CHECK, Type.BOOLEAN, true, Importance.LOW,
