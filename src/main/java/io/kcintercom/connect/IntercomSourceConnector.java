@@ -91,6 +91,7 @@ public class IntercomSourceConnector extends SourceConnector {
             values.put(kept.name(), kept);
         }
         checkApiHost(values);
+        checkPollIntervalMax(connectorConfigs, values);
         if (tokenCheckEnabled(values) && CONNECTION_KEYS.stream().allMatch(k -> isValid(values.get(k)))) {
             String apiUrl = ((String) values.get(IntercomSourceConnectorConfig.API_URL).value()).trim();
             TOKEN_CHECK.problem(((Password) values.get(IntercomSourceConnectorConfig.ACCESS_TOKEN).value()).value(),
@@ -126,6 +127,19 @@ public class IntercomSourceConnector extends SourceConnector {
                 IntercomSourceConnectorConfig.checkApiHost((String) apiUrl.value(), (Boolean) allowCustom.value());
             } catch (ConfigException e) {
                 apiUrl.addErrorMessage(e.getMessage());
+            }
+        }
+    }
+
+    /** A poll.interval.max.ms set below poll.interval.ms is an error on the maximum, naming both keys. */
+    private static void checkPollIntervalMax(Map<String, String> props, Map<String, ConfigValue> values) {
+        ConfigValue interval = values.get(IntercomSourceConnectorConfig.POLL_INTERVAL_MS);
+        ConfigValue max = values.get(IntercomSourceConnectorConfig.POLL_INTERVAL_MAX_MS);
+        if (isValid(interval) && isValid(max) && props.get(IntercomSourceConnectorConfig.POLL_INTERVAL_MAX_MS) != null) {
+            try {
+                IntercomSourceConnectorConfig.checkPollIntervalMax((Long) interval.value(), (Long) max.value());
+            } catch (ConfigException e) {
+                max.addErrorMessage(e.getMessage());
             }
         }
     }

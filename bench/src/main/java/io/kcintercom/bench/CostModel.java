@@ -36,7 +36,9 @@ import java.util.function.ToLongFunction;
  * (contacts, contacts with notes, conversations, companies, changes...), and the fit extrapolated
  * to the target workspace with the review's assumptions (5 % of contacts with notes, none with more
  * than 10 tags or companies, 3,000 conversation changes a day, 0.5 s a request). Passes per day
- * follow from the connector's default intervals, read from its ConfigDef.
+ * follow from the connector's default intervals, read from its ConfigDef, and on a day without
+ * change from the waits a reader chose after idle passes (measured: the backoff up to
+ * poll.interval.max.ms).
  *
  * <p>Run: {@code bench/cost-model} (a minute; writes the "Cost model" section of RESULTS.md).
  */
@@ -85,6 +87,8 @@ public final class CostModel {
     }
 
     private final AtomicLong nowMs = new AtomicLong(GENERATED_AT.toEpochMilli() + 3_600_000);
+    /** The waits a search reader chose after successive idle passes (poll.interval.max.ms's backoff). */
+    private final List<Long> idleWaitsMs = new ArrayList<>();
     private final IntercomSourceConnectorConfig defaults = new IntercomSourceConnectorConfig(Map.of(
             "intercom.access.token", "cost-model", "intercom.tables", "users"));
 
@@ -107,6 +111,10 @@ public final class CostModel {
 
     IntercomSourceConnectorConfig defaults() {
         return defaults;
+    }
+
+    List<Long> idleWaitsMs() {
+        return idleWaitsMs;
     }
 
     private void measure(long[] size, List<Sample> firstSync, List<Sample> idle, List<Sample> changes)
@@ -146,6 +154,9 @@ public final class CostModel {
                 drain(due(readers.get(r)));
             }
             idle.add(new Sample(drivers, fake.requestCounts()));
+            if (idleWaitsMs.isEmpty()) {
+                measureIdleWaits(readers.get(Resource.USERS));
+            }
 
             // 10 % of the contacts and conversations change, one every 2 s, then a pass of each.
             List<String> changed = new ArrayList<>();
@@ -169,6 +180,18 @@ public final class CostModel {
             for (ResourceReader reader : readers.values()) {
                 reader.close();
             }
+        }
+    }
+
+    /** Idle passes of one reader until its wait stops growing: the backoff the day without change follows. */
+    private void measureIdleWaits(ResourceReader reader) throws InterruptedException {
+        long last = -1;
+        long wait = reader.nextDueMs() - nowMs.get();
+        while (wait > last) {
+            idleWaitsMs.add(wait);
+            drain(due(reader));
+            last = wait;
+            wait = reader.nextDueMs() - nowMs.get();
         }
     }
 

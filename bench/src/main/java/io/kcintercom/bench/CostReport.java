@@ -6,6 +6,7 @@ import io.kcintercom.bench.CostModel.Sample;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,14 +60,19 @@ final class CostReport {
                 scrollPerPass * (1 + syncS / (companiesS + scrollPerPass * CostModel.LATENCY_S)));
         perRefresh.forEach((e, v) -> firstSyncModel.put(e, v * (1 + Math.floor(syncS / refreshS))));
 
-        // Days: passes of each search resource, one after the other poll.interval.ms apart.
+        // A change day: passes of each search resource poll.interval.ms apart, as passes that emit are
+        // (about 10 contact changes a pass; a conversations pass without change backs off, so this is
+        // an upper bound).
         double contactIdlePages = at(idleFit, "POST /contacts/search", CostModel.TARGET_CONTACTS) / 2;
         double conversationIdlePages = at(idleFit, "POST /conversations/search", CostModel.TARGET_CONVERSATIONS);
         double contactPasses = DAY_S / (pollS + contactIdlePages * CostModel.LATENCY_S);
         double conversationPasses = DAY_S / (pollS + conversationIdlePages * CostModel.LATENCY_S);
+        // A day without change: after the last pass that emitted, the waits the readers chose.
+        double contactIdlePasses = idlePassesPerDay(model, contactIdlePages * CostModel.LATENCY_S);
+        double conversationIdlePasses = idlePassesPerDay(model, conversationIdlePages * CostModel.LATENCY_S);
         Map<String, Double> idleDay = new LinkedHashMap<>();
-        idleDay.put("POST /contacts/search", 2 * contactPasses * contactIdlePages);
-        idleDay.put("POST /conversations/search", conversationPasses * conversationIdlePages);
+        idleDay.put("POST /contacts/search", 2 * contactIdlePasses * contactIdlePages);
+        idleDay.put("POST /conversations/search", conversationIdlePasses * conversationIdlePages);
         idleDay.put("GET /companies/scroll", companiesPassesPerDay * scrollPerPass);
         perRefresh.forEach((e, v) -> idleDay.put(e, v * DAY_S / refreshS));
 
@@ -93,8 +99,9 @@ final class CostReport {
                 .append("sample-workspace fake at three sizes, fits each endpoint's requests to what drives them, ")
                 .append("and extrapolates to 2M contacts (half users, half leads, 5 % with notes, none with more ")
                 .append("than 10 tags or companies), 300k conversations and 50k companies at the defaults ")
-                .append(String.format(Locale.ROOT, "(poll.interval.ms %.0f s, companies.poll.interval.ms %.0f s, ",
-                        pollS, companiesS))
+                .append(String.format(Locale.ROOT, "(poll.interval.ms %.0f s, poll.interval.max.ms %.0f s, "
+                        + "companies.poll.interval.ms %.0f s, ", pollS, model.defaults().pollIntervalMaxMs() / 1000.0,
+                        companiesS))
                 .append(String.format(Locale.ROOT, "refresh.interval.ms %.0f s), 0.5 s a request, 10,000 ", refreshS))
                 .append("requests a minute; a change day is 30,000 contact and 3,000 conversation changes.\n\n");
         out.append("### Model (requests; the review's figures are the code before issue 17)\n\n");
@@ -120,8 +127,15 @@ final class CostReport {
         out.append(String.format(Locale.ROOT, "- Event summaries: %.3f requests per contact (aim: exactly 1).%n",
                 slope(first, "GET /events")));
         out.append(String.format(Locale.ROOT, "- Contact search: %.2f page(s) per idle pass per role; %.0f passes a "
-                        + "day per role; a change-day pass holds %.1f changes (both roles) and reads %.2f pages.%n",
+                        + "day per role on a change day, where every pass emits; a change-day pass holds %.1f changes "
+                        + "(both roles) and reads %.2f pages.%n",
                 contactIdlePages, contactPasses, changedPerContactPass, contactChangePages));
+        out.append(String.format(Locale.ROOT, "- Idle passes back off: the waits a users reader chose after "
+                        + "successive passes that emitted nothing, measured: %s s (after one that emitted: %.0f s); "
+                        + "so a day without change holds %.0f passes per role and %.0f of conversations "
+                        + "(aim for the whole day: <= 5,000 requests).%n",
+                model.idleWaitsMs().stream().map(w -> String.format(Locale.ROOT, "%.0f", w / 1000.0)).toList(),
+                pollS, contactIdlePasses, conversationIdlePasses));
         out.append(String.format(Locale.ROOT, "- Companies: %s requests a scroll, %.1f scrolls a day holding the "
                         + "scroll lock %.0f %% of the day (the companies.poll.interval.ms default; the aim is under 5 %%).%n",
                 n(scrollPerPass), companiesPassesPerDay,
@@ -132,6 +146,23 @@ final class CostReport {
         calibration(out, "pass after 10 % changed", changes, changeFit);
         out.append("\n").append(END).append("\n");
         return out.toString();
+    }
+
+    /**
+     * Passes in a day after a pass that emitted: poll.interval.ms, then the measured idle waits, the
+     * last one repeated, each pass taking {@code passS}.
+     */
+    private static double idlePassesPerDay(CostModel model, double passS) {
+        List<Long> waits = new ArrayList<>();
+        waits.add(model.defaults().pollIntervalMs());
+        waits.addAll(model.idleWaitsMs());
+        double t = 0;
+        int passes = 0;
+        while (t < DAY_S) {
+            t += waits.get(Math.min(passes, waits.size() - 1)) / 1000.0 + passS;
+            passes++;
+        }
+        return passes;
     }
 
     private static void calibration(StringBuilder out, String phase, List<Sample> samples, Map<String, Fit> fits) {

@@ -60,7 +60,9 @@ final class ConfigDefinitions {
         def.define(API_VERSION, Type.STRING, "2.11", new ConfigDef.NonEmptyStringWithoutControlChars(),
                 Importance.MEDIUM,
                 "Intercom API version, sent as the Intercom-Version header on every request so the app's "
-                        + "default version in the Developer Hub never changes what the connector reads.",
+                        + "default version in the Developer Hub never changes what the connector reads. 2.11 to "
+                        + "2.16 read the same rows; the README's API versions section lists what each version "
+                        + "changes and why 2.11 stays the default.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "API version",
                 new FixedRecommender(List.of("2.11", "2.12", "2.13", "2.14", "2.15", "2.16")));
         def.define(TOKEN_CHECK, Type.BOOLEAN, true, Importance.LOW,
@@ -118,8 +120,20 @@ final class ConfigDefinitions {
         order = 0;
         def.define(POLL_INTERVAL_MS, Type.LONG, 30_000L, ConfigDef.Range.between(0L, 86_400_000L), Importance.MEDIUM,
                 "Time between the end of one incremental pass over users, leads or conversations and the "
-                        + "start of the next.",
+                        + "start of the next, while passes find changes; after a pass that finds none the wait "
+                        + "grows, up to " + POLL_INTERVAL_MAX_MS + ".",
                 GROUP_SYNC, ++order, Width.SHORT, "Poll interval (ms)");
+        def.define(POLL_INTERVAL_MAX_MS, Type.LONG, DEFAULT_POLL_INTERVAL_MAX_MS, ConfigDef.Range.between(0L, 86_400_000L),
+                Importance.LOW,
+                "Longest time between two incremental passes over users, leads or conversations while "
+                        + "nothing changes. After a pass that emitted nothing the next one waits twice as long "
+                        + "as the last wait, up to this; a pass that emits something brings the wait back to "
+                        + POLL_INTERVAL_MS + ". An idle pass costs a search page whatever the workspace's size: "
+                        + "at 5 minutes a day without change costs under 900 search requests instead of 8,600 "
+                        + "at a fixed 30 s, and a change on a quiet workspace shows within this time plus one "
+                        + "pass. Must be at least " + POLL_INTERVAL_MS + "; when not set, the larger of "
+                        + DEFAULT_POLL_INTERVAL_MAX_MS + " and " + POLL_INTERVAL_MS + ".",
+                GROUP_SYNC, ++order, Width.SHORT, "Max poll interval (ms)");
         def.define(COMPANIES_POLL_INTERVAL_MS, Type.LONG, 21_600_000L, ConfigDef.Range.between(0L, 86_400_000L),
                 Importance.LOW,
                 "Time between two scrolls over all companies, so companies are at most about this old. The "

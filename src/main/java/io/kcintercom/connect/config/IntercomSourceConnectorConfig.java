@@ -36,6 +36,9 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     public static final String SINCE = "intercom.since";
     public static final String TOPIC_PREFIX = "topic.prefix";
     public static final String POLL_INTERVAL_MS = "poll.interval.ms";
+    public static final String POLL_INTERVAL_MAX_MS = "poll.interval.max.ms";
+    /** {@link #POLL_INTERVAL_MAX_MS}'s default, unless {@link #POLL_INTERVAL_MS} is set higher. */
+    static final long DEFAULT_POLL_INTERVAL_MAX_MS = 300_000L;
     public static final String COMPANIES_POLL_INTERVAL_MS = "companies.poll.interval.ms";
     public static final String RECONCILE_INTERVAL_MS = "intercom.reconcile.interval.ms";
     public static final String REFRESH_INTERVAL_MS = "refresh.interval.ms";
@@ -91,6 +94,7 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     public IntercomSourceConnectorConfig(Map<String, String> props) {
         super(TASK_CONFIG_DEF, props);
         ConfigValidators.checkHost(getString(API_URL), getBoolean(API_URL_ALLOW_CUSTOM));
+        checkPollIntervalMax(pollIntervalMs(), explicitPollIntervalMaxMs());
         this.tables = resolveTables();
         this.resources = Resource.forTables(tables);
     }
@@ -166,6 +170,33 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
 
     public long pollIntervalMs() {
         return getLong(POLL_INTERVAL_MS);
+    }
+
+    /**
+     * The longest wait between idle passes: {@link #POLL_INTERVAL_MAX_MS} when set; otherwise its
+     * default, or {@link #POLL_INTERVAL_MS} when that is longer, so a config written before the key
+     * existed with a poll interval above 5 minutes keeps working as it did.
+     */
+    public long pollIntervalMaxMs() {
+        Long explicit = explicitPollIntervalMaxMs();
+        return explicit != null ? explicit : Math.max(getLong(POLL_INTERVAL_MAX_MS), pollIntervalMs());
+    }
+
+    private Long explicitPollIntervalMaxMs() {
+        return originals().get(POLL_INTERVAL_MAX_MS) == null ? null : getLong(POLL_INTERVAL_MAX_MS);
+    }
+
+    /**
+     * The check across {@link #POLL_INTERVAL_MS} and {@link #POLL_INTERVAL_MAX_MS}, for validate(),
+     * which sees each key's own validation only: throws a ConfigException on the maximum when it is
+     * set ({@code maxMs} not null) below the interval.
+     */
+    public static void checkPollIntervalMax(long pollIntervalMs, Long maxMs) {
+        if (maxMs != null && maxMs < pollIntervalMs) {
+            throw new ConfigException(POLL_INTERVAL_MAX_MS, maxMs, "must be at least " + POLL_INTERVAL_MS
+                    + " (" + pollIntervalMs + "): it is the longest wait between passes, " + POLL_INTERVAL_MS
+                    + " the shortest");
+        }
     }
 
     public long reconcileIntervalMs() {

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link SearchPages}: fetches the pages, the next one ahead on its own thread;</li>
  *   <li>{@link PagePipeline}: pages whose follow-ups run, emitted in page order.</li>
  * </ul>
- * A pass that ends waits {@code poll.interval.ms} before the next one starts from the position.
+ * A pass that ends waits before the next one starts from the position: {@code poll.interval.ms},
+ * longer after passes that emitted nothing ({@link PassSchedule}).
  *
  * <p>Contact search before API 2.17 matches whole days, so a pass from the position answers its
  * whole day: the next pass reads newest first and stops where the position is, unless nothing was
@@ -51,6 +52,8 @@ public final class SearchReader implements ResourceReader {
     /** The pass being read, or null between passes. */
     private Pass pass;
     private long nextPassAtMs;
+    /** The wait after each pass: poll.interval.ms, longer after passes that emitted nothing. */
+    private PassSchedule schedule;
     /** Whether passes may read newest first: contact search, until the API is seen to ignore the sort. */
     private boolean newestFirst;
     /** The resource's pass progress once the worker gives it; until then one of its own. */
@@ -69,10 +72,17 @@ public final class SearchReader implements ResourceReader {
         this.pipeline = new PagePipeline(start.updatedAt());
         this.position = start;
         this.pollIntervalMs = pollIntervalMs;
+        this.schedule = PassSchedule.fixed(pollIntervalMs);
         this.searchDelayMs = searchDelayMs;
         this.clock = clock;
         this.newestFirst = resource == Resource.USERS || resource == Resource.LEADS;
         this.progress = new PassProgress(clock);
+    }
+
+    /** Spaces out passes that emit nothing, up to {@code maxIntervalMs} ({@link PassSchedule}). */
+    public SearchReader idlePassesUpTo(long maxIntervalMs) {
+        this.schedule = new PassSchedule(pollIntervalMs, maxIntervalMs);
+        return this;
     }
 
     @Override
@@ -236,7 +246,7 @@ public final class SearchReader implements ResourceReader {
     }
 
     private void endPass() {
-        nextPassAtMs = clock.getAsLong() + pollIntervalMs;
+        nextPassAtMs = clock.getAsLong() + schedule.waitAfterPass(pass.objects() > 0);
         // Once caught up, a later restart starts a fresh pass from the position, not the old cursor.
         position = new SearchPosition(position.updatedAt(), position.id(), position.updatedAt(), null);
         log.info("{}: pass done, {} page(s), {} object(s) read, position {}", resource.id(), pass.pages(),

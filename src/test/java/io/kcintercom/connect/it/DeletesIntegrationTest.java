@@ -131,6 +131,8 @@ class DeletesIntegrationTest {
         config.put("tasks.max", "2");
         config.put("intercom.template", "all");
         config.put("poll.interval.ms", "500");
+        // Idle passes keep their 500 ms: the changed versions are searchable for only 3 s before the deletes.
+        config.put("poll.interval.max.ms", "500");
         config.put("search.delay.ms", "1000");
         config.put("retry.backoff.ms", "50");
         return config;

@@ -70,6 +70,7 @@ final class WarehouseCluster implements AutoCloseable {
         config.put("intercom.token.check", "false");
         config.put("topic.prefix", prefix);
         config.put("poll.interval.ms", "500");
+        config.put("poll.interval.max.ms", "500");
         config.put("companies.poll.interval.ms", "500");
         config.put("refresh.interval.ms", "500");
         config.put("search.delay.ms", "1000");

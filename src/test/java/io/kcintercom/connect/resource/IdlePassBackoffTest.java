@@ -1,0 +1,178 @@
+package io.kcintercom.connect.resource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
+import io.kcintercom.connect.sandbox.FakeIntercom;
+import io.kcintercom.connect.sandbox.SampleWorkspace;
+import io.kcintercom.connect.table.Tables;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The search readers as the task builds them ({@link Readers#create}, the default intervals: 30 s,
+ * at most 5 minutes) against the sample-workspace fake, in simulated time: passes that find
+ * nothing space out, a change still shows within poll.interval.max.ms plus one pass, and a quiet
+ * day costs under 300 search pages per resource.
+ */
+class IdlePassBackoffTest {
+    private static final Instant GENERATED_AT = Instant.parse("2026-12-03T06:00:00Z");
+    private static final long INTERVAL_MS = 30_000;
+    private static final long MAX_MS = 300_000;
+
+    private final AtomicLong nowMs = new AtomicLong(GENERATED_AT.toEpochMilli() + 3_600_000);
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Resource.class, names = {"USERS", "CONVERSATIONS"})
+    void idlePassesBackOffAndAChangeBringsTheIntervalBack(Resource resource) {
+        SampleWorkspace ws = workspace();
+        FakeIntercom fake = fake(ws);
+        ResourceReader reader = reader(resource, fake);
+        assertTrue(drainPass(reader) > 0, "the first sync emits");
+        assertEquals(INTERVAL_MS, waitMs(reader), "after a pass that emitted: poll.interval.ms");
+
+        List<Long> waits = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(0, drainPass(due(reader)), "nothing changed");
+            waits.add(waitMs(reader));
+        }
+        assertEquals(List.of(60_000L, 120_000L, 240_000L, MAX_MS, MAX_MS), waits, "idle passes double to the maximum");
+
+        // A change just after an idle pass: the next pass, at most poll.interval.max.ms later, emits it.
+        nowMs.addAndGet(1_000);
+        String changed = change(ws, resource);
+        long changedAtMs = nowMs.get();
+        assertEquals(1, drainPass(due(reader)), "the changed " + resource.id() + " " + changed);
+        assertTrue(nowMs.get() - changedAtMs <= MAX_MS, "shown within poll.interval.max.ms of the change");
+        assertEquals(INTERVAL_MS, waitMs(reader), "a pass that emitted brings poll.interval.ms back");
+        assertEquals(0, drainPass(due(reader)));
+        assertEquals(2 * INTERVAL_MS, waitMs(reader), "and the doubling starts over");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Resource.class, names = {"USERS", "CONVERSATIONS"})
+    void aDayWithoutChangeCostsUnder300SearchPagesPerResource(Resource resource) {
+        SampleWorkspace ws = workspace();
+        FakeIntercom fake = fake(ws);
+        ResourceReader reader = reader(resource, fake);
+        drainPass(reader);
+        fake.resetCounters();
+        long dayEndMs = nowMs.get() + 86_400_000L;
+        int passes = 0;
+        while (due(reader) == reader && nowMs.get() < dayEndMs) {
+            assertEquals(0, drainPass(reader));
+            passes++;
+        }
+        String search = resource == Resource.USERS ? "POST /contacts/search" : "POST /conversations/search";
+        assertTrue(passes <= 290, "passes in a quiet day: " + passes + " (2,880 at a fixed 30 s)");
+        assertEquals(passes, fake.requestCount(search), "one search page per idle pass");
+        assertEquals(fake.requestCount(search), fake.totalRequests(), "no other request");
+    }
+
+    // ---------------------------------------------------------------- fixtures
+
+    private static String change(SampleWorkspace ws, Resource resource) {
+        return resource == Resource.USERS ? ws.updateContact(ws.contactIds("user").get(7))
+                : ws.updateConversation(ws.conversations().get(7).get("id").asText());
+    }
+
+    private long waitMs(ResourceReader reader) {
+        return reader.nextDueMs() - nowMs.get();
+    }
+
+    private SampleWorkspace workspace() {
+        SampleWorkspace ws = SampleWorkspace.generate(1717, SampleWorkspace.Sizes.builder().users(120).leads(20)
+                .conversations(40).maxPartsPerConversation(1).build(), GENERATED_AT);
+        ws.useClock(new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneId.of("UTC");
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(nowMs.get());
+            }
+        });
+        return ws;
+    }
+
+    private FakeIntercom fake(SampleWorkspace ws) {
+        FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().token("backoff-token")
+                .rateLimitPer10s(0).workspaceTimeZone("UTC").build());
+        closeables.add(fake);
+        return fake;
+    }
+
+    private ResourceReader reader(Resource resource, FakeIntercom fake) {
+        List<String> tables = List.of(resource == Resource.USERS ? Tables.USERS : Tables.CONVERSATIONS);
+        Map<String, String> props = new HashMap<>();
+        props.put("intercom.access.token", "backoff-token");
+        props.put("intercom.api.url", fake.baseUrl());
+        props.put("intercom.api.url.allow.custom", "true");
+        props.put("intercom.tables", String.join(",", tables));
+        props.put("intercom.token.check", "false");
+        props.put("task.resources", resource.id());
+        props.put("topic.prefix", "backoff.");
+        props.put("search.delay.ms", "0");
+        IntercomSourceConnectorConfig config = new IntercomSourceConnectorConfig(props);
+        assertEquals(INTERVAL_MS, config.pollIntervalMs(), "the default");
+        assertEquals(MAX_MS, config.pollIntervalMaxMs(), "the default");
+        IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(), "backoff-token", "2.11",
+                5_000, 20, 10_000));
+        closeables.add(client);
+        FollowUps followUps = new FollowUps(4, "backoff-" + resource.id());
+        closeables.add(followUps);
+        ResourceReader reader = Readers.create(resource, config, client, new RecordFactory("backoff.", tables),
+                followUps, null, nowMs::get);
+        closeables.add(reader);
+        return reader;
+    }
+
+    /** Moves the clock to when the reader's next pass is due. */
+    private ResourceReader due(ResourceReader reader) {
+        nowMs.accumulateAndGet(reader.nextDueMs(), Math::max);
+        return reader;
+    }
+
+    /** Runs a pass to its end; the number of objects of the reader's table it emitted. */
+    private static long drainPass(ResourceReader reader) {
+        List<SourceRecord> out = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            out.addAll(reader.poll(10_000));
+            if (reader.nextDueMs() > 0) {
+                String table = "backoff." + reader.resource().id();
+                return out.stream().filter(r -> r.topic().equals(table))
+                        .map(r -> String.valueOf(((Struct) r.key()).get("id"))).distinct().count();
+            }
+        }
+        return fail("the pass did not end; got " + out.size() + " records");
+    }
+}
