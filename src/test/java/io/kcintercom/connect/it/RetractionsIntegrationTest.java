@@ -133,6 +133,7 @@ class RetractionsIntegrationTest {
         config.put("tasks.max", "2");
         config.put("intercom.tables", String.join(",", TABLES));
         config.put("poll.interval.ms", "500");
+        config.put("poll.interval.max.ms", "500"); // no idle backoff: the changes come seconds after the sync
         config.put("search.delay.ms", "1000");
         config.put("retry.backoff.ms", "50");
         return config;
