@@ -214,7 +214,10 @@ public final class RecordFactory {
             return this;
         }
 
-        /** This group is the current state of one parent object: its row in parentTable and the child rows added to it. */
+        /**
+         * This group is the current state of one parent object: its row in parentTable and the child
+         * rows added to it.
+         */
         public Group parent(String parentTable, String parentId) {
             parent.set(parentTable, parentId);
             return this;
@@ -282,7 +285,8 @@ public final class RecordFactory {
             }
             KeyStore.Outcome outcome = parent.apply(emitted, resource, RecordFactory.this::enabled, rowKeys,
                     tombstoneKeys);
-            parent.retractions(outcome, RecordFactory.this::enabled).forEach(k -> all.add(new Removed(k.table(), k.key())));
+            parent.retractions(outcome, RecordFactory.this::enabled)
+                    .forEach(k -> all.add(new Removed(k.table(), k.key())));
             boolean stateRecord = outcome.changed();
             int last = all.size() - (stateRecord ? 0 : 1);
             List<SourceRecord> records = new ArrayList<>(all.size() + 1);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -34,6 +35,8 @@ public final class StateTopic {
     private static final Logger log = LoggerFactory.getLogger(StateTopic.class);
     /** How long creating or reading the topic may wait for the cluster before the task runs without it. */
     static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
+    /** Tasks of one worker load at the same time: distinct client ids keep their client MBeans apart. */
+    private static final AtomicInteger CLIENTS = new AtomicInteger();
 
     private StateTopic() {
     }
@@ -42,7 +45,7 @@ public final class StateTopic {
     static void create(Map<String, Object> clientSettings, String topic) throws KafkaException {
         Map<String, Object> settings = new HashMap<>(clientSettings);
         settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CLIENT_TIMEOUT.toMillis());
-        settings.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "intercom-state-admin");
+        settings.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "intercom-state-admin-" + CLIENTS.incrementAndGet());
         try (Admin admin = Admin.create(settings)) {
             NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
@@ -66,7 +69,7 @@ public final class StateTopic {
         settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         settings.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CLIENT_TIMEOUT.toMillis());
-        settings.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "intercom-state-loader");
+        settings.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "intercom-state-loader-" + CLIENTS.incrementAndGet());
         settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
         long read = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(),
