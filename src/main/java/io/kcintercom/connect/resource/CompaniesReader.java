@@ -133,7 +133,8 @@ public final class CompaniesReader implements ResourceReader {
                 return List.of();
             }
             CompanyChanges changes = new CompanyChanges(watermark, clock.getAsLong(), recentlyEmitted);
-            pass = new Pass(new CompaniesPass(new CompanyScroll(client, scroll, scrollCounters), changes, HOLD_LIMIT));
+            pass = new Pass(new CompaniesPass(new CompanyScroll(client, scroll, scrollCounters), changes, HOLD_LIMIT,
+                    new CompaniesVanished(client, records.emitted())));
             progress.started();
         }
         return pass.drain(maxRecords);
@@ -172,9 +173,14 @@ public final class CompaniesReader implements ResourceReader {
             for (JsonNode company : taken.companies()) {
                 RecordFactory.Group group = toGroup(company);
                 // Empty when the company was skipped as a bad object: the pass's last record must carry its end.
-                if (!group.isEmpty()) {
+                // (Not isEmpty(), which also counts a stored parent's state: a company has no child rows to retract.)
+                if (group.size() > 0) {
                     groups.add(group);
                 }
+            }
+            for (String id : taken.deleted()) {
+                groups.add(records.group(Resource.COMPANIES, "company " + id).parent(Tables.COMPANIES, id)
+                        .removeParent());
             }
             for (int i = 0; i < groups.size(); i++) {
                 boolean lastOfPass = taken.last() && i == groups.size() - 1;
@@ -186,8 +192,8 @@ public final class CompaniesReader implements ResourceReader {
                 nextPassAtMs = clock.getAsLong() + pollIntervalMs;
                 pass = null;
                 progress.ended();
-                log.info("companies: pass done, {} companies scrolled, {} emitted, watermark {}",
-                        scrolling.companiesSeen(), emitted, newWatermark);
+                log.info("companies: pass done, {} companies scrolled, {} emitted, {} deleted, watermark {}",
+                        scrolling.companiesSeen(), emitted, taken.deleted().size(), newWatermark);
             }
             return out;
         }
@@ -195,7 +201,9 @@ public final class CompaniesReader implements ResourceReader {
         private RecordFactory.Group toGroup(JsonNode company) {
             emitted++;
             String id = JsonPaths.text(company, "id");
-            return records.group(Resource.COMPANIES, "company " + id).add(Tables.COMPANIES, company);
+            // A parent without child rows: stored so a sweep can tell which companies vanished.
+            return records.group(Resource.COMPANIES, "company " + id).add(Tables.COMPANIES, company)
+                    .parent(Tables.COMPANIES, id).covering(List.of());
         }
     }
 }
