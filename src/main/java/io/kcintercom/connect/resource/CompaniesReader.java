@@ -29,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * however long Kafka keeps this reader waiting the scroll reads on) and handed out together when
  * the scroll ends: every
  * record before the last carries the old watermark, so a record handed out earlier would be sent
- * again after a crash (and, on an exactly-once worker, committed twice). Beyond {@link #HOLD_LIMIT}
- * the pass streams them instead. The last record of a pass carries the new watermark, so a
- * restart resumes from it.
+ * again after a crash. Beyond {@link #HOLD_LIMIT} the pass streams them instead; on an
+ * exactly-once worker a restart still sends no company twice, because each company's group stores
+ * the updated_at it emitted in the state topic, in the same transaction, and the restarted pass
+ * skips the companies stored at their current updated_at ({@link CompanyChanges}). The last record
+ * of a pass carries the new watermark, so a restart resumes from it.
  */
 public final class CompaniesReader implements ResourceReader {
     private static final Logger log = LoggerFactory.getLogger(CompaniesReader.class);
@@ -132,7 +134,8 @@ public final class CompaniesReader implements ResourceReader {
             if (clock.getAsLong() < nextPassAtMs) {
                 return List.of();
             }
-            CompanyChanges changes = new CompanyChanges(watermark, clock.getAsLong(), recentlyEmitted);
+            CompanyChanges changes = new CompanyChanges(watermark, clock.getAsLong(), recentlyEmitted,
+                    records.emitted());
             pass = new Pass(new CompaniesPass(new CompanyScroll(client, scroll, scrollCounters), changes, HOLD_LIMIT,
                     new CompaniesVanished(client, records.emitted())));
             progress.started();
@@ -164,7 +167,8 @@ public final class CompaniesReader implements ResourceReader {
             if (!streamingLogged && scrolling.streaming()) {
                 streamingLogged = true;
                 log.warn("companies: more than {} companies changed in this pass; streaming them instead of "
-                        + "holding the pass, so a crash before it ends sends its first companies again", HOLD_LIMIT);
+                        + "holding the pass, so a crash before it ends sends its first companies again, unless "
+                        + "the worker runs exactly-once with the state topic", HOLD_LIMIT);
             }
             List<SourceRecord> out = new ArrayList<>();
             long newWatermark = taken.last()
@@ -201,9 +205,10 @@ public final class CompaniesReader implements ResourceReader {
         private RecordFactory.Group toGroup(JsonNode company) {
             emitted++;
             String id = JsonPaths.text(company, "id");
-            // A parent without child rows: stored so a sweep can tell which companies vanished.
+            // A parent without child rows: stored so a pass can tell which companies vanished, with the
+            // updated_at emitted, so a pass restarted after a crash skips what already committed.
             return records.group(Resource.COMPANIES, "company " + id).add(Tables.COMPANIES, company)
-                    .parent(Tables.COMPANIES, id).covering(List.of());
+                    .parent(Tables.COMPANIES, id).covering(List.of()).version(CompanyChanges.version(company));
         }
     }
 }

@@ -112,6 +112,7 @@ public final class RecordFactory {
         private String parentId;
         private Set<String> covered = Set.of();
         private boolean parentRemoved;
+        private String version;
 
         Group(Resource resource, String context) {
             this.resource = resource;
@@ -230,6 +231,12 @@ public final class RecordFactory {
             return this;
         }
 
+        /** The parent's version (a company's updated_at), stored with its state: see {@link EmittedKeys#version}. */
+        public Group version(String version) {
+            this.version = version;
+            return this;
+        }
+
         /**
          * Child tables this group lists COMPLETELY for its parent: at toRecords, stored keys of these
          * tables that the group does not add are retracted (tombstones), in the same batch. Tables not
@@ -336,7 +343,8 @@ public final class RecordFactory {
                     removed.computeIfAbsent(r.table().name(), t -> new HashSet<>()).add(KeyText.of(r.table(), r.key()));
                 }
             }
-            return store.apply(resource, new KeyStore.Update(parentId, added, removed, complete, parentRemoved));
+            return store.apply(resource, new KeyStore.Update(parentId, added, removed, complete, parentRemoved,
+                    version));
         }
 
         /** The skipped object's raw JSON on the errors topic, what went wrong in headers; it commits with the batch. */

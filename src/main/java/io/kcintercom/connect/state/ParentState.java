@@ -15,10 +15,17 @@ import java.util.TreeSet;
  * One parent's state: its id and the child keys ({@link KeyText}) emitted under it, per child
  * table. Its text is {@code <id>;<table>=<key>,<key>;<table>=<key>}, ids and keys escaped; the
  * state topic names tables in full, memory by a one-letter code (never persisted, so adding a
- * table later changes nothing stored).
+ * table later changes nothing stored). A parent emitted at a version (a company's updated_at) has
+ * it after its id: {@code <id>@<version>;...} ('@' is always escaped in an id).
  */
-public record ParentState(String parentId, Map<String, SortedSet<String>> children) {
+public record ParentState(String parentId, Map<String, SortedSet<String>> children, String version) {
     private static final List<String> TABLES = List.copyOf(Tables.all().keySet());
+    private static final char VERSION = '@';
+
+    /** A parent without a version. */
+    public ParentState(String parentId, Map<String, SortedSet<String>> children) {
+        this(parentId, children, null);
+    }
 
     public ParentState {
         TreeMap<String, SortedSet<String>> copy = new TreeMap<>(ParentState::byContractOrder);
@@ -55,6 +62,9 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
 
     private String text(boolean coded) {
         StringBuilder text = new StringBuilder(KeyText.escape(parentId));
+        if (version != null) {
+            text.append(VERSION).append(KeyText.escape(version));
+        }
         children.forEach((table, keys) -> {
             text.append(';').append(coded ? code(table) : table).append('=');
             text.append(String.join(",", keys));
@@ -80,7 +90,10 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
                 children.put(table, keys);
             }
         }
-        return new ParentState(KeyText.unescape(parts[0]), children);
+        int at = parts[0].indexOf(VERSION);
+        return at < 0 ? new ParentState(KeyText.unescape(parts[0]), children)
+                : new ParentState(KeyText.unescape(parts[0].substring(0, at)), children,
+                KeyText.unescape(parts[0].substring(at + 1)));
     }
 
     static ParentState fromCompact(byte[] compact) {
@@ -89,8 +102,8 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
 
     /** The escaped id at the start of a compact form, compared without decoding the rest. */
     static boolean hasId(byte[] compact, byte[] escapedId) {
-        if (compact.length < escapedId.length
-                || (compact.length > escapedId.length && compact[escapedId.length] != ';')) {
+        if (compact.length < escapedId.length || (compact.length > escapedId.length
+                && compact[escapedId.length] != ';' && compact[escapedId.length] != VERSION)) {
             return false;
         }
         for (int i = 0; i < escapedId.length; i++) {
@@ -104,7 +117,7 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
     /** The parent id of a compact form. */
     static String idOf(byte[] compact) {
         int end = 0;
-        while (end < compact.length && compact[end] != ';') {
+        while (end < compact.length && compact[end] != ';' && compact[end] != VERSION) {
             end++;
         }
         return KeyText.unescape(new String(compact, 0, end, StandardCharsets.US_ASCII));

@@ -48,6 +48,20 @@ final class WorkerClientSettings {
         }
     }
 
+    /**
+     * Whether the worker reachable from {@code context} runs source tasks exactly-once
+     * ({@code exactly.once.source.support=enabled}); false when it does not or cannot be found.
+     */
+    static boolean exactlyOnce(Object context) {
+        try {
+            AbstractConfig config = find(context);
+            return config != null
+                    && "enabled".equalsIgnoreCase(String.valueOf(config.originals().get("exactly.once.source.support")));
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
     /** Breadth-first through the runtime's own objects, a few steps deep, for the WorkerConfig. */
     private static AbstractConfig find(Object root) {
         Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());

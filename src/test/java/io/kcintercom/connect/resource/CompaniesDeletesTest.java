@@ -101,9 +101,11 @@ class CompaniesDeletesTest extends ReaderTestSupport {
         SourceRecord tombstone = onTopic(second, Tables.COMPANIES).get(1);
         assertNull(tombstone.value());
         List<SourceRecord> states = states(second);
-        assertEquals(1, states.size(), "B's entry dropped (C's, without child rows, is unchanged)");
-        assertEquals("#intercom-state-key#companies/B#", states.get(0).key());
-        assertNull(states.get(0).value(), "B's state entry is a tombstone");
+        assertEquals(2, states.size(), "C's state at its new updated_at, and B's entry dropped");
+        assertEquals("#intercom-state-key#companies/C#", states.get(0).key());
+        assertEquals("#intercom-state#C@" + (T + 100) + "#", states.get(0).value());
+        assertEquals("#intercom-state-key#companies/B#", states.get(1).key());
+        assertNull(states.get(1).value(), "B's state entry is a tombstone");
         assertEquals(Set.of("A", "C"), stored());
         assertEquals(1, companyLookups(), "only B was asked for");
         assertEquals(Map.of("updated_at", T + 100 - CompaniesReader.WATERMARK_MARGIN_SECONDS), lastOffset(second),
