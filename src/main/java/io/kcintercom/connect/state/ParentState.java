@@ -15,12 +15,12 @@ import java.util.TreeSet;
  * One parent's state: its id and the child keys ({@link KeyText}) emitted under it, per child
  * table. Its text is {@code <id>;<table>=<key>,<key>;<table>=<key>}, ids and keys escaped; the
  * state topic names tables in full, memory by a one-letter code (never persisted, so adding a
- * table later changes nothing stored). A parent emitted at a version (a company's updated_at) has
- * it after its id: {@code <id>@<version>;...} ('@' is always escaped in an id).
+ * table later changes nothing stored). A parent emitted at a version (a company's updated_at) ends
+ * with it: {@code ...;@=<version>} ('@' names no table).
  */
 public record ParentState(String parentId, Map<String, SortedSet<String>> children, String version) {
     private static final List<String> TABLES = List.copyOf(Tables.all().keySet());
-    private static final char VERSION = '@';
+    private static final String VERSION = "@=";
 
     /** A parent without a version. */
     public ParentState(String parentId, Map<String, SortedSet<String>> children) {
@@ -62,13 +62,13 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
 
     private String text(boolean coded) {
         StringBuilder text = new StringBuilder(KeyText.escape(parentId));
-        if (version != null) {
-            text.append(VERSION).append(KeyText.escape(version));
-        }
         children.forEach((table, keys) -> {
             text.append(';').append(coded ? code(table) : table).append('=');
             text.append(String.join(",", keys));
         });
+        if (version != null) {
+            text.append(';').append(VERSION).append(KeyText.escape(version));
+        }
         return text.toString();
     }
 
@@ -76,7 +76,12 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
     public static ParentState parse(String text) {
         String[] parts = text.split(";", -1);
         TreeMap<String, SortedSet<String>> children = new TreeMap<>(ParentState::byContractOrder);
+        String version = null;
         for (int i = 1; i < parts.length; i++) {
+            if (parts[i].startsWith(VERSION)) {
+                version = KeyText.unescape(parts[i].substring(VERSION.length()));
+                continue;
+            }
             int eq = parts[i].indexOf('=');
             if (eq <= 0) {
                 continue;
@@ -90,10 +95,7 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
                 children.put(table, keys);
             }
         }
-        int at = parts[0].indexOf(VERSION);
-        return at < 0 ? new ParentState(KeyText.unescape(parts[0]), children)
-                : new ParentState(KeyText.unescape(parts[0].substring(0, at)), children,
-                KeyText.unescape(parts[0].substring(at + 1)));
+        return new ParentState(KeyText.unescape(parts[0]), children, version);
     }
 
     static ParentState fromCompact(byte[] compact) {
@@ -102,8 +104,8 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
 
     /** The escaped id at the start of a compact form, compared without decoding the rest. */
     static boolean hasId(byte[] compact, byte[] escapedId) {
-        if (compact.length < escapedId.length || (compact.length > escapedId.length
-                && compact[escapedId.length] != ';' && compact[escapedId.length] != VERSION)) {
+        if (compact.length < escapedId.length
+                || (compact.length > escapedId.length && compact[escapedId.length] != ';')) {
             return false;
         }
         for (int i = 0; i < escapedId.length; i++) {
@@ -117,7 +119,7 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
     /** The parent id of a compact form. */
     static String idOf(byte[] compact) {
         int end = 0;
-        while (end < compact.length && compact[end] != ';' && compact[end] != VERSION) {
+        while (end < compact.length && compact[end] != ';') {
             end++;
         }
         return KeyText.unescape(new String(compact, 0, end, StandardCharsets.US_ASCII));

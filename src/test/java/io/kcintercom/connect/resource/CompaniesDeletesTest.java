@@ -103,7 +103,7 @@ class CompaniesDeletesTest extends ReaderTestSupport {
         List<SourceRecord> states = states(second);
         assertEquals(2, states.size(), "C's state at its new updated_at, and B's entry dropped");
         assertEquals("#intercom-state-key#companies/C#", states.get(0).key());
-        assertEquals("#intercom-state#C@" + (T + 100) + "#", states.get(0).value());
+        assertEquals("#intercom-state#C;@=" + (T + 100) + "#", states.get(0).value());
         assertEquals("#intercom-state-key#companies/B#", states.get(1).key());
         assertNull(states.get(1).value(), "B's state entry is a tombstone");
         assertEquals(Set.of("A", "C"), stored());

@@ -153,12 +153,16 @@ class CompaniesExactRestartTest extends ReaderTestSupport {
     }
 
     @Test
-    void theVersionFollowsTheIdInTheStateTextAndAnIdWithAnAtSignStaysApart() {
+    void theVersionEndsTheStateTextAndAnIdWithAnAtSignStaysApart() {
         ParentState state = new ParentState("c@1", Map.of(), "1700000000");
         String text = state.toTopicText();
-        assertEquals("c%401@1700000000", text);
+        assertEquals("c%401;@=1700000000", text);
         assertEquals(state, ParentState.parse(text));
         assertNull(ParentState.parse("c%401").version());
         assertEquals("c@1", ParentState.parse("c%401").parentId());
+        ParentState withChildren = new ParentState("u1", Map.of(Tables.USERS_TAGS,
+                new java.util.TreeSet<>(Set.of("t1", "t2"))), "7");
+        assertEquals("u1;users_tags=t1,t2;@=7", withChildren.toTopicText());
+        assertEquals(withChildren, ParentState.parse(withChildren.toTopicText()));
     }
 }
