@@ -45,7 +45,9 @@ class CompanyDeletesIntegrationTest {
         SampleWorkspace ws = SampleWorkspace.generate(1617, SampleWorkspace.Sizes.builder()
                 .users(10).leads(0).companies(12).admins(1).teams(1).tags(2).segments(1).conversations(0)
                 .build());
-        try (FakeIntercom fake = FakeIntercom.start(ws)) {
+        // A task stopped mid-scroll leaves the workspace's one scroll open for its successor to wait out:
+        // two seconds here, not Intercom's minute.
+        try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().scrollExpiryMs(2_000).build())) {
             cluster.connect().configureConnector(CONNECTOR, config(fake));
             awaitCompacted(ws, "the full sync");
 
