@@ -3,6 +3,7 @@ package io.kcintercom.connect.resource;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.metrics.PassProgress;
+import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
@@ -59,6 +60,13 @@ public final class CompaniesReader implements ResourceReader {
     private long nextPassAtMs;
     private Pass pass;
     private Map<String, Long> recentlyEmitted = new HashMap<>();
+    /**
+     * Whether a pass may skip the companies the store holds at their current updated_at: when it
+     * resumes from a stored offset (a restart), and after this reader's first pass. Not on a first
+     * pass without an offset (a new connector, offsets reset, another workspace), which must send
+     * every company again to topics that may not have them.
+     */
+    private boolean storedVersionsApply;
     /** The resource's pass progress once the worker gives it; until then one of its own. */
     private PassProgress progress;
 
@@ -88,6 +96,7 @@ public final class CompaniesReader implements ResourceReader {
         this.scroll = scroll;
         this.clock = clock;
         this.watermark = CompaniesPosition.fromMap(offset, since).watermark();
+        this.storedVersionsApply = offset != null && !offset.isEmpty();
         this.progress = new PassProgress(clock);
     }
 
@@ -135,7 +144,7 @@ public final class CompaniesReader implements ResourceReader {
                 return List.of();
             }
             CompanyChanges changes = new CompanyChanges(watermark, clock.getAsLong(), recentlyEmitted,
-                    records.emitted());
+                    storedVersionsApply ? records.emitted() : EmittedKeys.NONE);
             pass = new Pass(new CompaniesPass(new CompanyScroll(client, scroll, scrollCounters), changes, HOLD_LIMIT,
                     new CompaniesVanished(client, records.emitted())));
             progress.started();
@@ -193,6 +202,7 @@ public final class CompaniesReader implements ResourceReader {
             if (taken.last()) {
                 watermark = newWatermark;
                 recentlyEmitted = scrolling.changes().emittedAbove(newWatermark);
+                storedVersionsApply = true;
                 nextPassAtMs = clock.getAsLong() + pollIntervalMs;
                 pass = null;
                 progress.ended();

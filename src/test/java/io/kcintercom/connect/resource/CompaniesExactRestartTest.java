@@ -152,6 +152,35 @@ class CompaniesExactRestartTest extends ReaderTestSupport {
         assertEquals(COMPANIES, ids(second, Tables.COMPANIES).size(), "a state record may be ahead of its row");
     }
 
+    /**
+     * Offsets reset through the REST API (or a new workspace, or a topic.prefix change followed by a
+     * reset): the reader starts without an offset and must fill the topics again, whatever the
+     * state topic remembers; the pass after that may skip by the store again.
+     */
+    @Test
+    void aPassWithoutAStoredOffsetSendsEveryCompanyWhateverTheStoreHolds() {
+        stubScroll();
+        KeyStore store = new KeyStore(STATE, List.of(Resource.COMPANIES), true);
+        List<SourceRecord> first;
+        try (CompaniesReader reader = reader(store, null)) {
+            first = drainPass(reader);
+        }
+        assertEquals(COMPANIES, ids(first, Tables.COMPANIES).size());
+        assertEquals(COMPANIES, store.size(Resource.COMPANIES));
+
+        List<SourceRecord> afterReset;
+        try (CompaniesReader reader = reader(store, null)) {
+            afterReset = drainPass(reader);
+        }
+        assertEquals(COMPANIES, ids(afterReset, Tables.COMPANIES).size(), "offsets reset: everything again");
+
+        List<SourceRecord> resumed;
+        try (CompaniesReader reader = reader(store, Map.of("updated_at", -1L))) {
+            resumed = drainPass(reader);
+        }
+        assertEquals(List.of(), ids(resumed, Tables.COMPANIES), "resumed: everything committed at its updated_at");
+    }
+
     @Test
     void theVersionEndsTheStateTextAndAnIdWithAnAtSignStaysApart() {
         ParentState state = new ParentState("c@1", Map.of(), "1700000000");
