@@ -68,17 +68,14 @@ final class CompaniesVanished {
                 client.get("/companies/" + SubLists.encode(id), "company " + id);
                 kept++;
                 log.debug("companies: company {} was not in the scroll but Intercom still has it; kept", id);
-            } catch (IntercomApiException e) {
-                if (FollowUpPlan.revealsDelete(e)) {
-                    deleted.add(id);
-                } else if (!(e instanceof IntercomTransientException)) {
-                    throw e; // the token or the config: the resource's supervision reports it
-                } else {
-                    break;
-                }
-            } catch (RetriesExhaustedException e) {
+            } catch (IntercomTransientException | RetriesExhaustedException e) {
                 // Intercom keeps failing: the deletes found so far are retracted, the rest waits for the next pass.
                 break;
+            } catch (IntercomApiException e) {
+                if (!FollowUpPlan.revealsDelete(e)) {
+                    throw e; // the token or the config: the resource's supervision reports it
+                }
+                deleted.add(id);
             }
             checked++;
         }
