@@ -1,10 +1,10 @@
 package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.state.KeyStore;
-import io.kcintercom.connect.state.KeyText;
 import io.kcintercom.connect.state.StateRecords;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.RowConverter;
@@ -13,8 +13,6 @@ import io.kcintercom.connect.table.Tables;
 import io.kcintercom.connect.table.UnmappableValueException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -105,14 +103,8 @@ public final class RecordFactory {
         private final Resource resource;
         private final String context;
         private final List<Entry> entries = new ArrayList<>();
-        /** Tables of the rows skipped as bad objects: not listed completely, so never diffed. */
-        private final Set<String> skippedTables = new HashSet<>();
+        private final GroupParent parent = new GroupParent();
         private boolean lastSkipped;
-        private String parentTable;
-        private String parentId;
-        private Set<String> covered = Set.of();
-        private boolean parentRemoved;
-        private String version;
 
         Group(Resource resource, String context) {
             this.resource = resource;
@@ -146,7 +138,7 @@ public final class RecordFactory {
             BadObjects.BadObject bad = new BadObjects.BadObject(resource, context, table,
                     JsonPaths.text(object, "id"), column, reason);
             badObjects.handle(bad);
-            skippedTables.add(table);
+            parent.skipped(table);
             if (badObjects.errorsTopic() != null) {
                 entries.add(new Skipped(bad, object.toString()));
             }
@@ -226,14 +218,13 @@ public final class RecordFactory {
 
         /** This group is the current state of one parent object: its row in parentTable and the child rows added to it. */
         public Group parent(String parentTable, String parentId) {
-            this.parentTable = parentTable;
-            this.parentId = parentId;
+            parent.set(parentTable, parentId);
             return this;
         }
 
         /** The parent's version (a company's updated_at), stored with its state: see {@link EmittedKeys#version}. */
         public Group version(String version) {
-            this.version = version;
+            parent.version(version);
             return this;
         }
 
@@ -243,7 +234,7 @@ public final class RecordFactory {
          * covered are only added to (rows added) or removed from (tombstones added), never diffed.
          */
         public Group covering(Collection<String> childTables) {
-            this.covered = Set.copyOf(childTables);
+            parent.covering(childTables);
             return this;
         }
 
@@ -252,13 +243,9 @@ public final class RecordFactory {
          * its row and every stored child key of every table; its state entry is dropped (null state record).
          */
         public Group removeParent() {
-            if (parentTable == null) {
-                throw new IllegalStateException("removeParent() needs parent(table, id) first");
-            }
-            this.parentRemoved = true;
-            if (!removes(parentTable, parentId)) {
-                remove(parentTable, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
-                        .put("id", parentId));
+            parent.removed();
+            if (!removes(parent.table(), parent.id())) {
+                remove(parent.table(), JsonNodeFactory.instance.objectNode().put("id", parent.id()));
             }
             return this;
         }
@@ -276,7 +263,7 @@ public final class RecordFactory {
 
         /** Empty also means no state to change: a stored parent's group may retract rows even with none of its own. */
         public boolean isEmpty() {
-            return entries.isEmpty() && (parentId == null || !emitted.contains(resource, parentId));
+            return entries.isEmpty() && !parent.stored(emitted, resource);
         }
 
         public int size() {
@@ -292,13 +279,18 @@ public final class RecordFactory {
         public List<SourceRecord> toRecords(Map<String, ?> offsetBefore, Map<String, ?> offsetAfter) {
             Map<String, String> partition = Offsets.partition(resource);
             List<Entry> all = new ArrayList<>(entries);
-            KeyStore.Outcome outcome = applyToStore();
-            outcome.retracted().forEach((table, keys) -> {
-                if (enabled(table)) {
-                    TableDef def = Tables.get(table);
-                    keys.forEach(key -> all.add(new Removed(def, KeyText.toKey(def, parentId, key))));
+            List<GroupParent.RowKey> rowKeys = new ArrayList<>();
+            List<GroupParent.RowKey> tombstoneKeys = new ArrayList<>();
+            for (Entry entry : entries) {
+                if (entry instanceof Converted c) {
+                    rowKeys.add(new GroupParent.RowKey(c.row().table(), c.row().key()));
+                } else if (entry instanceof Removed r) {
+                    tombstoneKeys.add(new GroupParent.RowKey(r.table(), r.key()));
                 }
-            });
+            }
+            KeyStore.Outcome outcome = parent.apply(emitted, resource, RecordFactory.this::enabled, rowKeys,
+                    tombstoneKeys);
+            parent.retractions(outcome, RecordFactory.this::enabled).forEach(k -> all.add(new Removed(k.table(), k.key())));
             boolean stateRecord = outcome.changed();
             int last = all.size() - (stateRecord ? 0 : 1);
             List<SourceRecord> records = new ArrayList<>(all.size() + 1);
@@ -318,33 +310,9 @@ public final class RecordFactory {
             }
             if (stateRecord) {
                 records.add(StateRecords.record(((KeyStore) emitted).topic(), partition, offsetAfter, resource,
-                        parentId, outcome.newState()));
+                        parent.id(), outcome.newState()));
             }
             return records;
-        }
-
-        /** Diffs the group against the store of emitted keys, when there is one and the group is a parent's state. */
-        private KeyStore.Outcome applyToStore() {
-            if (parentId == null || !(emitted instanceof KeyStore store) || !store.holds(resource)) {
-                return KeyStore.Outcome.NOTHING;
-            }
-            Map<String, Set<String>> added = new HashMap<>();
-            Map<String, Set<String>> removed = new HashMap<>();
-            if (skippedTables.contains(parentTable)) {
-                return KeyStore.Outcome.NOTHING; // a parent that could not be read changes nothing stored
-            }
-            Set<String> complete = new HashSet<>();
-            covered.stream().filter(t -> enabled(t) && !skippedTables.contains(t)).forEach(complete::add);
-            for (Entry entry : entries) {
-                if (entry instanceof Converted c && !c.row().table().name().equals(parentTable)) {
-                    added.computeIfAbsent(c.row().table().name(), t -> new HashSet<>())
-                            .add(KeyText.of(c.row().table(), c.row().key()));
-                } else if (entry instanceof Removed r && !r.table().name().equals(parentTable)) {
-                    removed.computeIfAbsent(r.table().name(), t -> new HashSet<>()).add(KeyText.of(r.table(), r.key()));
-                }
-            }
-            return store.apply(resource, new KeyStore.Update(parentId, added, removed, complete, parentRemoved,
-                    version));
         }
 
         /** The skipped object's raw JSON on the errors topic, what went wrong in headers; it commits with the batch. */

@@ -1,13 +1,12 @@
 package io.kcintercom.connect.state;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * Parent id to compact state ({@link ParentState#toCompact}), sized for millions of parents: an
  * open-addressing table of 64-bit id hashes and byte arrays that start with the escaped id (so a
  * hash collision is told apart, and the ids can be listed without another copy of them). About
- * 100 bytes per contact with three child rows, against about 300 for a HashMap of Strings.
+ * 130 bytes per contact with three child rows (bench/RESULTS.md), against about 300 for a HashMap of Strings.
  * Not thread-safe: {@link KeyStore} locks around it.
  */
 final class ParentMap {
@@ -108,7 +107,7 @@ final class ParentMap {
     }
 
     private static byte[] escaped(String parentId) {
-        return KeyText.escape(parentId).getBytes(StandardCharsets.US_ASCII);
+        return ParentState.compactId(parentId);
     }
 
     /** FNV-1a, then a murmur finalizer so sequential ids (conversations) spread over the table. */

@@ -55,9 +55,9 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
         return text(false);
     }
 
-    /** The in-memory form: ASCII bytes, tables by a one-letter code. */
+    /** The in-memory form: ASCII bytes, tables by a one-letter code, long hex runs packed ({@link HexPacking}). */
     byte[] toCompact() {
-        return text(true).getBytes(StandardCharsets.US_ASCII);
+        return HexPacking.pack(text(true).getBytes(StandardCharsets.US_ASCII));
     }
 
     private String text(boolean coded) {
@@ -99,10 +99,15 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
     }
 
     static ParentState fromCompact(byte[] compact) {
-        return parse(new String(compact, StandardCharsets.US_ASCII));
+        return parse(new String(HexPacking.unpack(compact), StandardCharsets.US_ASCII));
     }
 
-    /** The escaped id at the start of a compact form, compared without decoding the rest. */
+    /** The compact form of an id alone, as it starts the compact form of its state. */
+    static byte[] compactId(String parentId) {
+        return HexPacking.pack(KeyText.escape(parentId).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The compact id ({@link #compactId}) at the start of a compact form, compared without decoding the rest. */
     static boolean hasId(byte[] compact, byte[] escapedId) {
         if (compact.length < escapedId.length
                 || (compact.length > escapedId.length && compact[escapedId.length] != ';')) {
@@ -118,11 +123,8 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
 
     /** The parent id of a compact form. */
     static String idOf(byte[] compact) {
-        int end = 0;
-        while (end < compact.length && compact[end] != ';') {
-            end++;
-        }
-        return KeyText.unescape(new String(compact, 0, end, StandardCharsets.US_ASCII));
+        byte[] id = HexPacking.unpack(java.util.Arrays.copyOf(compact, HexPacking.indexOfText(compact, (byte) ';')));
+        return KeyText.unescape(new String(id, StandardCharsets.US_ASCII));
     }
 
     private static char code(String table) {

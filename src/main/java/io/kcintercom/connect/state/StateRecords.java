@@ -3,15 +3,22 @@ package io.kcintercom.connect.state;
 import io.kcintercom.connect.resource.Resource;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import io.kcintercom.connect.table.TableDef;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * The records of the state topic. Key: {@code <resource>/<parentId>}; value: the parent's
  * {@link ParentState} text, or null once the parent is gone (a tombstone, which compaction drops).
- * They pass through the connector's converters and transforms like every record, so both are
- * plain-ASCII strings framed by fixed markers, and the loader finds them back in the serialized
- * bytes whatever the converter wrote around them (a JSON envelope, an Avro or Protobuf header).
+ * They pass through the connector's converters and transforms like every record, so both texts
+ * are plain ASCII framed by fixed markers, and the loader finds them back in the serialized bytes
+ * whatever the converter wrote around them (a JSON envelope, an Avro or Protobuf header). Key and
+ * value are Structs with an {@code id} field, like the table rows, so the usual transforms of a
+ * chain in front of a sink (ExtractField$Key id, ValueToKey id, ReplaceField, Flatten) pass them
+ * through instead of failing the task on a string; the value also names its resource and parent,
+ * in case a transform rewrites the key.
  */
 public final class StateRecords {
     static final String KEY_MARKER = "#intercom-state-key#";
@@ -24,16 +31,23 @@ public final class StateRecords {
     private StateRecords() {
     }
 
+    static final Schema KEY_SCHEMA = SchemaBuilder.struct().name(TableDef.SCHEMA_NAMESPACE + ".state.Key")
+            .version(1).field("id", Schema.STRING_SCHEMA).build();
+    static final Schema VALUE_SCHEMA = SchemaBuilder.struct().name(TableDef.SCHEMA_NAMESPACE + ".state")
+            .version(1).field("id", Schema.STRING_SCHEMA).field("state", Schema.STRING_SCHEMA).build();
+
     /** A state record of one parent, in the source partition and at the offset of its group. */
     public static SourceRecord record(String topic, Map<String, ?> partition, Map<String, ?> offset,
                                       Resource resource, String parentId, ParentState state) {
-        String key = keyText(resource, parentId);
+        String keyText = keyText(resource, parentId);
+        Struct key = new Struct(KEY_SCHEMA).put("id", keyText);
         if (state == null) {
             // No value schema either: converters turn a null value with a schema into an envelope, not a tombstone.
-            return new SourceRecord(partition, offset, topic, null, Schema.STRING_SCHEMA, key, null, null);
+            return new SourceRecord(partition, offset, topic, null, KEY_SCHEMA, key, null, null);
         }
-        return new SourceRecord(partition, offset, topic, null, Schema.STRING_SCHEMA, key,
-                Schema.STRING_SCHEMA, VALUE_MARKER + state.toTopicText() + END);
+        Struct value = new Struct(VALUE_SCHEMA).put("id", keyText)
+                .put("state", VALUE_MARKER + resource.id() + "/" + state.toTopicText() + END);
+        return new SourceRecord(partition, offset, topic, null, KEY_SCHEMA, key, VALUE_SCHEMA, value);
     }
 
     static String keyText(Resource resource, String parentId) {
@@ -49,7 +63,8 @@ public final class StateRecords {
      * record some other writer put on the topic) or names a resource this version does not know.
      */
     public static Entry parse(byte[] key, byte[] value) {
-        String keyText = framed(key, KEY_BYTES);
+        String valueText = framed(value, VALUE_BYTES);
+        String keyText = valueText != null ? valueText : framed(key, KEY_BYTES);
         if (keyText == null) {
             return null;
         }
@@ -60,13 +75,12 @@ public final class StateRecords {
         } catch (IllegalArgumentException e) {
             return null;
         }
-        if (resource == null) {
-            return null;
+        if (valueText != null) {
+            ParentState state = ParentState.parse(valueText.substring(slash + 1));
+            return new Entry(resource, state.parentId(), state);
         }
-        String parentId = KeyText.unescape(keyText.substring(slash + 1));
-        String valueText = framed(value, VALUE_BYTES);
         // A value without the marker is a tombstone as some converter wrote it (an envelope around null).
-        return new Entry(resource, parentId, valueText == null ? null : ParentState.parse(valueText));
+        return new Entry(resource, KeyText.unescape(keyText.substring(slash + 1)), null);
     }
 
     /** The text between {@code marker} and the next {@link #END}, or null. */

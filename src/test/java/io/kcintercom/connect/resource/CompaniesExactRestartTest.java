@@ -97,8 +97,9 @@ class CompaniesExactRestartTest extends ReaderTestSupport {
         return store;
     }
 
-    private static byte[] bytes(Object text) {
-        return text == null ? null : text.toString().getBytes(StandardCharsets.US_ASCII);
+    /** The record's key or value as a converter would write it: the framed state text is in it verbatim. */
+    private static byte[] bytes(Object struct) {
+        return struct == null ? null : struct.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     @Test

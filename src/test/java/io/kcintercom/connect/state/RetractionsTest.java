@@ -148,6 +148,21 @@ class RetractionsTest {
         assertEquals("a;b=c,d#%~é", ParentState.idOf(state.toCompact()));
     }
 
+    @Test
+    void hexIdsArePackedInMemoryAndComeBackWhateverBytesTheyPackTo() {
+        // "3b3b..." packs to bytes equal to ';', the separator of the text form.
+        for (String id : List.of("3b3b3b3b3b3b3b3b3b3b3b3b", "6af06b592a1db58169e03630", "1000000012345", "abc", "0123456789abcdef0")) {
+            ParentState state = new ParentState(id, Map.of(Tables.USERS_COMPANIES,
+                    new java.util.TreeSet<>(List.of("5a5a0000000000000000beef", "1"))));
+            byte[] compact = state.toCompact();
+            assertEquals(state, ParentState.fromCompact(compact), id);
+            assertEquals(id, ParentState.idOf(compact), id);
+            assertTrue(ParentState.hasId(compact, ParentState.compactId(id)), id);
+            assertFalse(ParentState.hasId(compact, ParentState.compactId(id + "0")), id);
+        }
+        assertTrue(new ParentState("6af06b592a1db58169e03630", Map.of()).toCompact().length < 16, "24 hex digits in 14 bytes");
+    }
+
     private static List<String> topics(List<SourceRecord> out) {
         return out.stream().map(SourceRecord::topic).toList();
     }

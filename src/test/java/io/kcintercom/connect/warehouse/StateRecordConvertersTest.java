@@ -75,6 +75,28 @@ class StateRecordConvertersTest {
     }
 
     @Test
+    void theStateSurvivesTheUsualTransformsOfASinkChain() {
+        ParentState state = new ParentState(ID, Map.of(Tables.USERS_TAGS, new TreeSet<>(List.of("1"))));
+        SourceRecord record = StateRecords.record(TOPIC, Map.of(), Map.of(), Resource.USERS, ID, state);
+        org.apache.kafka.connect.transforms.ExtractField<SourceRecord> keyById =
+                new org.apache.kafka.connect.transforms.ExtractField.Key<>();
+        keyById.configure(Map.of("field", "id"));
+        org.apache.kafka.connect.transforms.ReplaceField<SourceRecord> dropColumn =
+                new org.apache.kafka.connect.transforms.ReplaceField.Value<>();
+        dropColumn.configure(Map.of("exclude", "custom_attributes"));
+        SourceRecord transformed = dropColumn.apply(keyById.apply(record));
+        JsonConverter json = new JsonConverter();
+        json.configure(Map.of("schemas.enable", "false"), false);
+        StateRecords.Entry entry = StateRecords.parse(
+                json.fromConnectData(TOPIC, transformed.keySchema(), transformed.key()),
+                json.fromConnectData(TOPIC, transformed.valueSchema(), transformed.value()));
+        assertEquals(state, entry.state());
+        // Even a key rewritten out of recognition: the value names its resource and parent.
+        assertEquals(state, StateRecords.parse("42".getBytes(),
+                json.fromConnectData(TOPIC, record.valueSchema(), record.value())).state());
+    }
+
+    @Test
     void recordsOfOtherWritersAreIgnored() {
         assertNull(StateRecords.parse("users/1".getBytes(), "x".getBytes()));
         assertNull(StateRecords.parse(null, null));
