@@ -13,11 +13,13 @@ import org.apache.kafka.connect.errors.ConnectException;
  * thread takes with {@link #take}. Only a pass with more changed companies than the hold limit
  * (a first sync of a large workspace) makes the scroller wait for the reader; if that wait outlasts
  * the scroll, the scroll starts over and skips what it returned, so every wait still moves it on.
+ * Once the scroll read to its end, the same thread looks for deleted companies ({@link CompaniesVanished}).
  */
 final class CompaniesPass {
     private final CompanyScroll scroll;
     private final CompanyChanges changes;
     private final HeldCompanies held;
+    private final CompaniesVanished vanished;
     private final Thread scroller;
     /**
      * Null while the scroll runs; then how it ended, written once after the last company was
@@ -26,18 +28,25 @@ final class CompaniesPass {
      */
     private volatile Ending ending;
 
-    /** How the scroll ended: {@code failure} is null when it read every company. */
-    private record Ending(RuntimeException failure) {
+    /**
+     * How the scroll ended: {@code failure} is null when it read every company, and then
+     * {@code deleted} names the companies found deleted.
+     */
+    private record Ending(RuntimeException failure, List<String> deleted) {
     }
 
-    /** Companies for the reader; {@code last}: the pass is complete, these are its final ones. */
-    record Taken(List<JsonNode> companies, boolean last) {
+    /**
+     * Companies for the reader; {@code last}: the pass is complete, these are its final ones, and
+     * {@code deleted} the ids of the companies whose rows it retracts.
+     */
+    record Taken(List<JsonNode> companies, boolean last, List<String> deleted) {
     }
 
-    CompaniesPass(CompanyScroll scroll, CompanyChanges changes, int holdLimit) {
+    CompaniesPass(CompanyScroll scroll, CompanyChanges changes, int holdLimit, CompaniesVanished vanished) {
         this.scroll = scroll;
         this.changes = changes;
         this.held = new HeldCompanies(holdLimit);
+        this.vanished = vanished;
         this.scroller = new Thread(LogContext.wrap((Runnable) this::scrollAll), "intercom-companies-scroll");
         scroller.setDaemon(true);
         scroller.start();
@@ -59,7 +68,7 @@ final class CompaniesPass {
             }
             taken = takeNow(max);
         }
-        return taken != null ? taken : new Taken(List.of(), false);
+        return taken != null ? taken : new Taken(List.of(), false, List.of());
     }
 
     /** Whether the pass outgrew the hold limit. */
@@ -90,11 +99,11 @@ final class CompaniesPass {
             throw end.failure();
         }
         if (end != null) {
-            return new Taken(held.takeAll(), true); // everything was held before the end was written
+            return new Taken(held.takeAll(), true, end.deleted()); // everything was held before the end was written
         }
         if (held.streaming()) {
             List<JsonNode> companies = held.takeAllButNewest(max);
-            return companies.isEmpty() ? null : new Taken(companies, false);
+            return companies.isEmpty() ? null : new Taken(companies, false, List.of());
         }
         return null;
     }
@@ -108,15 +117,16 @@ final class CompaniesPass {
                     }
                 }
             }
-            ending = new Ending(null);
+            // Only a scroll read to its end tells which stored companies it did not return.
+            ending = new Ending(null, vanished.check(scroll::returned).deleted());
         } catch (InterruptedException e) {
-            ending = new Ending(new ClientStoppedException());
+            ending = new Ending(new ClientStoppedException(), List.of());
         } catch (RuntimeException e) {
             // Stopped or failed mid-scroll: the pass is incomplete and must not end with a new watermark.
-            ending = new Ending(e);
+            ending = new Ending(e, List.of());
         } catch (Error e) {
             // Handed to the reader, which fails the task with it, instead of a pass that never ends.
-            ending = new Ending(new ConnectException(e));
+            ending = new Ending(new ConnectException(e), List.of());
         } finally {
             held.scrollOver();
         }

@@ -3,6 +3,7 @@ package io.kcintercom.connect.resource;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.metrics.PassProgress;
+import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
@@ -29,9 +30,11 @@ import org.slf4j.LoggerFactory;
  * however long Kafka keeps this reader waiting the scroll reads on) and handed out together when
  * the scroll ends: every
  * record before the last carries the old watermark, so a record handed out earlier would be sent
- * again after a crash (and, on an exactly-once worker, committed twice). Beyond {@link #HOLD_LIMIT}
- * the pass streams them instead. The last record of a pass carries the new watermark, so a
- * restart resumes from it.
+ * again after a crash. Beyond {@link #HOLD_LIMIT} the pass streams them instead; on an
+ * exactly-once worker a restart still sends no company twice, because each company's group stores
+ * the updated_at it emitted in the state topic, in the same transaction, and the restarted pass
+ * skips the companies stored at their current updated_at ({@link CompanyChanges}). The last record
+ * of a pass carries the new watermark, so a restart resumes from it.
  */
 public final class CompaniesReader implements ResourceReader {
     private static final Logger log = LoggerFactory.getLogger(CompaniesReader.class);
@@ -57,6 +60,13 @@ public final class CompaniesReader implements ResourceReader {
     private long nextPassAtMs;
     private Pass pass;
     private Map<String, Long> recentlyEmitted = new HashMap<>();
+    /**
+     * Whether a pass may skip the companies the store holds at their current updated_at: when it
+     * resumes from a stored offset (a restart), and after this reader's first pass. Not on a first
+     * pass without an offset (a new connector, offsets reset, another workspace), which must send
+     * every company again to topics that may not have them.
+     */
+    private boolean storedVersionsApply;
     /** The resource's pass progress once the worker gives it; until then one of its own. */
     private PassProgress progress;
 
@@ -86,6 +96,7 @@ public final class CompaniesReader implements ResourceReader {
         this.scroll = scroll;
         this.clock = clock;
         this.watermark = CompaniesPosition.fromMap(offset, since).watermark();
+        this.storedVersionsApply = offset != null && !offset.isEmpty();
         this.progress = new PassProgress(clock);
     }
 
@@ -132,8 +143,10 @@ public final class CompaniesReader implements ResourceReader {
             if (clock.getAsLong() < nextPassAtMs) {
                 return List.of();
             }
-            CompanyChanges changes = new CompanyChanges(watermark, clock.getAsLong(), recentlyEmitted);
-            pass = new Pass(new CompaniesPass(new CompanyScroll(client, scroll, scrollCounters), changes, HOLD_LIMIT));
+            CompanyChanges changes = new CompanyChanges(watermark, clock.getAsLong(), recentlyEmitted,
+                    storedVersionsApply ? records.emitted() : EmittedKeys.NONE);
+            pass = new Pass(new CompaniesPass(new CompanyScroll(client, scroll, scrollCounters), changes, HOLD_LIMIT,
+                    new CompaniesVanished(client, records.emitted())));
             progress.started();
         }
         return pass.drain(maxRecords);
@@ -163,7 +176,8 @@ public final class CompaniesReader implements ResourceReader {
             if (!streamingLogged && scrolling.streaming()) {
                 streamingLogged = true;
                 log.warn("companies: more than {} companies changed in this pass; streaming them instead of "
-                        + "holding the pass, so a crash before it ends sends its first companies again", HOLD_LIMIT);
+                        + "holding the pass, so a crash before it ends sends its first companies again, unless "
+                        + "the worker runs exactly-once with the state topic", HOLD_LIMIT);
             }
             List<SourceRecord> out = new ArrayList<>();
             long newWatermark = taken.last()
@@ -172,9 +186,14 @@ public final class CompaniesReader implements ResourceReader {
             for (JsonNode company : taken.companies()) {
                 RecordFactory.Group group = toGroup(company);
                 // Empty when the company was skipped as a bad object: the pass's last record must carry its end.
-                if (!group.isEmpty()) {
+                // (Not isEmpty(), which also counts a stored parent's state: a company has no child rows to retract.)
+                if (group.size() > 0) {
                     groups.add(group);
                 }
+            }
+            for (String id : taken.deleted()) {
+                groups.add(records.group(Resource.COMPANIES, "company " + id).parent(Tables.COMPANIES, id)
+                        .removeParent());
             }
             for (int i = 0; i < groups.size(); i++) {
                 boolean lastOfPass = taken.last() && i == groups.size() - 1;
@@ -183,11 +202,12 @@ public final class CompaniesReader implements ResourceReader {
             if (taken.last()) {
                 watermark = newWatermark;
                 recentlyEmitted = scrolling.changes().emittedAbove(newWatermark);
+                storedVersionsApply = true;
                 nextPassAtMs = clock.getAsLong() + pollIntervalMs;
                 pass = null;
                 progress.ended();
-                log.info("companies: pass done, {} companies scrolled, {} emitted, watermark {}",
-                        scrolling.companiesSeen(), emitted, newWatermark);
+                log.info("companies: pass done, {} companies scrolled, {} emitted, {} deleted, watermark {}",
+                        scrolling.companiesSeen(), emitted, taken.deleted().size(), newWatermark);
             }
             return out;
         }
@@ -195,9 +215,10 @@ public final class CompaniesReader implements ResourceReader {
         private RecordFactory.Group toGroup(JsonNode company) {
             emitted++;
             String id = JsonPaths.text(company, "id");
-            // A parent without child rows: stored so a sweep can tell which companies vanished.
+            // A parent without child rows: stored so a pass can tell which companies vanished, with the
+            // updated_at emitted, so a pass restarted after a crash skips what already committed.
             return records.group(Resource.COMPANIES, "company " + id).add(Tables.COMPANIES, company)
-                    .parent(Tables.COMPANIES, id).covering(List.of());
+                    .parent(Tables.COMPANIES, id).covering(List.of()).version(CompanyChanges.version(company));
         }
     }
 }

@@ -1,7 +1,9 @@
 package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.JsonPaths;
+import io.kcintercom.connect.table.Timestamps;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -12,7 +14,9 @@ import java.util.Map;
  *
  * <p>A company is emitted when its updated_at is after the watermark, unless the previous pass
  * already emitted it with that same updated_at (companies above the watermark are remembered by
- * id, so the margin below the watermark costs no duplicates).
+ * id, so the margin below the watermark costs no duplicates), or the store of emitted keys holds
+ * it at that same updated_at: under exactly-once the store is what committed, so a pass restarted
+ * after a crash skips the companies its first attempt committed, however many that streamed.
  *
  * <p>The watermark comes from Intercom's own times, never from the worker's clock, which may run
  * ahead of Intercom's: a company changed after the pass read it must be above the watermark, so
@@ -28,6 +32,7 @@ final class CompanyChanges {
     private final long threshold;
     private final long startMs;
     private final Map<String, Long> emittedByPreviousPass;
+    private final EmittedKeys keys;
     /** Companies above the old watermark, each emitted by this pass or the previous one. */
     private final Map<String, Long> aboveThreshold = new HashMap<>();
     private long newestUpdatedAt = -1;
@@ -36,17 +41,29 @@ final class CompanyChanges {
      * @param threshold             the watermark left by the previous pass (unix seconds), or -1 for all
      * @param startMs               when this pass started, on the worker's clock
      * @param emittedByPreviousPass what {@link #emittedAbove} of the previous pass returned
+     * @param keys                  the store of emitted keys, whose versions are the updated_at emitted
      */
-    CompanyChanges(long threshold, long startMs, Map<String, Long> emittedByPreviousPass) {
+    CompanyChanges(long threshold, long startMs, Map<String, Long> emittedByPreviousPass, EmittedKeys keys) {
         this.threshold = threshold;
         this.startMs = startMs;
         this.emittedByPreviousPass = emittedByPreviousPass;
+        this.keys = keys;
+    }
+
+    CompanyChanges(long threshold, long startMs, Map<String, Long> emittedByPreviousPass) {
+        this(threshold, startMs, emittedByPreviousPass, EmittedKeys.NONE);
+    }
+
+    /** The version a company's group stores: its updated_at, or null when it has none. */
+    static String version(JsonNode company) {
+        long updatedAt = Timestamps.epochSeconds(company.get("updated_at"));
+        return updatedAt == Timestamps.NONE ? null : Long.toString(updatedAt);
     }
 
     /** Whether to emit this company; called once per company of the pass. */
     boolean changed(JsonNode company) {
         String id = JsonPaths.text(company, "id");
-        long updatedAt = io.kcintercom.connect.table.Timestamps.epochSeconds(company.get("updated_at"));
+        long updatedAt = Timestamps.epochSeconds(company.get("updated_at"));
         if (updatedAt > newestUpdatedAt && updatedAt < startMs / 1000 + IMPLAUSIBLY_AHEAD_SECONDS) {
             newestUpdatedAt = updatedAt;
         }
@@ -56,7 +73,11 @@ final class CompanyChanges {
         aboveThreshold.put(id, updatedAt);
         Long previous = emittedByPreviousPass.get(id);
         // Emitted by the previous pass and unchanged since: skipped.
-        return previous == null || previous != updatedAt;
+        if (previous != null && previous == updatedAt) {
+            return false;
+        }
+        // Committed at this updated_at before a restart (the store answers only when it is exact).
+        return id == null || !Long.toString(updatedAt).equals(keys.version(Resource.COMPANIES, id));
     }
 
     /**

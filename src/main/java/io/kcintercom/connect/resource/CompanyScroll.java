@@ -8,9 +8,7 @@ import io.kcintercom.connect.client.IntercomTransientException;
 import io.kcintercom.connect.client.RetriesExhaustedException;
 import io.kcintercom.connect.table.JsonPaths;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +37,8 @@ final class CompanyScroll {
     private final IntercomClient client;
     private final CompaniesReader.ScrollSettings settings;
     private final Counters counters;
-    /** Ids of the companies returned so far; a restarted scroll skips them. */
-    private final Set<String> returned = new HashSet<>();
+    /** Ids of the companies returned so far; a restarted scroll skips them, the end of the pass looks them up. */
+    private final CompaniesSeen returned = new CompaniesSeen();
     private Attempt attempt = new Attempt(0);
     /** The most pages any attempt read: the attempts read the same sequence, each from its start. */
     private int frontierPages;
@@ -97,6 +95,11 @@ final class CompanyScroll {
     /** Companies returned so far. */
     int returnedCount() {
         return returned.size();
+    }
+
+    /** Whether the scroll returned the company: for the end of the pass, once {@link #next} returned empty. */
+    boolean returned(String id) {
+        return returned.contains(id);
     }
 
     /**

@@ -30,6 +30,7 @@ final class GroupParent {
     private String id;
     private Set<String> covered = Set.of();
     private boolean removed;
+    private String version;
 
     void set(String parentTable, String parentId) {
         this.table = parentTable;
@@ -45,6 +46,11 @@ final class GroupParent {
             throw new IllegalStateException("removeParent() needs parent(table, id) first");
         }
         this.removed = true;
+    }
+
+    /** The parent's version (a company's updated_at), stored with its state; null keeps the stored one. */
+    void version(String parentVersion) {
+        this.version = parentVersion;
     }
 
     void skipped(String skippedTable) {
@@ -77,7 +83,7 @@ final class GroupParent {
         Set<String> complete = new HashSet<>();
         covered.stream().filter(t -> enabled.test(t) && !skippedTables.contains(t)).forEach(complete::add);
         return store.apply(resource, new KeyStore.Update(id, childKeys(added), childKeys(tombstones), complete,
-                removed));
+                removed, version));
     }
 
     /** The tombstones of what the store says the group retracts, in tables still enabled. */

@@ -223,6 +223,12 @@ public final class RecordFactory {
             return this;
         }
 
+        /** The parent's version (a company's updated_at), stored with its state: see {@link EmittedKeys#version}. */
+        public Group version(String version) {
+            parent.version(version);
+            return this;
+        }
+
         /**
          * Child tables this group lists COMPLETELY for its parent: at toRecords, stored keys of these
          * tables that the group does not add are retracted (tombstones), in the same batch. Tables not

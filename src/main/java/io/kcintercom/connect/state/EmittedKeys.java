@@ -59,4 +59,14 @@ public interface EmittedKeys {
      * id, segment id, company id).
      */
     Set<String> childIds(Resource resource, String parentId, String childTable);
+
+    /**
+     * The version the parent was last emitted at (a company's updated_at), when the store is exact:
+     * the worker runs exactly-once, so every stored state committed with its rows and a reader may
+     * skip what is stored at the same version. Null otherwise: under at-least-once a state record
+     * can reach Kafka without its rows, which a restart must then send again.
+     */
+    default String version(Resource resource, String parentId) {
+        return null;
+    }
 }

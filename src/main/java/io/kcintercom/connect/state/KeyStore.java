@@ -25,9 +25,17 @@ public final class KeyStore implements EmittedKeys {
     private final String topic;
     private final Map<Resource, ParentMap> parents = new EnumMap<>(Resource.class);
     private final Map<Resource, AtomicLong> retractions = new EnumMap<>(Resource.class);
+    /** Whether every stored state committed with its rows (exactly-once), so {@link #version} may be trusted. */
+    private final boolean exact;
 
     public KeyStore(String topic, Collection<Resource> resources) {
+        this(topic, resources, false);
+    }
+
+    /** @param exact the worker runs exactly-once: what is read back committed with its rows */
+    public KeyStore(String topic, Collection<Resource> resources, boolean exact) {
         this.topic = topic;
+        this.exact = exact;
         for (Resource resource : resources) {
             parents.put(resource, new ParentMap());
             retractions.put(resource, new AtomicLong());
@@ -46,10 +54,14 @@ public final class KeyStore implements EmittedKeys {
     /**
      * What a group of records says about its parent. {@code covered} names the child tables the
      * group lists completely; {@code added} and {@code removed} the child keys it emits as rows and
-     * as tombstones, per table.
+     * as tombstones, per table. {@code version}, when not null, is the parent's new version.
      */
     public record Update(String parentId, Map<String, Set<String>> added, Map<String, Set<String>> removed,
-                         Set<String> covered, boolean parentRemoved) {
+                         Set<String> covered, boolean parentRemoved, String version) {
+        public Update(String parentId, Map<String, Set<String>> added, Map<String, Set<String>> removed,
+                      Set<String> covered, boolean parentRemoved) {
+            this(parentId, added, removed, covered, parentRemoved, null);
+        }
     }
 
     /**
@@ -125,7 +137,8 @@ public final class KeyStore implements EmittedKeys {
             }
             next.put(table, after);
         }
-        ParentState state = new ParentState(update.parentId(), next);
+        String version = update.version() != null ? update.version() : stored == null ? null : stored.version();
+        ParentState state = new ParentState(update.parentId(), next, version);
         boolean changed = stored == null || !Arrays.equals(stored.toCompact(), state.toCompact());
         return new Outcome(retracted, state, changed);
     }
@@ -207,6 +220,15 @@ public final class KeyStore implements EmittedKeys {
                 action.accept(ParentState.idOf(compact));
             }
         }
+    }
+
+    @Override
+    public String version(Resource resource, String parentId) {
+        if (!exact) {
+            return null;
+        }
+        ParentState state = state(resource, parentId);
+        return state == null ? null : state.version();
     }
 
     @Override

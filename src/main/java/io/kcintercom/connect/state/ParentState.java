@@ -15,10 +15,17 @@ import java.util.TreeSet;
  * One parent's state: its id and the child keys ({@link KeyText}) emitted under it, per child
  * table. Its text is {@code <id>;<table>=<key>,<key>;<table>=<key>}, ids and keys escaped; the
  * state topic names tables in full, memory by a one-letter code (never persisted, so adding a
- * table later changes nothing stored).
+ * table later changes nothing stored). A parent emitted at a version (a company's updated_at) ends
+ * with it: {@code ...;@=<version>} ('@' names no table).
  */
-public record ParentState(String parentId, Map<String, SortedSet<String>> children) {
+public record ParentState(String parentId, Map<String, SortedSet<String>> children, String version) {
     private static final List<String> TABLES = List.copyOf(Tables.all().keySet());
+    private static final String VERSION = "@=";
+
+    /** A parent without a version. */
+    public ParentState(String parentId, Map<String, SortedSet<String>> children) {
+        this(parentId, children, null);
+    }
 
     public ParentState {
         TreeMap<String, SortedSet<String>> copy = new TreeMap<>(ParentState::byContractOrder);
@@ -59,6 +66,9 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
             text.append(';').append(coded ? code(table) : table).append('=');
             text.append(String.join(",", keys));
         });
+        if (version != null) {
+            text.append(';').append(VERSION).append(KeyText.escape(version));
+        }
         return text.toString();
     }
 
@@ -66,7 +76,12 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
     public static ParentState parse(String text) {
         String[] parts = text.split(";", -1);
         TreeMap<String, SortedSet<String>> children = new TreeMap<>(ParentState::byContractOrder);
+        String version = null;
         for (int i = 1; i < parts.length; i++) {
+            if (parts[i].startsWith(VERSION)) {
+                version = KeyText.unescape(parts[i].substring(VERSION.length()));
+                continue;
+            }
             int eq = parts[i].indexOf('=');
             if (eq <= 0) {
                 continue;
@@ -80,7 +95,7 @@ public record ParentState(String parentId, Map<String, SortedSet<String>> childr
                 children.put(table, keys);
             }
         }
-        return new ParentState(KeyText.unescape(parts[0]), children);
+        return new ParentState(KeyText.unescape(parts[0]), children, version);
     }
 
     static ParentState fromCompact(byte[] compact) {

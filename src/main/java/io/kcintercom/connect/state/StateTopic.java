@@ -129,7 +129,7 @@ public final class StateTopic {
         long started = System.nanoTime();
         try {
             create(settings, topic);
-            KeyStore store = new KeyStore(topic, resources);
+            KeyStore store = new KeyStore(topic, resources, WorkerClientSettings.exactlyOnce(taskContext));
             long read = load(settings, topic, store);
             log.info("Loaded the state topic {}: {} records, {} parents, in {} ms", topic, read,
                     resources.stream().mapToInt(store::size).sum(), (System.nanoTime() - started) / 1_000_000);

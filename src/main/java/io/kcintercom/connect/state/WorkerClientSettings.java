@@ -41,7 +41,7 @@ final class WorkerClientSettings {
     /** As {@link #from(Object)}, walking the objects of {@code walkedPackage} (tests walk their own). */
     static Map<String, Object> from(Object context, String walkedPackage) {
         try {
-            Map<String, ?> found = find(context, walkedPackage);
+            Map<String, ?> found = find(context, walkedPackage, true);
             if (found == null) {
                 return Map.of();
             }
@@ -58,10 +58,25 @@ final class WorkerClientSettings {
     }
 
     /**
-     * Breadth-first through Connect's own objects, a few steps deep, for the WorkerConfig's
-     * settings or a map of client settings naming bootstrap servers (an internal topic's).
+     * Whether the worker reachable from {@code context} runs source tasks exactly-once
+     * ({@code exactly.once.source.support=enabled}); false when it does not, or when the worker's
+     * config cannot be found.
      */
-    private static Map<String, ?> find(Object root, String walkedPackage) {
+    static boolean exactlyOnce(Object context) {
+        try {
+            Map<String, ?> found = find(context, CONNECT_PACKAGE, false);
+            return found != null && "enabled".equalsIgnoreCase(String.valueOf(found.get("exactly.once.source.support")));
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * Breadth-first through Connect's own objects, a few steps deep, for the WorkerConfig's
+     * settings or, with {@code clientSettingsToo}, a map of client settings naming bootstrap servers
+     * (an internal topic's).
+     */
+    private static Map<String, ?> find(Object root, String walkedPackage, boolean clientSettingsToo) {
         Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Object[]> queue = new ArrayDeque<>();
         queue.add(new Object[] {root, 0});
@@ -78,7 +93,8 @@ final class WorkerClientSettings {
             if (isWorkerConfig(object.getClass()) && object instanceof AbstractConfig config) {
                 return config.originals();
             }
-            if (object instanceof Map<?, ?> map && depth > 0 && map.get("bootstrap.servers") != null) {
+            if (clientSettingsToo && object instanceof Map<?, ?> map && depth > 0
+                    && map.get("bootstrap.servers") != null) {
                 @SuppressWarnings("unchecked")
                 Map<String, ?> settings = (Map<String, ?>) map;
                 return settings;

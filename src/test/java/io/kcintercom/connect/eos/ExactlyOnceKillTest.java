@@ -75,9 +75,10 @@ class ExactlyOnceKillTest extends KillTestLifecycle {
     }
 
     /**
-     * A kill aimed at the companies pass: the scroll (one per workspace, in no useful order) has been read, and
-     * the companies are not all committed. A restart scrolls again from the stored watermark; it must not
-     * commit any company a second time.
+     * A kill aimed at the companies pass (issue 19): more than 10,000 companies changed, so the pass streams them
+     * in batches that all carry the old watermark, and the kill comes once some, not all, are committed. A restart
+     * scrolls again from that watermark; it must not commit any company a second time, which it knows from the
+     * state topic (each company's updated_at, committed with its row).
      */
     @Test
     @Timeout(value = 200, unit = TimeUnit.SECONDS)
@@ -86,7 +87,7 @@ class ExactlyOnceKillTest extends KillTestLifecycle {
                 // Leads take two search pages, so the task spends a second on them between two turns of the
                 // companies reader; users take three, so the sync goes on after the companies.
                 .workspace(8, SampleWorkspace.Sizes.builder()
-                        .users(450).leads(300).companies(300).admins(2).teams(1).tags(10).segments(2)
+                        .users(450).leads(300).companies(10_500).admins(2).teams(1).tags(10).segments(2)
                         .conversations(0).notesPerContact(1).eventsPerContact(1).tagsPerContact(1).build())
                 .intercom(5, 15, 4_000)
                 .kills(1, KILL_SEED, 0, 0)

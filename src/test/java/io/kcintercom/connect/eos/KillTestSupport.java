@@ -386,7 +386,10 @@ final class KillTestSupport {
         List<Long> readyMs = new ArrayList<>();
         long start = System.nanoTime();
         FakeIntercom.Options options = FakeIntercom.Options.builder()
-                .latencyMs(s.latencyMinMs(), s.latencyMaxMs()).rateLimitPer10s(s.rateLimitPer10s()).build();
+                .latencyMs(s.latencyMinMs(), s.latencyMaxMs()).rateLimitPer10s(s.rateLimitPer10s())
+                // A worker killed mid-scroll leaves the workspace's one scroll open for the next to wait out:
+                // seconds here, not Intercom's minute, keep the companies scenario short.
+                .scrollExpiryMs(s.firstKillInCompaniesPass() ? 5_000 : 60_000).build();
         Reader reader = new Reader(kafka.bootstrapServers(), s.prefix(), tables);
         try (FakeIntercom fake = FakeIntercom.start(ws, options)) {
             Worker worker = Worker.start(kafka.bootstrapServers(), s, dir, 1);

@@ -32,7 +32,8 @@ class CompaniesPassTest extends ReaderTestSupport {
 
     CompaniesPass pass(IntercomClient client, int holdLimit) {
         CompanyScroll scroll = new CompanyScroll(client, CompanyScrollTest.SETTINGS, new CompanyScroll.Counters());
-        return new CompaniesPass(scroll, new CompanyChanges(-1, NOW_MS, Map.of()), holdLimit);
+        return new CompaniesPass(scroll, new CompanyChanges(-1, NOW_MS, Map.of()), holdLimit,
+                new CompaniesVanished(client, io.kcintercom.connect.state.EmittedKeys.NONE));
     }
 
     /** Takes until the pass's last companies, as the reader does; fails after 10 s. */
