@@ -17,10 +17,8 @@ import io.kcintercom.connect.state.KeyStore;
 import io.kcintercom.connect.state.StateTopic;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.slf4j.Logger;
@@ -35,9 +33,6 @@ public class IntercomSourceTask extends SourceTask {
     private static final Logger log = LoggerFactory.getLogger(IntercomSourceTask.class);
     /** Longest wait inside poll() for records to arrive. */
     static final long POLL_WAIT_MS = 500;
-    /** The resources whose objects have child rows, or vanish: the ones the state topic keeps. */
-    private static final Set<Resource> STATEFUL = EnumSet.of(Resource.USERS, Resource.LEADS, Resource.COMPANIES,
-            Resource.CONVERSATIONS);
 
     private IntercomClient client;
     private FollowUps followUps;
@@ -78,10 +73,10 @@ public class IntercomSourceTask extends SourceTask {
                     new ResourceHealth(resource.id(), System::currentTimeMillis));
             metrics.register(resource, slot.reader()::get, slot.health());
             metrics.registerBadObjects(resource, () -> badObjects.count(resource));
-            if (STATEFUL.contains(resource)) {
-                metrics.registerState(resource, () -> emitted.enabled() ? emitted.size(resource) : -1,
-                        () -> emitted instanceof KeyStore store ? store.retractions(resource) : 0);
-            }
+            // Every resource keeps state: contacts and conversations their child keys, companies and the
+            // reference tables their rows' versions, so that what vanished can be tombstoned.
+            metrics.registerState(resource, () -> emitted.enabled() ? emitted.size(resource) : -1,
+                    () -> emitted instanceof KeyStore store ? store.retractions(resource) : 0);
             slots.add(slot);
             log.info("Reading {} from {}", resource.id(), stored == null ? "the beginning" : "offset " + stored
                     + " (unless it was written for another workspace or fewer tables)");
