@@ -12,10 +12,15 @@ import io.kcintercom.connect.resource.RecordFactory;
 import io.kcintercom.connect.resource.Resource;
 import io.kcintercom.connect.resource.ResourceReader;
 import io.kcintercom.connect.resource.Workspace;
+import io.kcintercom.connect.state.EmittedKeys;
+import io.kcintercom.connect.state.KeyStore;
+import io.kcintercom.connect.state.StateTopic;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.slf4j.Logger;
@@ -30,6 +35,9 @@ public class IntercomSourceTask extends SourceTask {
     private static final Logger log = LoggerFactory.getLogger(IntercomSourceTask.class);
     /** Longest wait inside poll() for records to arrive. */
     static final long POLL_WAIT_MS = 500;
+    /** The resources whose objects have child rows, or vanish: the ones the state topic keeps. */
+    private static final Set<Resource> STATEFUL = EnumSet.of(Resource.USERS, Resource.LEADS, Resource.COMPANIES,
+            Resource.CONVERSATIONS);
 
     private IntercomClient client;
     private FollowUps followUps;
@@ -51,9 +59,13 @@ public class IntercomSourceTask extends SourceTask {
         metrics = new TaskMetrics(props.getOrDefault("name", "intercom"), config.taskId(), config.topicPrefix());
         client.observe(metrics);
         BadObjects badObjects = BadObjects.from(config);
-        RecordFactory records = new RecordFactory(config.topicPrefix(), config.tables(), badObjects);
-
         List<Resource> resources = config.taskResources();
+        String stateTopic = config.stateTopic(props.getOrDefault("name", "intercom"));
+        EmittedKeys emitted = StateTopic.open(config.stateKafkaSettings(), context, stateTopic, resources,
+                IntercomSourceConnectorConfig.STATE_KAFKA_BOOTSTRAP_SERVERS);
+        metrics.ignoreTopic(stateTopic);
+        RecordFactory records = new RecordFactory(config.topicPrefix(), config.tables(), badObjects, emitted);
+
         Map<Resource, Map<String, Object>> offsets = Offsets.stored(context.offsetStorageReader(), resources);
         // One GET /me for all the task's resources, asked by the first to read (see Workspace).
         Workspace workspace = Workspace.of(client);
@@ -66,6 +78,10 @@ public class IntercomSourceTask extends SourceTask {
                     new ResourceHealth(resource.id(), System::currentTimeMillis));
             metrics.register(resource, slot.reader()::get, slot.health());
             metrics.registerBadObjects(resource, () -> badObjects.count(resource));
+            if (STATEFUL.contains(resource)) {
+                metrics.registerState(resource, () -> emitted.enabled() ? emitted.size(resource) : -1,
+                        () -> emitted instanceof KeyStore store ? store.retractions(resource) : 0);
+            }
             slots.add(slot);
             log.info("Reading {} from {}", resource.id(), stored == null ? "the beginning" : "offset " + stored
                     + " (unless it was written for another workspace or fewer tables)");

@@ -23,6 +23,7 @@ final class ConfigDefinitions {
     private static final String GROUP_DATA = "What to sync";
     private static final String GROUP_SYNC = "Sync schedule";
     private static final String GROUP_HTTP = "HTTP and retries";
+    private static final String GROUP_STATE = "State topic";
 
     private ConfigDefinitions() {
     }
@@ -189,7 +190,32 @@ final class ConfigDefinitions {
                         + "each paces itself from the X-RateLimit headers and takes a smaller part of what is left "
                         + "when others spend the same window.",
                 GROUP_HTTP, ++order, Width.SHORT, "Rate limit share");
+        defineState(def);
         return def;
+    }
+
+    /** Where the task keeps the keys it emitted, which retractions are computed from. */
+    private static void defineState(ConfigDef def) {
+        int order = 0;
+        def.define(STATE_TOPIC, Type.STRING, "", ConfigDef.LambdaValidator.with(
+                        ConfigDefinitions::validateErrorsTopic,
+                        () -> "empty, or a topic name: letters, digits, '.', '_' and '-', at most 249"),
+                Importance.LOW,
+                "Compacted topic where the tasks keep, per contact, company and conversation, the keys of the "
+                        + "child rows they emitted (tag, company, segment ids...), so that a child row the object "
+                        + "no longer has, or an object that is gone, is retracted with a tombstone. Written in "
+                        + "the same batch (and transaction, under exactly-once) as the rows, read back when a "
+                        + "task starts. Empty, the default, uses " + STATE_TOPIC_DEFAULT_PREFIX
+                        + "<connector name>; the task creates it (cleanup.policy=compact) when missing.",
+                GROUP_STATE, ++order, Width.MEDIUM, "State topic");
+        def.define(STATE_KAFKA_BOOTSTRAP_SERVERS, Type.STRING, "", Importance.LOW,
+                "Kafka cluster of the state topic, for the consumer that reads it back and the admin client "
+                        + "that creates it; the records themselves go through the worker's producer, so it must "
+                        + "be the cluster the worker writes to. Further client settings (security.protocol, "
+                        + "ssl.*, sasl.*) pass through as " + STATE_KAFKA_PREFIX + "<setting>. Empty, the "
+                        + "default, uses the worker's own client settings. When neither works the task runs "
+                        + "without the state topic: nothing is retracted, and it logs a WARN naming this key.",
+                GROUP_STATE, ++order, Width.LONG, "State topic Kafka servers");
     }
 
     private static void validateErrorsTopic(String name, Object value) {

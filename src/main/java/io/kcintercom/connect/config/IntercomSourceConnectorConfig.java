@@ -50,6 +50,12 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     public static final String BAD_OBJECTS = "intercom.bad.objects";
     public static final String ERRORS_TOPIC = "errors.topic";
     public static final String RATE_LIMIT_SHARE = "intercom.rate.limit.share";
+    public static final String STATE_TOPIC = "state.topic";
+    /** Prefix of the Kafka client settings of the state topic's consumer and admin (security settings pass through). */
+    public static final String STATE_KAFKA_PREFIX = "state.kafka.";
+    public static final String STATE_KAFKA_BOOTSTRAP_SERVERS = STATE_KAFKA_PREFIX + "bootstrap.servers";
+    /** The state topic's name when {@link #STATE_TOPIC} is blank: {@code <prefix><connector name>}. */
+    public static final String STATE_TOPIC_DEFAULT_PREFIX = "__intercom-state.";
     /**
      * Which tasks share a rate limiter: "worker" (the default: every task of the JVM with the same
      * token) or "task" (each task its own, as if each ran on a worker of its own; for tests that run
@@ -223,6 +229,23 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     public String rateLimiterScope() {
         return "task".equals(getString(RATE_LIMIT_SCOPE))
                 ? "\ntask " + originalsStrings().getOrDefault("name", "") + "/" + taskId() : "";
+    }
+
+    /** The state topic of the connector named {@code connectorName}. */
+    public String stateTopic(String connectorName) {
+        String topic = getString(STATE_TOPIC).trim();
+        return topic.isEmpty() ? STATE_TOPIC_DEFAULT_PREFIX + connectorName : topic;
+    }
+
+    /**
+     * The Kafka client settings given for the state topic ({@code state.kafka.*} without the
+     * prefix); empty when {@link #STATE_KAFKA_BOOTSTRAP_SERVERS} is not set, so the worker's are used.
+     */
+    public Map<String, Object> stateKafkaSettings() {
+        if (getString(STATE_KAFKA_BOOTSTRAP_SERVERS).isBlank()) {
+            return Map.of();
+        }
+        return originalsWithPrefix(STATE_KAFKA_PREFIX);
     }
 
     public long retryMaxTimeMs() {

@@ -44,6 +44,7 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
     private final Map<String, ResourceHealth> healthByResource = new ConcurrentHashMap<>();
     private final WallClockUnion rateLimitWait = new WallClockUnion();
     private volatile long lastPollMs;
+    private volatile String ignoredTopic;
 
     public TaskMetrics(String connector, String task, String topicPrefix) {
         this.metrics = new Metrics(new MetricConfig(), List.of(new JmxReporter()), Time.SYSTEM,
@@ -127,6 +128,25 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
                 + "when set).", with("resource", resource.id()), skipped);
     }
 
+    /**
+     * The resource's share of the store of emitted keys (parents read with child rows: users, leads,
+     * companies, conversations): parents held, -1 while the task runs without the state topic; and
+     * child rows retracted.
+     */
+    public void registerState(Resource resource, LongSupplier parents, LongSupplier retractions) {
+        Map<String, String> tags = with("resource", resource.id());
+        gauge("state-parents", "Objects whose emitted child keys the task holds (loaded from the state topic "
+                + "and kept up to date); -1 when the task runs without the state topic and retracts nothing.",
+                tags, parents);
+        gauge("retractions-total", "Child rows retracted (tombstoned) since the task started because their "
+                + "object no longer lists them or is gone.", tags, retractions);
+    }
+
+    /** Records of this topic (the state topic) are not rows of a table. */
+    public void ignoreTopic(String topic) {
+        ignoredTopic = topic;
+    }
+
     private static long lagSeconds(ResourceReader reader, ResourceHealth health) {
         if (health.state() == ResourceHealth.State.CAUGHT_UP) {
             return 0;
@@ -139,7 +159,9 @@ public final class TaskMetrics implements RequestObserver, AutoCloseable {
     public void recordsEmitted(List<SourceRecord> records) {
         Map<String, Integer> perTopic = new LinkedHashMap<>();
         for (SourceRecord record : records) {
-            perTopic.merge(record.topic(), 1, Integer::sum);
+            if (!record.topic().equals(ignoredTopic)) {
+                perTopic.merge(record.topic(), 1, Integer::sum);
+            }
         }
         perTopic.forEach((topic, n) -> {
             String table = topic.startsWith(topicPrefix) ? topic.substring(topicPrefix.length()) : topic;

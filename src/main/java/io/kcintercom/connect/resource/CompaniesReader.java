@@ -195,7 +195,9 @@ public final class CompaniesReader implements ResourceReader {
         private RecordFactory.Group toGroup(JsonNode company) {
             emitted++;
             String id = JsonPaths.text(company, "id");
-            return records.group(Resource.COMPANIES, "company " + id).add(Tables.COMPANIES, company);
+            // A parent without child rows: stored so a sweep can tell which companies vanished.
+            return records.group(Resource.COMPANIES, "company " + id).add(Tables.COMPANIES, company)
+                    .parent(Tables.COMPANIES, id).covering(List.of());
         }
     }
 }

@@ -177,7 +177,11 @@ final class ContactGroups implements GroupBuilder {
                 .forEach(note -> group.add(Tables.NOTES, aboutContact(note, id)));
         results.orElse(EVENT_SUMMARY, List.of())
                 .forEach(event -> group.addChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
-        return group;
+        // Listed completely: tags and companies (inline, or fetched whole when truncated), social
+        // profiles, notes (fetched, or none by the inline count) and event summaries; what the
+        // contact no longer lists is retracted. Segments are not: membership is read per segment.
+        return group.parent(tables.parent(), id).covering(List.of(tables.tags(), tables.companies(),
+                tables.social(), Tables.NOTES, Tables.EVENTS_SUMMARY));
     }
 
     /**
@@ -197,7 +201,7 @@ final class ContactGroups implements GroupBuilder {
         notes.forEach(note -> group.remove(Tables.NOTES, note));
         results.orElse(EVENT_SUMMARY, List.of())
                 .forEach(event -> group.removeChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
-        return group;
+        return group.parent(tables.parent(), id).removeParent(); // and every child row stored for it
     }
 
     /** A follow-up's list when it answered with one, else the inline list (a gone contact's follow-ups answer none). */

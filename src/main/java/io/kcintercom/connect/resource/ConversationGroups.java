@@ -8,6 +8,7 @@ import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -96,7 +97,8 @@ final class ConversationGroups implements GroupBuilder {
                     .removeChildren(Tables.CONVERSATIONS_TAGS, conversation.get("tags"), "conversations_pk", id,
                             "tags")
                     .removeChildren(Tables.CONVERSATIONS_CUSTOMERS, customers, "conversations_pk", id, "contacts",
-                            "customers");
+                            "customers")
+                    .parent(Tables.CONVERSATIONS, id).removeParent(); // and every child row stored for it
         }
         group.add(Tables.CONVERSATIONS, conversation);
         if (group.lastSkipped()) {
@@ -106,10 +108,13 @@ final class ConversationGroups implements GroupBuilder {
         group.addChildren(Tables.CONVERSATIONS_TAGS, conversation.get("tags"), "conversations_pk", id, "tags");
         group.addChildren(Tables.CONVERSATIONS_CUSTOMERS, customers, "conversations_pk", id, "contacts",
                 "customers");
-        if (withParts != null) {
-            addParts(group, id, withParts);
+        List<String> complete = new ArrayList<>(List.of(Tables.CONVERSATIONS_ATTACHMENTS, Tables.CONVERSATIONS_TAGS,
+                Tables.CONVERSATIONS_CUSTOMERS));
+        // Parts are listed completely when read, unless Intercom truncated them (older parts are not gone).
+        if (withParts != null && addParts(group, id, withParts)) {
+            complete.addAll(List.of(Tables.CONVERSATION_PARTS, Tables.CONVERSATION_PARTS_ATTACHMENTS));
         }
-        return group;
+        return group.parent(Tables.CONVERSATIONS, id).covering(complete);
     }
 
     @Override
@@ -118,7 +123,8 @@ final class ConversationGroups implements GroupBuilder {
                 .skip(Tables.CONVERSATIONS, conversation.object(), conversation.column(), conversation.reason());
     }
 
-    private void addParts(RecordFactory.Group group, String conversationId, JsonNode detail) {
+    /** Adds the conversation's parts; false when Intercom returned only the most recent. */
+    private boolean addParts(RecordFactory.Group group, String conversationId, JsonNode detail) {
         JsonNode list = detail.get("conversation_parts");
         int received = 0;
         for (JsonNode part : JsonPaths.items(list, "conversation_parts")) {
@@ -136,7 +142,9 @@ final class ConversationGroups implements GroupBuilder {
             truncated.incrementAndGet();
             log.warn("conversations: conversation {} has {} parts but Intercom returned only the {} most recent; "
                     + "older parts cannot be read through the API", conversationId, total.asLong(), received);
+            return false;
         }
+        return true;
     }
 
     /** The conversation with its parts, or a missing node when Intercom says it is gone. */

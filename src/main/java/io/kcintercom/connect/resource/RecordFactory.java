@@ -3,6 +3,9 @@ package io.kcintercom.connect.resource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.state.EmittedKeys;
+import io.kcintercom.connect.state.KeyStore;
+import io.kcintercom.connect.state.KeyText;
+import io.kcintercom.connect.state.StateRecords;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.RowConverter;
 import io.kcintercom.connect.table.TableDef;
@@ -10,6 +13,8 @@ import io.kcintercom.connect.table.Tables;
 import io.kcintercom.connect.table.UnmappableValueException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,6 +105,8 @@ public final class RecordFactory {
         private final Resource resource;
         private final String context;
         private final List<Entry> entries = new ArrayList<>();
+        /** Tables of the rows skipped as bad objects: not listed completely, so never diffed. */
+        private final Set<String> skippedTables = new HashSet<>();
         private boolean lastSkipped;
         private String parentTable;
         private String parentId;
@@ -138,6 +145,7 @@ public final class RecordFactory {
             BadObjects.BadObject bad = new BadObjects.BadObject(resource, context, table,
                     JsonPaths.text(object, "id"), column, reason);
             badObjects.handle(bad);
+            skippedTables.add(table);
             if (badObjects.errorsTopic() != null) {
                 entries.add(new Skipped(bad, object.toString()));
             }
@@ -259,20 +267,37 @@ public final class RecordFactory {
             return false;
         }
 
+        /** Empty also means no state to change: a stored parent's group may retract rows even with none of its own. */
         public boolean isEmpty() {
-            return entries.isEmpty();
+            return entries.isEmpty() && (parentId == null || !emitted.contains(resource, parentId));
         }
 
         public int size() {
             return entries.size();
         }
 
+        /**
+         * The group's records: its rows and tombstones, then the tombstones of the stored child keys
+         * it retracts and its parent's state record when that changed (the store is updated now).
+         * Every record but the last carries {@code offsetBefore}, so an offset committed mid-group
+         * never skips the rest of it; the state record is last, written only with everything above.
+         */
         public List<SourceRecord> toRecords(Map<String, ?> offsetBefore, Map<String, ?> offsetAfter) {
             Map<String, String> partition = Offsets.partition(resource);
-            List<SourceRecord> records = new ArrayList<>(entries.size());
-            for (int i = 0; i < entries.size(); i++) {
-                Map<String, ?> offset = i == entries.size() - 1 ? offsetAfter : offsetBefore;
-                Entry entry = entries.get(i);
+            List<Entry> all = new ArrayList<>(entries);
+            KeyStore.Outcome outcome = applyToStore();
+            outcome.retracted().forEach((table, keys) -> {
+                if (enabled(table)) {
+                    TableDef def = Tables.get(table);
+                    keys.forEach(key -> all.add(new Removed(def, KeyText.toKey(def, parentId, key))));
+                }
+            });
+            boolean stateRecord = outcome.changed();
+            int last = all.size() - (stateRecord ? 0 : 1);
+            List<SourceRecord> records = new ArrayList<>(all.size() + 1);
+            for (int i = 0; i < all.size(); i++) {
+                Map<String, ?> offset = i == last ? offsetAfter : offsetBefore;
+                Entry entry = all.get(i);
                 if (entry instanceof Converted converted) {
                     RowConverter.Row row = converted.row();
                     records.add(new SourceRecord(partition, offset, topic(row.table().name()), null,
@@ -284,7 +309,34 @@ public final class RecordFactory {
                     records.add(errorRecord(partition, offset, (Skipped) entry));
                 }
             }
+            if (stateRecord) {
+                records.add(StateRecords.record(((KeyStore) emitted).topic(), partition, offsetAfter, resource,
+                        parentId, outcome.newState()));
+            }
             return records;
+        }
+
+        /** Diffs the group against the store of emitted keys, when there is one and the group is a parent's state. */
+        private KeyStore.Outcome applyToStore() {
+            if (parentId == null || !(emitted instanceof KeyStore store) || !store.holds(resource)) {
+                return KeyStore.Outcome.NOTHING;
+            }
+            Map<String, Set<String>> added = new HashMap<>();
+            Map<String, Set<String>> removed = new HashMap<>();
+            if (skippedTables.contains(parentTable)) {
+                return KeyStore.Outcome.NOTHING; // a parent that could not be read changes nothing stored
+            }
+            Set<String> complete = new HashSet<>();
+            covered.stream().filter(t -> enabled(t) && !skippedTables.contains(t)).forEach(complete::add);
+            for (Entry entry : entries) {
+                if (entry instanceof Converted c && !c.row().table().name().equals(parentTable)) {
+                    added.computeIfAbsent(c.row().table().name(), t -> new HashSet<>())
+                            .add(KeyText.of(c.row().table(), c.row().key()));
+                } else if (entry instanceof Removed r && !r.table().name().equals(parentTable)) {
+                    removed.computeIfAbsent(r.table().name(), t -> new HashSet<>()).add(KeyText.of(r.table(), r.key()));
+                }
+            }
+            return store.apply(resource, new KeyStore.Update(parentId, added, removed, complete, parentRemoved));
         }
 
         /** The skipped object's raw JSON on the errors topic, what went wrong in headers; it commits with the batch. */

@@ -81,6 +81,10 @@ class MetricsDocumentationTest {
             readers.add(reader);
             metrics.register(resource, () -> reader, new ResourceHealth(resource.id(), System::currentTimeMillis));
             metrics.registerBadObjects(resource, () -> 0);
+            if (EnumSet.of(Resource.USERS, Resource.LEADS, Resource.COMPANIES, Resource.CONVERSATIONS)
+                    .contains(resource)) {
+                metrics.registerState(resource, () -> -1, () -> 0); // as a task without the state topic
+            }
         }
     }
 
