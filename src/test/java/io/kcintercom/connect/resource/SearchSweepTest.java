@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.state.EmittedKeys;
+import io.kcintercom.connect.state.KeyStore;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +79,32 @@ class SearchSweepTest extends ReaderTestSupport {
             assertEquals(150, body.at("/pagination/per_page").asInt());
             assertEquals("ascending", body.at("/sort/order").asText());
         }
+    }
+
+    @Test
+    void withTheStoreTheRemovedLinksAndTheVanishedParentsChildRowsAreTombstonedAndASecondSweepFindsNothing() {
+        KeyStore store = new KeyStore("state", List.of(Resource.USERS));
+        RecordFactory records = records(store, Tables.USERS, Tables.USERS_TAGS);
+        for (String id : List.of("u1", "gone")) {
+            records.group(Resource.USERS, "emitted before").parent(Tables.USERS, id)
+                    .covering(List.of(Tables.USERS_TAGS)).add(Tables.USERS, contact(id, T - 900))
+                    .addChild(Tables.USERS_TAGS, tag("t1", "a"), "users_pk", id)
+                    .addChild(Tables.USERS_TAGS, tag("t2", "b"), "users_pk", id)
+                    .toRecords(Map.of(), Map.of());
+        }
+        stubSearchPage(PATH, null, searchPage("data", null, tagged(contact("u1", T - 900), "t1", "t3")));
+
+        List<SourceRecord> out = run(usersSweep(records));
+
+        List<String> tagTombstones = onTopic(out, Tables.USERS_TAGS).stream().filter(r -> r.value() == null)
+                .map(r -> keyField(r, "users_pk") + "/" + keyField(r, "id")).sorted().toList();
+        assertEquals(List.of("gone/t1", "gone/t2", "u1/t2"), tagTombstones);
+        assertEquals(List.of("gone"), tombstoneIds(out, Tables.USERS));
+        assertEquals(List.of("t1", "t3"), store.childIds(Resource.USERS, "u1", Tables.USERS_TAGS).stream()
+                .sorted().toList());
+        assertFalse(store.contains(Resource.USERS, "gone"));
+
+        assertEquals(List.of(), run(usersSweep(records)), "the store now equals the workspace");
     }
 
     @Test
