@@ -8,20 +8,24 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 
 /**
  * The worker's own Kafka client settings (bootstrap servers and security), found through the
- * task's context: Connect gives a task no client settings, but its context holds the task, which
- * holds the worker's config ({@code WorkerSourceTaskContext -> task ->
- * AbstractWorkerSourceTask.workerConfig} in Kafka 3.x and 4.x). Reflection on the runtime's
- * internals, so every step is guarded: anything unexpected means "not found", never a failure.
+ * task's context: Connect gives a task no client settings, but its context leads to the worker's
+ * config, or to the client settings of the worker's offsets topic, which come from it (Kafka 4.1:
+ * {@code WorkerSourceTaskContext.reader -> OffsetStorageReaderImpl.backingStore ->
+ * ConnectorOffsetBackingStore.workerStore -> KafkaOffsetBackingStore.offsetLog ->
+ * KafkaBasedLog.consumerConfigs}). Reflection on the runtime's internals, so every step is
+ * guarded: anything unexpected means "not found", never a failure.
  */
 final class WorkerClientSettings {
     private static final String WORKER_CONFIG = "org.apache.kafka.connect.runtime.WorkerConfig";
-    private static final String RUNTIME_PACKAGE = "org.apache.kafka.connect.runtime";
-    private static final int MAX_DEPTH = 3;
+    /** Only Connect's own objects are walked (runtime, storage, util), never the clients or the JDK's. */
+    private static final String CONNECT_PACKAGE = "org.apache.kafka.connect.";
+    private static final int MAX_DEPTH = 6;
     /** What a consumer and an admin client need to reach the worker's cluster as the worker does. */
     private static final Set<String> KEYS = Set.of("bootstrap.servers", "security.protocol", "client.dns.lookup",
             "security.providers", "connections.max.idle.ms", "request.timeout.ms");
@@ -32,12 +36,12 @@ final class WorkerClientSettings {
     /** The worker's client settings reachable from {@code context}, or an empty map. */
     static Map<String, Object> from(Object context) {
         try {
-            AbstractConfig config = find(context);
-            if (config == null) {
+            Map<String, ?> found = find(context);
+            if (found == null) {
                 return Map.of();
             }
             Map<String, Object> settings = new HashMap<>();
-            config.originals().forEach((key, value) -> {
+            found.forEach((key, value) -> {
                 if (value != null && (KEYS.contains(key) || key.startsWith("ssl.") || key.startsWith("sasl."))) {
                     settings.put(key, value);
                 }
@@ -48,8 +52,11 @@ final class WorkerClientSettings {
         }
     }
 
-    /** Breadth-first through the runtime's own objects, a few steps deep, for the WorkerConfig. */
-    private static AbstractConfig find(Object root) {
+    /**
+     * Breadth-first through Connect's own objects, a few steps deep, for the WorkerConfig's
+     * settings or a map of client settings naming bootstrap servers (an internal topic's).
+     */
+    private static Map<String, ?> find(Object root) {
         Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Object[]> queue = new ArrayDeque<>();
         queue.add(new Object[] {root, 0});
@@ -57,13 +64,21 @@ final class WorkerClientSettings {
             Object[] next = queue.poll();
             Object object = next[0];
             int depth = (Integer) next[1];
+            if (object instanceof Optional<?> optional) {
+                object = optional.orElse(null);
+            }
             if (object == null || !seen.add(object)) {
                 continue;
             }
             if (isWorkerConfig(object.getClass()) && object instanceof AbstractConfig config) {
-                return config;
+                return config.originals();
             }
-            if (depth >= MAX_DEPTH || !object.getClass().getName().startsWith(RUNTIME_PACKAGE)) {
+            if (object instanceof Map<?, ?> map && depth > 0 && map.get("bootstrap.servers") != null) {
+                @SuppressWarnings("unchecked")
+                Map<String, ?> settings = (Map<String, ?>) map;
+                return settings;
+            }
+            if (depth >= MAX_DEPTH || !object.getClass().getName().startsWith(CONNECT_PACKAGE)) {
                 continue;
             }
             for (Class<?> type = object.getClass(); type != null && type != Object.class; type = type.getSuperclass()) {

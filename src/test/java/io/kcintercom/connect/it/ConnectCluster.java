@@ -38,10 +38,16 @@ final class ConnectCluster implements AutoCloseable {
         workerProps.put("key.converter.schemas.enable", "false");
         workerProps.put("value.converter.schemas.enable", "false");
         workerProps.putAll(extraWorkerProps);
+        // Exactly-once workers write their config topic transactionally: the one broker must host the
+        // transaction log (it wants 3 replicas by default, and the worker never becomes leader).
+        java.util.Properties brokerProps = new java.util.Properties();
+        brokerProps.put("transaction.state.log.replication.factor", "1");
+        brokerProps.put("transaction.state.log.min.isr", "1");
         connect = new EmbeddedConnectCluster.Builder()
                 .name(name)
                 .numWorkers(workers)
                 .numBrokers(1)
+                .brokerProps(brokerProps)
                 .workerProps(workerProps)
                 .build();
         connect.start();

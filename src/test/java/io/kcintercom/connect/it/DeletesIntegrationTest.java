@@ -3,7 +3,6 @@ package io.kcintercom.connect.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.kcintercom.connect.IntercomSourceConnector;
 import io.kcintercom.connect.config.Template;
 import io.kcintercom.connect.sandbox.FakeIntercom;
@@ -11,7 +10,6 @@ import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * Deletes the API reveals, on the in-process worker: after a full sync the
  * workspace deletes a user and a conversation (each re-read through a change the search index
  * still shows, while its follow-ups already answer 404). The compacted view
- * of every topic (last record per key, tombstones removing the key) then equals the workspace,
- * but for the rows nothing the connector reads can name (see {@link #unnamable}).
+ * of every topic (last record per key, tombstones removing the key) then equals the workspace:
+ * the rows only a 404ing follow-up would list (segments, event summaries, parts) are retracted
+ * from the keys the state topic stored for the deleted objects (issue 16).
  */
 class DeletesIntegrationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -62,7 +61,6 @@ class DeletesIntegrationTest {
                     .filter(id -> !ws.contactSegments(id).isEmpty() && !ws.contactTags(id).isEmpty())
                     .findFirst().orElseThrow();
             String deletedConversation = ws.conversations().get(5).get("id").asText();
-            Map<String, Set<String>> unnamable = unnamable(ws, deletedUser, deletedConversation);
 
             ws.updateContact(deletedUser);
             ws.updateConversation(deletedConversation);
@@ -73,7 +71,6 @@ class DeletesIntegrationTest {
             ws.deleteConversation(deletedConversation);
 
             Map<String, Set<String>> expected = ExpectedRows.forWorkspace(ws, tables);
-            unnamable.forEach((table, keys) -> expected.get(table).addAll(keys));
             Map<String, Set<String>> compacted = awaitCompacted(prefix, expected, "the deletes");
 
             assertTrue(!compacted.get(Tables.USERS).contains(deletedUser), "the deleted user is gone");
@@ -83,28 +80,6 @@ class DeletesIntegrationTest {
                     "the deleted conversation was re-read");
             cluster.connect().deleteConnector("intercom-deletes");
         }
-    }
-
-    /**
-     * The deleted objects' rows the connector cannot name, which stay until issue 16's
-     * reconciliation sweep: a deleted contact's segments and event summaries (only the follow-ups
-     * that now answer 404 list them) and a deleted conversation's parts (only its GET lists them).
-     */
-    private static Map<String, Set<String>> unnamable(SampleWorkspace ws, String user, String conversation) {
-        Map<String, Set<String>> rows = new HashMap<>();
-        ws.contactSegments(user).forEach(s -> add(rows, Tables.USERS_SEGMENTS, user + "|" + s.get("id").asText()));
-        ws.eventSummaries(user).forEach(e -> add(rows, Tables.EVENTS_SUMMARY, user + "|" + e.get("name").asText()));
-        for (JsonNode part : ws.parts(conversation)) {
-            String partId = part.get("id").asText();
-            add(rows, Tables.CONVERSATION_PARTS, partId);
-            part.path("attachments").forEach(a -> add(rows, Tables.CONVERSATION_PARTS_ATTACHMENTS,
-                    partId + "|" + a.get("url").asText()));
-        }
-        return rows;
-    }
-
-    private static void add(Map<String, Set<String>> rows, String table, String key) {
-        rows.computeIfAbsent(table, t -> new LinkedHashSet<>()).add(key);
     }
 
     /** Waits until every table's compacted view equals the expected keys; fails naming the differences. */
