@@ -218,7 +218,7 @@ final class ContactGroups implements GroupBuilder {
     }
 
     /** Notes name their contact; one that does not is still about the contact it was listed under. */
-    private static JsonNode aboutContact(JsonNode note, String contactId) {
+    static JsonNode aboutContact(JsonNode note, String contactId) {
         if (!note.isObject() || JsonPaths.text(note, "contact.id") != null) {
             return note;
         }
