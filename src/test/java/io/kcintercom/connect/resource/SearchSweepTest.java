@@ -108,6 +108,33 @@ class SearchSweepTest extends ReaderTestSupport {
     }
 
     @Test
+    void aVanishedLeadThatIsAUserNowKeepsItsNotesAndEventSummariesAfterItsTombstones() {
+        keys.put(Resource.LEADS, "converted", Tables.NOTES, List.of("n1"))
+                .put(Resource.LEADS, "deleted", Tables.NOTES, List.of("n2"));
+        stubSearchPage(PATH, null, searchPage("data", null));
+        ObjectNode user = contact("converted", T - 100);
+        wm.stubFor(get(urlPathEqualTo("/contacts/converted")).willReturn(okJson(user.toString())));
+        wm.stubFor(get(urlPathEqualTo("/contacts/deleted")).willReturn(
+                com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(404)
+                        .withBody(errorBody("not_found", "User Not Found"))));
+        wm.stubFor(get(urlPathEqualTo("/contacts/converted/notes")).willReturn(okJson(listOf("list",
+                JSON.createObjectNode().put("type", "note").put("id", "n1").put("body", "b")
+                        .put("created_at", T - 300)).toString())));
+        wm.stubFor(get(urlPathEqualTo("/events")).willReturn(okJson("{\"type\":\"event.summary\",\"events\":[]}")));
+        RecordFactory records = records(keys, Tables.LEADS, Tables.NOTES, Tables.EVENTS_SUMMARY);
+        SearchSweep sweep = new SearchSweep(Resource.LEADS, client, PATH, new SearchQuery("leads", "data", null),
+                records, new ContactGroups(Resource.LEADS, client, records, followUps(4)), null, retractions);
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of("converted", "deleted"), tombstoneIds(out, Tables.LEADS).stream().sorted().toList());
+        List<SourceRecord> notes = onTopic(out, Tables.NOTES);
+        assertEquals("n1", keyField(notes.get(notes.size() - 1), "id"));
+        assertTrue(notes.get(notes.size() - 1).value() != null, "the converted lead's note is live again, last");
+        assertEquals(2, retractions.get());
+    }
+
+    @Test
     void anObjectAPassEmittedDuringTheSweepIsNotRemoved() {
         keys.put(Resource.USERS, "u1").put(Resource.USERS, "new");
         stubSearchPage(PATH, null, searchPage("data", "cur-1", contact("u1", T - 500)));
