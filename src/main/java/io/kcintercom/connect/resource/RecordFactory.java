@@ -2,6 +2,7 @@ package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.RowConverter;
 import io.kcintercom.connect.table.TableDef;
@@ -37,16 +38,29 @@ public final class RecordFactory {
     private final String topicPrefix;
     private final Set<String> enabledTables;
     private final BadObjects badObjects;
+    private final EmittedKeys emitted;
 
     /** A factory that skips bad objects without an errors topic (the default policy). */
     public RecordFactory(String topicPrefix, Collection<String> enabledTables) {
         this(topicPrefix, enabledTables, BadObjects.skipping());
     }
 
+    /** A factory without a store of emitted keys: nothing is retracted but what a group removes itself. */
     public RecordFactory(String topicPrefix, Collection<String> enabledTables, BadObjects badObjects) {
+        this(topicPrefix, enabledTables, badObjects, EmittedKeys.NONE);
+    }
+
+    public RecordFactory(String topicPrefix, Collection<String> enabledTables, BadObjects badObjects,
+                         EmittedKeys emitted) {
         this.topicPrefix = topicPrefix;
         this.enabledTables = Set.copyOf(enabledTables);
         this.badObjects = badObjects;
+        this.emitted = emitted;
+    }
+
+    /** The store of emitted keys the groups diff against ({@link EmittedKeys#NONE} when there is none). */
+    public EmittedKeys emitted() {
+        return emitted;
     }
 
     public boolean enabled(String table) {
@@ -87,6 +101,10 @@ public final class RecordFactory {
         private final String context;
         private final List<Entry> entries = new ArrayList<>();
         private boolean lastSkipped;
+        private String parentTable;
+        private String parentId;
+        private Set<String> covered = Set.of();
+        private boolean parentRemoved;
 
         Group(Resource resource, String context) {
             this.resource = resource;
@@ -195,6 +213,50 @@ public final class RecordFactory {
                 removeChild(table, item, parentKey, parentId);
             }
             return this;
+        }
+
+        /** This group is the current state of one parent object: its row in parentTable and the child rows added to it. */
+        public Group parent(String parentTable, String parentId) {
+            this.parentTable = parentTable;
+            this.parentId = parentId;
+            return this;
+        }
+
+        /**
+         * Child tables this group lists COMPLETELY for its parent: at toRecords, stored keys of these
+         * tables that the group does not add are retracted (tombstones), in the same batch. Tables not
+         * covered are only added to (rows added) or removed from (tombstones added), never diffed.
+         */
+        public Group covering(Collection<String> childTables) {
+            this.covered = Set.copyOf(childTables);
+            return this;
+        }
+
+        /**
+         * The parent is gone (404/410, deleted listing, vanished in a sweep, role changed): tombstones for
+         * its row and every stored child key of every table; its state entry is dropped (null state record).
+         */
+        public Group removeParent() {
+            if (parentTable == null) {
+                throw new IllegalStateException("removeParent() needs parent(table, id) first");
+            }
+            this.parentRemoved = true;
+            if (!removes(parentTable, parentId)) {
+                remove(parentTable, com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                        .put("id", parentId));
+            }
+            return this;
+        }
+
+        /** Whether the group already holds a tombstone for the row of {@code table} keyed {@code id} alone. */
+        private boolean removes(String table, String id) {
+            for (Entry entry : entries) {
+                if (entry instanceof Removed removed && removed.table().name().equals(table)
+                        && id.equals(removed.key().get("id"))) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         public boolean isEmpty() {
