@@ -1,5 +1,7 @@
 package io.kcintercom.connect.sandbox;
 
+import java.util.Map;
+
 /** An error the fake answers with, rendered as Intercom's {@code error.list}. */
 final class ApiError extends RuntimeException {
 
@@ -7,11 +9,18 @@ final class ApiError extends RuntimeException {
 
     private final int status;
     private final String code;
+    private final Map<String, String> headers;
 
     ApiError(int status, String code, String message) {
+        this(status, code, message, Map.of());
+    }
+
+    /** @param headers response headers beside the body, e.g. the Link of a merged contact's 410 */
+    ApiError(int status, String code, String message, Map<String, String> headers) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
+        this.headers = Map.copyOf(headers);
     }
 
     static ApiError invalid(String message) {
@@ -28,5 +37,9 @@ final class ApiError extends RuntimeException {
 
     String code() {
         return code;
+    }
+
+    Map<String, String> headers() {
+        return headers;
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.sandbox.Model.Contact;
 import io.kcintercom.connect.sandbox.Model.TagLink;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
@@ -122,9 +123,11 @@ final class ContactEndpoints {
     private Contact contact(ApiRequest r) {
         Contact c = ws.contactRecord(r.id());
         if (c == null) {
-            if (ws.wasMerged(r.id()) && r.versionAtLeast(2, 16)) {
-                // From 2.16 a merged-away id is Gone; its Link header to the survivor is not modelled.
-                throw new ApiError(410, "contact_merged", "Contact has been merged");
+            String canonical = ws.canonicalOfMerged(r.id());
+            if (canonical != null && r.versionAtLeast(2, 16)) {
+                // From 2.16 a merged-away id is Gone, with a Link to the contact it was merged into.
+                throw new ApiError(410, "contact_merged", "Contact has been merged",
+                        Map.of("Link", "</contacts/" + canonical + ">; rel=\"canonical\""));
             }
             throw ApiError.notFound("User Not Found");
         }

@@ -112,6 +112,7 @@ final class Dispatcher implements HttpHandler {
                     new ApiRequest(method, uri.getRawPath(), match.pathParams(), query(uri), body, baseUrl,
                             headers.getFirst("Intercom-Version")));
         } catch (ApiError e) {
+            e.headers().forEach(ex.getResponseHeaders()::set);
             sendError(ex, e.status(), e.code(), e.getMessage(), quota);
             return;
         }

@@ -321,6 +321,7 @@ public final class FakeIntercom implements AutoCloseable {
         new ContactEndpoints(workspace, options).register(routes);
         this.companyScroll = new CompanyScroll(workspace, options);
         companyScroll.register(routes);
+        new CompanyEndpoints(workspace).register(routes);
         new ConversationEndpoints(workspace, options).register(routes);
         this.templates = routes.keys();
         if (options.malformedCount() > 0) {

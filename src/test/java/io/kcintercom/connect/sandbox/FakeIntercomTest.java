@@ -446,6 +446,228 @@ class FakeIntercomTest {
         }
     }
 
+    // ---- removals: links that go without the parent's updated_at moving, and deletes ------------------------
+
+    @Test
+    void untagDetachDropAndRemoveNoteEmptyTheListsWithoutMovingUpdatedAt() throws Exception {
+        SampleWorkspace mutable = SampleWorkspace.generate(8, Sizes.builder().users(40).leads(5).build(), GENERATED_AT);
+        TestClock clock = new TestClock(Instant.parse("2026-04-01T12:00:00Z"));
+        mutable.useClock(clock);
+        JsonNode before = mutable.contacts("user").stream().filter(c -> c.at("/tags/total_count").asInt() > 0
+                        && c.at("/companies/total_count").asInt() > 0 && c.at("/notes/total_count").asInt() > 0
+                        && c.at("/social_profiles/data").size() > 0 && !c.at("/tags/has_more").asBoolean())
+                .findFirst().orElseThrow();
+        String id = before.get("id").asText();
+        long updatedAt = before.get("updated_at").asLong();
+        String tag = before.at("/tags/data/0/id").asText();
+        String company = before.at("/companies/data/0/id").asText();
+        String note = before.at("/notes/data/0/id").asText();
+        try (FakeIntercom fake = FakeIntercom.start(mutable, Options.builder().searchIndexLagMs(300).build())) {
+            mutable.untagContact(id, tag);
+            assertFalse(ids(list(get(fake, "/contacts/" + id).json().at("/tags/data"))).contains(tag), "inline");
+            assertFalse(ids(list(get(fake, "/contacts/" + id + "/tags").json().get("data"))).contains(tag));
+            assertThrows(java.util.NoSuchElementException.class, () -> mutable.untagContact(id, tag));
+            mutable.tagContact(id, tag);
+            assertTrue(ids(list(get(fake, "/contacts/" + id + "/tags").json().get("data"))).contains(tag),
+                    "tagging again puts it back");
+            mutable.untagContact(id, tag);
+
+            mutable.detachCompany(id, company);
+            assertFalse(ids(list(get(fake, "/contacts/" + id).json().at("/companies/data"))).contains(company));
+            assertFalse(ids(pageNumberAll(fake, "/contacts/" + id + "/companies")).contains(company));
+            assertEquals(200, get(fake, "/companies/" + company).status(), "the company itself stays");
+
+            JsonNode profile = before.at("/social_profiles/data/0");
+            assertEquals(profile.get("name").asText(), mutable.dropSocialProfile(id));
+            assertFalse(list(get(fake, "/contacts/" + id).json().at("/social_profiles/data")).contains(profile));
+
+            mutable.removeNote(id, note);
+            assertFalse(ids(list(get(fake, "/contacts/" + id).json().at("/notes/data"))).contains(note));
+            assertFalse(ids(pageNumberAll(fake, "/contacts/" + id + "/notes")).contains(note));
+            assertEquals(before.at("/notes/total_count").asInt() - 1,
+                    get(fake, "/contacts/" + id).json().at("/notes/total_count").asInt());
+
+            JsonNode after = get(fake, "/contacts/" + id).json();
+            assertEquals(updatedAt, after.get("updated_at").asLong(), "no removal moves updated_at");
+            assertEquals(before.at("/custom_attributes/profile_revision"), after.at("/custom_attributes/profile_revision"));
+            clock.advanceMillis(300);
+            assertEquals(updatedAt, searchById(fake, id).get(0).get("updated_at").asLong(), "search agrees");
+            assertTrue(searchAll(fake, filter("tag_id", "=", tag), 150, "ascending").stream()
+                    .noneMatch(c -> c.get("id").asText().equals(id)), "searching by the tag no longer finds it");
+        }
+    }
+
+    @Test
+    void segmentMembershipMovesWithoutUpdatedAtAndSearchBySegmentAgreesWithTheSegmentsList() throws Exception {
+        SampleWorkspace mutable = SampleWorkspace.generate(9, Sizes.builder().users(40).leads(20).build(), GENERATED_AT);
+        TestClock clock = new TestClock(Instant.parse("2026-04-01T12:00:00Z"));
+        mutable.useClock(clock);
+        String userSegment = mutable.segments().stream().filter(s -> s.get("person_type").asText().equals("user"))
+                .findFirst().orElseThrow().get("id").asText();
+        String leadSegment = mutable.segments().stream().filter(s -> s.get("person_type").asText().equals("contact"))
+                .findFirst().orElseThrow().get("id").asText();
+        String joiner = mutable.contactIds("user").stream()
+                .filter(c -> !ids(mutable.contactSegments(c)).contains(userSegment)).findFirst().orElseThrow();
+        String leaver = mutable.contactIds("user").stream()
+                .filter(c -> ids(mutable.contactSegments(c)).contains(userSegment)).findFirst().orElseThrow();
+        long joinerUpdatedAt = mutable.contact(joiner).get("updated_at").asLong();
+        long leaverUpdatedAt = mutable.contact(leaver).get("updated_at").asLong();
+        try (FakeIntercom fake = FakeIntercom.start(mutable, Options.builder().searchIndexLagMs(300).build())) {
+            mutable.moveSegmentMembership(joiner, userSegment, true);
+            mutable.moveSegmentMembership(leaver, userSegment, false);
+            assertTrue(ids(list(get(fake, "/contacts/" + joiner + "/segments").json().get("data"))).contains(userSegment));
+            assertFalse(ids(list(get(fake, "/contacts/" + leaver + "/segments").json().get("data"))).contains(userSegment));
+            assertEquals(joinerUpdatedAt, get(fake, "/contacts/" + joiner).json().get("updated_at").asLong());
+            assertEquals(leaverUpdatedAt, get(fake, "/contacts/" + leaver).json().get("updated_at").asLong());
+            assertThrows(IllegalArgumentException.class, () -> mutable.moveSegmentMembership(joiner, leadSegment, true),
+                    "a user joins only user segments");
+
+            clock.advanceMillis(300);
+            for (String segment : List.of(userSegment, leadSegment)) {
+                Set<String> members = new HashSet<>();
+                for (String role : List.of("user", "lead")) {
+                    mutable.contactIds(role).stream().filter(c -> ids(mutable.contactSegments(c)).contains(segment))
+                            .forEach(members::add);
+                }
+                assertFalse(members.isEmpty(), segment);
+                assertEquals(members, idSet(searchAll(fake, filter("segment_id", "=", segment), 7, "ascending")),
+                        "search on segment_id lists exactly the contacts whose segments name it");
+            }
+            Set<String> usersIn = idSet(searchAll(fake,
+                    and(filter("segment_id", "=", userSegment), filter("role", "=", "user")), 150, "ascending"));
+            assertTrue(usersIn.contains(joiner) && !usersIn.contains(leaver));
+            assertTrue(searchAll(fake, and(filter("segment_id", "=", userSegment), filter("role", "=", "lead")), 150,
+                    "ascending").isEmpty(), "combined with role in an AND");
+        }
+    }
+
+    @Test
+    void anUntaggedConversationKeepsItsUpdatedAt() throws Exception {
+        SampleWorkspace mutable = SampleWorkspace.generate(10, Sizes.builder().users(10).leads(2).conversations(30)
+                .build(), GENERATED_AT);
+        TestClock clock = new TestClock(Instant.parse("2026-04-01T12:00:00Z"));
+        mutable.useClock(clock);
+        JsonNode before = mutable.conversations().stream().filter(c -> c.at("/tags/tags").size() > 0)
+                .findFirst().orElseThrow();
+        String id = before.get("id").asText();
+        String tag = before.at("/tags/tags/0/id").asText();
+        try (FakeIntercom fake = FakeIntercom.start(mutable, Options.builder().searchIndexLagMs(300).build())) {
+            mutable.untagConversation(id, tag);
+            JsonNode after = get(fake, "/conversations/" + id).json();
+            assertFalse(ids(list(after.at("/tags/tags"))).contains(tag));
+            assertEquals(before.get("updated_at").asLong(), after.get("updated_at").asLong(), "updated_at stays");
+            clock.advanceMillis(300);
+            assertTrue(searchAll(fake, filter("tag_ids", "=", tag), 150, "ascending", "/conversations/search",
+                    "conversations").stream().noneMatch(c -> c.get("id").asText().equals(id)));
+            assertThrows(java.util.NoSuchElementException.class, () -> mutable.untagConversation(id, tag));
+        }
+    }
+
+    @Test
+    void aDeletedCompanyIsGoneFromTheScrollTheListsItsGetAndEveryContact() throws Exception {
+        SampleWorkspace mutable = SampleWorkspace.generate(12, Sizes.builder().users(40).leads(10).companies(20)
+                .build(), GENERATED_AT);
+        String contact = mutable.contactIds("user").stream().filter(c -> !mutable.contactCompanies(c).isEmpty())
+                .findFirst().orElseThrow();
+        String company = mutable.contactCompanies(contact).get(0).get("id").asText();
+        String companyId = mutable.contactCompanies(contact).get(0).get("company_id").asText();
+        List<String> holders = new ArrayList<>();
+        for (String role : List.of("user", "lead")) {
+            mutable.contactIds(role).stream().filter(c -> ids(mutable.contactCompanies(c)).contains(company))
+                    .forEach(holders::add);
+        }
+        Map<String, Long> updatedAt = holders.stream()
+                .collect(Collectors.toMap(c -> c, c -> mutable.contact(c).get("updated_at").asLong()));
+        try (FakeIntercom fake = FakeIntercom.start(mutable, Options.builder().scrollPageSize(7).build())) {
+            assertEquals(company, get(fake, "/companies/" + company).json().get("id").asText());
+            assertEquals(List.of(company), ids(pageNumberAll(fake, "/companies?company_id=" + companyId)));
+            assertTrue(ids(pageNumberAll(fake, "/companies?per_page=4")).contains(company));
+            assertTrue(ids(pageNumberAll(fake, "/companies/list?per_page=4", "POST")).contains(company),
+                    "it has users, so the list has it");
+
+            mutable.deleteCompany(company);
+            Reply gone = get(fake, "/companies/" + company);
+            assertEquals(404, gone.status());
+            assertEquals("company_not_found", gone.json().at("/errors/0/code").asText());
+            assertEquals(404, get(fake, "/companies?company_id=" + companyId).status());
+            List<String> listed = ids(pageNumberAll(fake, "/companies?per_page=4"));
+            assertEquals(ids(mutable.companies()), listed, "GET /companies lists every other company");
+            assertFalse(ids(pageNumberAll(fake, "/companies/list?per_page=4", "POST")).contains(company));
+            assertFalse(scrollAll(fake).contains(company));
+            assertEquals(ids(mutable.companies()), scrollAll(fake));
+            for (String holder : holders) {
+                JsonNode c = get(fake, "/contacts/" + holder).json();
+                assertFalse(ids(list(c.at("/companies/data"))).contains(company), holder);
+                assertFalse(ids(pageNumberAll(fake, "/contacts/" + holder + "/companies")).contains(company));
+                assertEquals(updatedAt.get(holder), c.get("updated_at").asLong(), "the contact's updated_at stays");
+            }
+        }
+    }
+
+    @Test
+    void theCompaniesListLeavesOutCompaniesWithoutUsersAndSortsByLastRequest() throws Exception {
+        SampleWorkspace sample = SampleWorkspace.generate(14, Sizes.builder().users(20).leads(5).companies(30).build(),
+                GENERATED_AT);
+        String userless = sample.addCompany();
+        try (FakeIntercom fake = FakeIntercom.start(sample, Options.defaults())) {
+            List<JsonNode> listed = pageNumberAll(fake, "/companies/list?per_page=6", "POST");
+            Set<String> withUsers = sample.companies().stream().filter(c -> c.get("user_count").asInt() > 0)
+                    .map(c -> c.get("id").asText()).collect(Collectors.toSet());
+            assertFalse(withUsers.contains(userless), "a new company has no users yet");
+            assertEquals(withUsers, idSet(listed));
+            List<Long> lastRequest = listed.stream().map(c -> c.path("last_request_at").asLong(Long.MIN_VALUE)).toList();
+            for (int i = 1; i < lastRequest.size(); i++) {
+                assertTrue(lastRequest.get(i - 1) >= lastRequest.get(i), "most recently requested first");
+            }
+            assertEquals(400, post(fake, "/companies/list?page=201&per_page=50", "").status(),
+                    "no company past the 10,000th: the scroll is the way beyond");
+            String tag = sample.companies().stream().filter(c -> c.at("/tags/tags").size() > 0).findFirst().orElseThrow()
+                    .at("/tags/tags/0/id").asText();
+            Set<String> tagged = sample.companies().stream()
+                    .filter(c -> ids(list(c.at("/tags/tags"))).contains(tag)).map(c -> c.get("id").asText())
+                    .collect(Collectors.toSet());
+            assertEquals(tagged, idSet(pageNumberAll(fake, "/companies?per_page=1&tag_id=" + tag)),
+                    "the next pages keep the filter");
+        }
+    }
+
+    @Test
+    void aDeletedContactIs404EverywhereAndAMergedLeadIs410WithALinkToItsUserFrom216() throws Exception {
+        SampleWorkspace mutable = SampleWorkspace.generate(13, Sizes.builder().users(10).leads(5).build(), GENERATED_AT);
+        TestClock clock = new TestClock(Instant.parse("2026-04-01T12:00:00Z"));
+        mutable.useClock(clock);
+        String deleted = mutable.contactIds("user").get(1);
+        String lead = mutable.contactIds("lead").get(0);
+        String survivor = mutable.contactIds("user").get(0);
+        List<String> followUps = List.of("", "/tags", "/segments", "/companies", "/notes");
+        try (FakeIntercom fake = FakeIntercom.start(mutable, Options.builder().searchIndexLagMs(300).build())) {
+            mutable.deleteContact(deleted);
+            mutable.mergeLead(lead, survivor);
+            for (String version : List.of("2.11", "2.16")) {
+                for (String sub : followUps) {
+                    Reply r = send(fake, "GET", "/contacts/" + deleted + sub, null, "sample-token", version);
+                    assertEquals(404, r.status(), version + sub);
+                    assertEquals("not_found", r.json().at("/errors/0/code").asText());
+                    assertTrue(r.headers().firstValue("Link").isEmpty());
+                }
+                assertEquals(404, send(fake, "GET", "/events?type=user&summary=true&intercom_user_id=" + deleted,
+                        null, "sample-token", version).status());
+            }
+            for (String sub : followUps) {
+                assertEquals(404, get(fake, "/contacts/" + lead + sub).status(), "2.11: a merged lead is 404" + sub);
+                Reply r = send(fake, "GET", "/contacts/" + lead + sub, null, "sample-token", "2.16");
+                assertEquals(410, r.status(), sub);
+                assertEquals("contact_merged", r.json().at("/errors/0/code").asText());
+                assertEquals("</contacts/" + survivor + ">; rel=\"canonical\"", r.headers().firstValue("Link")
+                        .orElseThrow(), "the Link names the user it was merged into");
+            }
+            clock.advanceMillis(300);
+            Set<String> everyone = idSet(searchAll(fake, ALL_CONTACTS, 150, "ascending"));
+            assertFalse(everyone.contains(deleted) || everyone.contains(lead), "search has neither");
+            assertTrue(everyone.contains(survivor));
+        }
+    }
+
     @Test
     void injectedFaultsHitOnlyTheirEndpointAndAreCounted() throws Exception {
         try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
@@ -660,6 +882,46 @@ class FakeIntercomTest {
         ObjectNode f = MAPPER.createObjectNode().put("field", field).put("operator", operator);
         f.set("value", MAPPER.valueToTree(value));
         return f.toString();
+    }
+
+    private static String and(String... filters) {
+        return or(filters).replaceFirst("\"OR\"", "\"AND\"");
+    }
+
+    private static List<JsonNode> pageNumberAll(FakeIntercom fake, String path) throws Exception {
+        return pageNumberAll(fake, path, "GET");
+    }
+
+    /** Follows a page-number list's pages.next URLs to the end. */
+    private static List<JsonNode> pageNumberAll(FakeIntercom fake, String path, String method) throws Exception {
+        List<JsonNode> items = new ArrayList<>();
+        String next = path;
+        int total = -1;
+        while (next != null) {
+            Reply page = send(fake, method, next, method.equals("POST") ? "" : null, "sample-token");
+            assertEquals(200, page.status(), () -> String.valueOf(page.json()));
+            total = page.json().get("total_count").asInt();
+            items.addAll(list(page.json().get("data")));
+            JsonNode n = page.json().at("/pages/next");
+            next = n.isNull() || n.isMissingNode() ? null : n.asText().substring(fake.baseUrl().length());
+        }
+        assertEquals(total, items.size(), "the pages hold total_count items");
+        return items;
+    }
+
+    /** Ids of a whole companies scroll, from opening it to its empty page. */
+    private static List<String> scrollAll(FakeIntercom fake) throws Exception {
+        List<String> ids = new ArrayList<>();
+        String param = null;
+        while (true) {
+            Reply page = get(fake, "/companies/scroll" + (param == null ? "" : "?scroll_param=" + param));
+            assertEquals(200, page.status());
+            if (page.json().get("data").isEmpty()) {
+                return ids;
+            }
+            ids.addAll(ids(list(page.json().get("data"))));
+            param = page.json().get("scroll_param").asText();
+        }
     }
 
     private static String or(String... filters) {

@@ -67,6 +67,13 @@ final class Model {
                           Long lastRepliedAt, Long lastContactedAt, Long lastEmailOpenedAt,
                           Long lastEmailClickedAt, String plan, Integer seats, Double mrr, Boolean betaUser,
                           String utmSource, String utmCampaign, String referrer) {
+
+        ContactProfile withSocialProfiles(List<SocialProfile> profiles) {
+            return new ContactProfile(phone, avatarUrl, ownerId, hasHardBounced, markedEmailAsSpam,
+                    unsubscribedFromEmails, languageOverride, browser, browserVersion, browserLanguage, os, location,
+                    device, List.copyOf(profiles), lastRepliedAt, lastContactedAt, lastEmailOpenedAt,
+                    lastEmailClickedAt, plan, seats, mrr, betaUser, utmSource, utmCampaign, referrer);
+        }
     }
 
     record Note(String id, long createdAt, String authorAdminId, String body) {
@@ -91,19 +98,60 @@ final class Model {
                     revision + 1, profile, tags, companyIds, segmentIds, notes, events);
         }
 
-        Contact withTag(TagLink link, long now) {
+        /**
+         * The links below change a contact without moving its updated_at: Intercom does not move it for an
+         * added tag (confirmed by a peer, intercom-api-facts Q1), likely not for a removed one, and for
+         * companies, segments, notes and social profiles it is undocumented, so the fake takes the hard case.
+         */
+        Contact withTag(TagLink link) {
             List<TagLink> newTags = new ArrayList<>(tags);
             newTags.add(link);
-            return new Contact(id, role, externalId, email, name, createdAt, now, signedUpAt, lastSeenAt,
-                    revision, profile, List.copyOf(newTags), companyIds, segmentIds, notes, events);
+            return withLinks(profile, newTags, companyIds, segmentIds, notes);
         }
 
-        /** Notes do not bump updated_at: whether Intercom does is unverified, and this is the harder case. */
+        Contact withoutTag(String tagId) {
+            return withLinks(profile, tags.stream().filter(t -> !t.tagId().equals(tagId)).toList(), companyIds,
+                    segmentIds, notes);
+        }
+
+        Contact withoutCompany(String companyId) {
+            return withLinks(profile, tags, companyIds.stream().filter(id -> !id.equals(companyId)).toList(),
+                    segmentIds, notes);
+        }
+
+        Contact withSegmentMembership(String segmentId, boolean member) {
+            if (segmentIds.contains(segmentId) == member) {
+                return this;
+            }
+            List<String> newSegments = new ArrayList<>(segmentIds);
+            newSegments.remove(segmentId);
+            if (member) {
+                newSegments.add(segmentId);
+            }
+            return withLinks(profile, tags, companyIds, newSegments, notes);
+        }
+
         Contact withNote(Note note) {
             List<Note> newNotes = new ArrayList<>(notes);
             newNotes.add(note);
+            return withLinks(profile, tags, companyIds, segmentIds, newNotes);
+        }
+
+        Contact withoutNote(String noteId) {
+            return withLinks(profile, tags, companyIds, segmentIds,
+                    notes.stream().filter(n -> !n.id().equals(noteId)).toList());
+        }
+
+        Contact withoutSocialProfile(SocialProfile gone) {
+            List<SocialProfile> kept = profile.socialProfiles().stream().filter(p -> !p.equals(gone)).toList();
+            return withLinks(profile.withSocialProfiles(kept), tags, companyIds, segmentIds, notes);
+        }
+
+        private Contact withLinks(ContactProfile newProfile, List<TagLink> newTags, List<String> newCompanyIds,
+                                  List<String> newSegmentIds, List<Note> newNotes) {
             return new Contact(id, role, externalId, email, name, createdAt, updatedAt, signedUpAt, lastSeenAt,
-                    revision, profile, tags, companyIds, segmentIds, List.copyOf(newNotes), events);
+                    revision, newProfile, List.copyOf(newTags), List.copyOf(newCompanyIds),
+                    List.copyOf(newSegmentIds), List.copyOf(newNotes), events);
         }
     }
 
@@ -140,6 +188,14 @@ final class Model {
             return new Conversation(id, createdAt, now, sourceType, sourceId, deliveredAs, subject, sourceBody,
                     sourceAuthor, sourceAttachments, sourceUrl, contacts, adminAssigneeId, teamAssigneeId,
                     newState, true, null, null, priority, title, tags, issueType, parts);
+        }
+
+        /** Whether Intercom moves updated_at when a tag leaves a conversation is unknown: the fake does not. */
+        Conversation withoutTag(String tagId) {
+            return new Conversation(id, createdAt, updatedAt, sourceType, sourceId, deliveredAs, subject, sourceBody,
+                    sourceAuthor, sourceAttachments, sourceUrl, contacts, adminAssigneeId, teamAssigneeId, state,
+                    read, waitingSince, snoozedUntil, priority, title,
+                    tags.stream().filter(t -> !t.tagId().equals(tagId)).toList(), issueType, parts);
         }
 
         Conversation withPart(Part part) {

@@ -3,7 +3,10 @@ package io.kcintercom.connect.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * The legacy page-number pagination (?page=&per_page=) of sub-resources such as a contact's companies and
@@ -30,7 +33,8 @@ final class PageNumberList {
         all.stream().skip(from).limit(perPage).forEach(data::add);
         ObjectNode pages = Json.typed("pages");
         if (page < totalPages) {
-            pages.put("next", request.baseUrl() + request.path() + "?page=" + (page + 1) + "&per_page=" + perPage);
+            pages.put("next", request.baseUrl() + request.path() + "?" + filters(request) + "page=" + (page + 1)
+                    + "&per_page=" + perPage);
         } else {
             pages.putNull("next");
         }
@@ -38,6 +42,21 @@ final class PageNumberList {
         pages.put("per_page", perPage);
         pages.put("total_pages", totalPages);
         return new PageNumberList(data, pages, all.size());
+    }
+
+    /** The request's other query parameters (filters such as tag_id), which the next page keeps. */
+    private static String filters(ApiRequest request) {
+        StringBuilder kept = new StringBuilder();
+        new TreeMap<>(request.query()).forEach((name, value) -> {
+            if (!name.equals("page") && !name.equals("per_page")) {
+                kept.append(encode(name)).append('=').append(encode(value)).append('&');
+            }
+        });
+        return kept.toString();
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     /** The contact-companies example puts total_count after pages. */

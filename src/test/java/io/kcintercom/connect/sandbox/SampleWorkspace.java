@@ -10,6 +10,7 @@ import io.kcintercom.connect.sandbox.Model.Conversation;
 import io.kcintercom.connect.sandbox.Model.Note;
 import io.kcintercom.connect.sandbox.Model.Part;
 import io.kcintercom.connect.sandbox.Model.Segment;
+import io.kcintercom.connect.sandbox.Model.SocialProfile;
 import io.kcintercom.connect.sandbox.Model.Tag;
 import io.kcintercom.connect.sandbox.Model.Team;
 import java.time.Clock;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Function;
@@ -205,8 +205,8 @@ public final class SampleWorkspace {
     /** Objects served malformed, by "type:id" (contact, conversation, company). */
     private final Map<String, Malformation> malformed = new ConcurrentHashMap<>();
     private final List<DeletedConversation> deletedConversations = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** Ids of leads merged into a user. */
-    private final Set<String> merged = ConcurrentHashMap.newKeySet();
+    /** Each lead merged into a user, with the user it was merged into. */
+    private final Map<String, String> mergedInto = new ConcurrentHashMap<>();
     private volatile Clock clock = Clock.systemUTC();
     private int nextContactIndex;
     private int nextCompanyIndex;
@@ -461,7 +461,7 @@ public final class SampleWorkspace {
 
     /**
      * Merges a lead into a user ({@code POST /contacts/merge}): the lead is gone from GET and search
-     * at once (GET answers 404, or 410 {@code contact_merged} from API 2.16) and the user is
+     * at once (GET answers 404, or from API 2.16 410 {@code contact_merged} with a Link to the user) and the user is
      * updated now. The user keeps its own tags and companies: what the merge moves over is not
      * modelled.
      */
@@ -472,7 +472,7 @@ public final class SampleWorkspace {
             if (!"lead".equals(lead.role()) || !"user".equals(user.role())) {
                 throw new IllegalArgumentException("merges a lead into a user");
             }
-            merged.add(leadId);
+            mergedInto.put(leadId, userId);
             putContact(leadId, null);
             putContact(user.touched(nowSeconds()));
             return leadId;
@@ -503,15 +503,19 @@ public final class SampleWorkspace {
         return List.copyOf(deletedConversations);
     }
 
-    /** Applies a tag to a contact and bumps its updated_at. */
+    /**
+     * Applies a tag to a contact. Its updated_at does NOT move: Intercom leaves it (a peer's report,
+     * intercom-api-facts Q1), so only a re-read of the contact's tags can notice. Tagging twice is a no-op.
+     */
     public String tagContact(String contactId, String tagId) {
         synchronized (writeLock) {
             Contact c = requireContact(contactId);
             if (tagRecord(tagId) == null) {
                 throw new NoSuchElementException("no tag " + tagId);
             }
-            long now = nowSeconds();
-            putContact(c.withTag(factory.newTagLink(tagId, now), now));
+            if (c.tags().stream().noneMatch(t -> t.tagId().equals(tagId))) {
+                putContact(c.withTag(factory.newTagLink(tagId, nowSeconds())));
+            }
             return contactId;
         }
     }
@@ -523,6 +527,110 @@ public final class SampleWorkspace {
             Note note = factory.newNote(nowSeconds());
             putContact(c.withNote(note));
             return note.id();
+        }
+    }
+
+    // ---- removals: what a connector must retract. None of them moves the parent's updated_at --------------
+
+    /** Takes a tag off a contact: gone from its inline tags and /contacts/{id}/tags (Q1: likely no bump). */
+    public String untagContact(String contactId, String tagId) {
+        synchronized (writeLock) {
+            Contact c = requireContact(contactId);
+            if (c.tags().stream().noneMatch(t -> t.tagId().equals(tagId))) {
+                throw new NoSuchElementException("contact " + contactId + " has no tag " + tagId);
+            }
+            putContact(c.withoutTag(tagId));
+            return contactId;
+        }
+    }
+
+    /**
+     * Detaches a company from a contact: gone from its inline companies and /contacts/{id}/companies.
+     * The company's user_count is left as is: whether and when Intercom recounts it is undocumented.
+     */
+    public String detachCompany(String contactId, String companyId) {
+        synchronized (writeLock) {
+            Contact c = requireContact(contactId);
+            if (!c.companyIds().contains(companyId)) {
+                throw new NoSuchElementException("contact " + contactId + " has no company " + companyId);
+            }
+            putContact(c.withoutCompany(companyId));
+            return contactId;
+        }
+    }
+
+    /**
+     * Puts a contact into a segment or takes it out, as Intercom's segment rules do on their own:
+     * /contacts/{id}/segments and a contact search on segment_id both follow. A contact joins only segments
+     * of its own person type (user segments for users, "contact" segments for leads).
+     */
+    public String moveSegmentMembership(String contactId, String segmentId, boolean member) {
+        synchronized (writeLock) {
+            Contact c = requireContact(contactId);
+            Segment s = segmentsById.get(segmentId);
+            if (s == null) {
+                throw new NoSuchElementException("no segment " + segmentId);
+            }
+            String personType = "user".equals(c.role()) ? "user" : "contact";
+            if (member && !s.personType().equals(personType)) {
+                throw new IllegalArgumentException("segment " + segmentId + " holds " + s.personType()
+                        + " contacts, not " + c.role() + "s");
+            }
+            putContact(c.withSegmentMembership(segmentId, member));
+            return contactId;
+        }
+    }
+
+    /** Drops the contact's first social profile and returns its name (the service, e.g. "Twitter"). */
+    public String dropSocialProfile(String contactId) {
+        synchronized (writeLock) {
+            Contact c = requireContact(contactId);
+            if (c.profile().socialProfiles().isEmpty()) {
+                throw new NoSuchElementException("contact " + contactId + " has no social profile");
+            }
+            SocialProfile gone = c.profile().socialProfiles().get(0);
+            putContact(c.withoutSocialProfile(gone));
+            return gone.name();
+        }
+    }
+
+    /** Deletes a note (a teammate can, in the inbox): gone from the inline notes and /contacts/{id}/notes. */
+    public String removeNote(String contactId, String noteId) {
+        synchronized (writeLock) {
+            Contact c = requireContact(contactId);
+            if (c.notes().stream().noneMatch(n -> n.id().equals(noteId))) {
+                throw new NoSuchElementException("contact " + contactId + " has no note " + noteId);
+            }
+            putContact(c.withoutNote(noteId));
+            return noteId;
+        }
+    }
+
+    /** Takes a tag off a conversation. Whether Intercom moves updated_at is unknown (Q1): here it does not. */
+    public String untagConversation(String conversationId, String tagId) {
+        synchronized (writeLock) {
+            Conversation c = requireConversation(conversationId);
+            if (c.tags().stream().noneMatch(t -> t.tagId().equals(tagId))) {
+                throw new NoSuchElementException("conversation " + conversationId + " has no tag " + tagId);
+            }
+            putConversation(c.withoutTag(tagId));
+            return conversationId;
+        }
+    }
+
+    /**
+     * Deletes a company: gone from the scroll (one opened afterwards), the companies lists and
+     * GET /companies/{id} (404 company_not_found), and from every contact's companies, whose updated_at
+     * does not move. Intercom lists no deleted companies, so only a re-read of all ids reveals it.
+     */
+    public String deleteCompany(String companyId) {
+        synchronized (writeLock) {
+            if (companies.remove(companyId) == null) {
+                throw new NoSuchElementException("no company " + companyId);
+            }
+            liveContacts().filter(c -> c.companyIds().contains(companyId)).toList()
+                    .forEach(c -> putContact(c.withoutCompany(companyId)));
+            return companyId;
         }
     }
 
@@ -596,9 +704,16 @@ public final class SampleWorkspace {
 
     // ---- package-private access for the server -------------------------------------------------------------
 
-    /** Whether the contact was merged into another (its GET answers 410 from API 2.16). */
-    boolean wasMerged(String id) {
-        return merged.contains(id);
+    /**
+     * The contact a merged-away id now lives on, following merge chains up to 3 hops as the 2.16
+     * Link header does; null when the id was never merged.
+     */
+    String canonicalOfMerged(String id) {
+        String target = mergedInto.get(id);
+        for (int hop = 1; hop < 3 && target != null && mergedInto.containsKey(target); hop++) {
+            target = mergedInto.get(target);
+        }
+        return target;
     }
 
     Contact contactRecord(String id) {
