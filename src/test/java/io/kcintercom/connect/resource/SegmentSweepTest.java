@@ -1,10 +1,21 @@
 package io.kcintercom.connect.resource;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
@@ -22,6 +33,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -148,6 +160,50 @@ class SegmentSweepTest {
     }
 
     @Test
+    void aSegmentsListWithoutItsArrayFailsTheStepInsteadOfRetractingEveryMembership() {
+        WireMockServer wm = wireMock();
+        wm.stubFor(get(urlPathEqualTo("/segments")).willReturn(okJson("{\"type\":\"segment.list\"}")));
+        StoredKeys stored = new StoredKeys(PREFIX).put(Resource.USERS, "c1", Tables.USERS_SEGMENTS, "s1");
+        SegmentSweep sweep = new SegmentSweep(Resource.USERS, client(wm.baseUrl()), records(stored), stored);
+
+        DataException e = assertThrows(DataException.class, sweep::step);
+
+        assertTrue(e.getMessage().contains("'segments' array"), e.getMessage());
+        assertFalse(sweep.done());
+        assertEquals(0, sweep.leaves(), "s1 is not taken for deleted");
+    }
+
+    @Test
+    void aSegmentsListOverTwoPagesIsReadWholeBeforeAnyMembershipIsJudged() {
+        WireMockServer wm = wireMock();
+        wm.stubFor(get(urlPathEqualTo("/segments")).withQueryParam("page", absent()).willReturn(okJson(
+                "{\"type\":\"segment.list\",\"segments\":[{\"type\":\"segment\",\"id\":\"s1\"}],"
+                        + "\"pages\":{\"next\":\"" + wm.baseUrl() + "/segments?page=2\"}}")));
+        wm.stubFor(get(urlPathEqualTo("/segments")).withQueryParam("page", equalTo("2")).willReturn(okJson(
+                "{\"type\":\"segment.list\",\"segments\":[{\"type\":\"segment\",\"id\":\"s2\"}],"
+                        + "\"pages\":{\"next\":null}}")));
+        for (String segment : List.of("s1", "s2")) {
+            String members = segment.equals("s2") ? "{\"type\":\"contact\",\"id\":\"c1\",\"updated_at\":1}" : "";
+            wm.stubFor(post(urlPathEqualTo("/contacts/search"))
+                    .withRequestBody(matchingJsonPath("$.query.value[1].value", equalTo(segment)))
+                    .willReturn(okJson("{\"type\":\"list\",\"data\":[" + members + "]}")));
+        }
+        StoredKeys stored = new StoredKeys(PREFIX).put(Resource.USERS, "c1", Tables.USERS_SEGMENTS, "s2");
+        SegmentSweep sweep = new SegmentSweep(Resource.USERS, client(wm.baseUrl()), records(stored), stored);
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of(), out, "c1 stays in s2, which the second page lists");
+        assertEquals(4, sweep.requests(), "two pages of segments, one search page each");
+        assertEquals(1, wm.findAll(postRequestedFor(urlPathEqualTo("/contacts/search"))
+                .withRequestBody(matchingJsonPath("$.query.value[0].value", equalTo("user")))
+                .withRequestBody(matchingJsonPath("$.query.value[1].field", equalTo("segment_id")))
+                .withRequestBody(matchingJsonPath("$.pagination.per_page", equalTo("150")))
+                .withRequestBody(matchingJsonPath("$.sort.order", equalTo("ascending")))
+                .withRequestBody(matchingJsonPath("$.query.value[1].value", equalTo("s2")))).size());
+    }
+
+    @Test
     void memberHashesAnswerForWhatWasAddedAcrossGrowthAndLateAdds() {
         SegmentSweep.MemberHashes hashes = new SegmentSweep.MemberHashes();
         for (int i = 0; i < 5_000; i += 2) {
@@ -176,7 +232,18 @@ class SegmentSweepTest {
     }
 
     private IntercomClient client(FakeIntercom fake) {
-        IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(), "sweep-token", "2.11",
+        return client(fake.baseUrl());
+    }
+
+    private WireMockServer wireMock() {
+        WireMockServer wm = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        wm.start();
+        closeables.add(wm::stop);
+        return wm;
+    }
+
+    private IntercomClient client(String baseUrl) {
+        IntercomClient client = new IntercomClient(new IntercomClient.Settings(baseUrl, "sweep-token", "2.11",
                 5_000, 20, 10_000));
         closeables.add(client);
         return client;
