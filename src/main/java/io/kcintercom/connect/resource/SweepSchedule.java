@@ -80,9 +80,9 @@ final class SweepSchedule {
                     + "available (see state.kafka.bootstrap.servers), so there is nothing to compare with",
                     resource.id());
         }
-        // HOOK(SegmentSweep): users and leads run new SegmentSweep(resource, client, records, keys) as the
-        // sweep's last part once the "segments" branch lands; until then membership is read per contact.
-        Supplier<SweepStep> segments = () -> null;
+        // Users and leads end their sweep with segment membership, read per segment (issue 17).
+        Supplier<SweepStep> segments = resource == Resource.CONVERSATIONS ? () -> null
+                : () -> new SegmentSweep(resource, client, records, keys);
         Supplier<SearchSweep> newSweep = () -> new SearchSweep(resource, client, path, query, records, fullGroups,
                 segments.get(), retractions);
         LongFunction<DeletedConversationsSweep> deleted =
