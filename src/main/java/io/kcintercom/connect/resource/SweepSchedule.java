@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *       listing down to the watermark the offset keeps ({@link DeletedConversationsSweep}).</li>
  * </ul>
  * Both retract through the store of emitted keys: without it ({@link EmittedKeys#enabled()} false)
- * neither runs, which is logged once at INFO.
+ * there is nothing to compare the listing with, so only the segment membership part of a users or
+ * leads sweep runs (it upserts what it lists and retracts nothing), which is logged at INFO.
  */
 final class SweepSchedule {
     private static final Logger log = LoggerFactory.getLogger(SweepSchedule.class);
@@ -31,7 +32,8 @@ final class SweepSchedule {
     private final Resource resource;
     private final long intervalMs;
     private final boolean storeEnabled;
-    private final Supplier<SearchSweep> newSweep;
+    /** A new sweep, or null when the resource has nothing to sweep. */
+    private final Supplier<SweepStep> newSweep;
     /** The deleted listing from a watermark, or null when the resource or the API version has none. */
     private final LongFunction<DeletedConversationsSweep> newDeletedListing;
     private final AtomicLong sweeps = new AtomicLong();
@@ -46,7 +48,7 @@ final class SweepSchedule {
     private boolean caughtUp;
     private boolean deletedListingDue;
 
-    private SweepSchedule(Resource resource, long intervalMs, boolean storeEnabled, Supplier<SearchSweep> newSweep,
+    private SweepSchedule(Resource resource, long intervalMs, boolean storeEnabled, Supplier<SweepStep> newSweep,
                           LongFunction<DeletedConversationsSweep> newDeletedListing,
                           AtomicLong retractions, SearchPosition start) {
         this.resource = resource;
@@ -61,7 +63,7 @@ final class SweepSchedule {
 
     /** A schedule that never runs anything, keeping the position's reconciliation state as it is. */
     static SweepSchedule none(Resource resource, SearchPosition start) {
-        return new SweepSchedule(resource, 0L, false, () -> null, null, new AtomicLong(), start);
+        return new SweepSchedule(resource, 0L, false, null, null, new AtomicLong(), start);
     }
 
     /**
@@ -75,16 +77,19 @@ final class SweepSchedule {
                             SearchPosition start) {
         EmittedKeys keys = records.emitted();
         AtomicLong retractions = new AtomicLong();
-        if (!keys.enabled() && intervalMs > 0) {
-            log.info("{}: no reconciliation sweep and no deleted listing: the store of emitted keys is not "
-                    + "available (see state.kafka.bootstrap.servers), so there is nothing to compare with",
-                    resource.id());
-        }
         // Users and leads end their sweep with segment membership, read per segment (issue 17).
         Supplier<SweepStep> segments = resource == Resource.CONVERSATIONS ? () -> null
                 : () -> new SegmentSweep(resource, client, records, keys);
-        Supplier<SearchSweep> newSweep = () -> new SearchSweep(resource, client, path, query, records, fullGroups,
+        Supplier<SweepStep> newSweep = () -> new SearchSweep(resource, client, path, query, records, fullGroups,
                 segments.get(), retractions);
+        if (!keys.enabled()) {
+            newSweep = resource == Resource.CONVERSATIONS ? null : segments;
+            if (intervalMs > 0) {
+                log.info("{}: the reconciliation sweep {}: the store of emitted keys is not available (see "
+                        + "state.kafka.bootstrap.servers), so there is nothing to compare the listing with",
+                        resource.id(), newSweep == null ? "does not run" : "reads segment membership only");
+            }
+        }
         LongFunction<DeletedConversationsSweep> deleted =
                 resource == Resource.CONVERSATIONS && DeletedConversationsSweep.available(apiVersion)
                         ? watermark -> new DeletedConversationsSweep(client, records, watermark, retractions)
@@ -154,7 +159,7 @@ final class SweepSchedule {
     }
 
     private void requestsOf(SweepStep step, long count) {
-        if (step instanceof SearchSweep) {
+        if (!(step instanceof DeletedConversationsSweep)) {
             requests.addAndGet(count);
         }
     }
@@ -172,6 +177,6 @@ final class SweepSchedule {
     }
 
     private boolean sweepsOn() {
-        return storeEnabled && intervalMs > 0;
+        return newSweep != null && intervalMs > 0;
     }
 }
