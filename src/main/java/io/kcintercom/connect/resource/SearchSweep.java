@@ -5,6 +5,7 @@ import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.JsonPaths;
+import io.kcintercom.connect.table.RowConverter;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.connect.errors.DataException;
 
 /**
  * The reconciliation sweep of a search resource (users, leads, conversations; issue 16): lists
@@ -100,7 +102,9 @@ final class SearchSweep implements SweepStep {
         for (SearchQuery.Hit hit : page.hits()) {
             seen.add(hit.id());
             if (!keys.contains(resource, hit.id())) {
-                unknown.add(hit.object());
+                if (convertible(hit.object())) {
+                    unknown.add(hit.object());
+                }
             } else {
                 RecordFactory.Group changed = linksChanged(hit.id(), hit.object());
                 if (changed != null) {
@@ -124,6 +128,24 @@ final class SearchSweep implements SweepStep {
             groups.addAll(vanished());
         }
         return groups;
+    }
+
+    /**
+     * Whether the object's own row can be built. One that cannot was skipped and reported (counted,
+     * logged, sent to the errors topic) by the pass that read it, and the store never holds it: the
+     * sweep leaves it alone rather than report it again at every sweep.
+     */
+    private boolean convertible(JsonNode object) {
+        String table = parentTable();
+        if (!records.enabled(table)) {
+            return true;
+        }
+        try {
+            RowConverter.convert(Tables.get(table), object);
+            return true;
+        } catch (DataException e) { // UnmappableValueException included
+            return false;
+        }
     }
 
     /** Every stored parent the listing did not show: its rows and child rows are retracted. */

@@ -197,6 +197,20 @@ class SearchSweepTest extends ReaderTestSupport {
     }
 
     @Test
+    void anUnknownObjectWhoseRowCannotBeBuiltIsLeftToThePassThatReportedIt() {
+        ObjectNode bad = contact("bad", T - 500).put("created_at", "not-a-date");
+        stubSearchPage(PATH, null, searchPage("data", null, bad, contact("good", T - 400)));
+        RecordFactory records = new RecordFactory(PREFIX, List.of(Tables.USERS), BadObjects.skipping(), keys);
+        SearchSweep sweep = new SearchSweep(Resource.USERS, client, PATH, new SearchQuery("users", "data", null),
+                records, new ContactGroups(Resource.USERS, client, records, followUps(4)), null, retractions);
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of("good"), ids(out, Tables.USERS));
+        assertEquals(0, records.badObjects().count(Resource.USERS), "not counted (nor logged) a second time");
+    }
+
+    @Test
     void conversationsCompareTheirTags() {
         keys.put(Resource.CONVERSATIONS, "c1", Tables.CONVERSATIONS_TAGS, List.of("t1"))
                 .put(Resource.CONVERSATIONS, "gone");
