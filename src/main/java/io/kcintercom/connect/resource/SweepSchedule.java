@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Both retract through the store of emitted keys: without it ({@link EmittedKeys#enabled()} false)
  * there is nothing to compare the listing with, so only the segment membership part of a users or
- * leads sweep runs (it upserts what it lists and retracts nothing), which is logged at INFO.
+ * leads sweep runs (it upserts what it lists and retracts nothing), which is logged at INFO. With
+ * sweeps disabled (interval 0) that part still runs once, at the end of the first sync: segment
+ * membership has no other source.
  */
 final class SweepSchedule {
     private static final Logger log = LoggerFactory.getLogger(SweepSchedule.class);
@@ -82,7 +84,11 @@ final class SweepSchedule {
                 : () -> new SegmentSweep(resource, client, records, keys);
         Supplier<SweepStep> newSweep = () -> new SearchSweep(resource, client, path, query, records, fullGroups,
                 segments.get(), retractions);
-        if (!keys.enabled()) {
+        if (intervalMs == 0) {
+            // No reconciliation; segment membership, which only a segment sweep reads, is still built
+            // once at the end of the first sync (sweptAt then says it was).
+            newSweep = resource == Resource.CONVERSATIONS ? null : segments;
+        } else if (!keys.enabled()) {
             newSweep = resource == Resource.CONVERSATIONS ? null : segments;
             if (intervalMs > 0) {
                 log.info("{}: the reconciliation sweep {}: the store of emitted keys is not available (see "
@@ -177,6 +183,6 @@ final class SweepSchedule {
     }
 
     private boolean sweepsOn() {
-        return newSweep != null && intervalMs > 0;
+        return newSweep != null && (intervalMs > 0 || sweptAt == 0);
     }
 }
