@@ -201,9 +201,6 @@ class OffsetsRestApiIntegrationTest {
         config.put("poll.interval.ms", "1000");
         config.put("search.delay.ms", "1000");
         config.put("retry.backoff.ms", "50");
-        // These tests are about where offsets resume from; a reconciliation sweep after the first pass
-        // would also emit the objects before a stored position (the store never saw them: SweepIntegrationTest).
-        config.put("intercom.reconcile.interval.ms", "0");
         return config;
     }
 
