@@ -7,8 +7,10 @@ import io.kcintercom.connect.resource.Readers;
 import io.kcintercom.connect.resource.RecordFactory;
 import io.kcintercom.connect.resource.Resource;
 import io.kcintercom.connect.resource.ResourceReader;
+import io.kcintercom.connect.resource.SegmentSweep;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
+import io.kcintercom.connect.state.EmittedKeys;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -40,6 +42,10 @@ import java.util.function.ToLongFunction;
  * change from the waits a reader chose after idle passes (measured: the backoff up to
  * poll.interval.max.ms).
  *
+ * <p>Segment membership is read by {@code SegmentSweep} at the end of the first sync and at each
+ * reconciliation sweep: it is run for both roles after the first sync, its requests fitted to the
+ * memberships (contact-segment pairs) and extrapolated to {@value #TARGET_SEGMENTS} segments.
+ *
  * <p>Run: {@code bench/cost-model} (a minute; writes the "Cost model" section of RESULTS.md).
  */
 public final class CostModel {
@@ -52,10 +58,17 @@ public final class CostModel {
     static final double TARGET_NOTES_SHARE = 0.05;
     static final double DAY_CONTACT_CHANGES = 30_000;
     static final double DAY_CONVERSATION_CHANGES = 3_000;
+    /** The review's segment count; the sample workspace has {@link #SAMPLE_SEGMENTS}. */
+    static final int TARGET_SEGMENTS = 20;
+    static final int SAMPLE_SEGMENTS = 6;
+    static final String SWEEP_SEARCH = "segment sweep: POST /contacts/search (segment_id)";
+    static final String SWEEP_LIST = "segment sweep: GET /segments";
     static final Instant GENERATED_AT = Instant.parse("2026-12-03T04:00:00Z");
 
     /** What an endpoint's request count grows with. */
-    enum Driver { CONTACTS, CONTACTS_WITH_NOTES, TRUNCATED_TAGS, TRUNCATED_COMPANIES, CONVERSATIONS, COMPANIES, ONE }
+    enum Driver {
+        CONTACTS, CONTACTS_WITH_NOTES, TRUNCATED_TAGS, TRUNCATED_COMPANIES, CONVERSATIONS, COMPANIES, MEMBERSHIPS, ONE
+    }
 
     /** One measured run: the drivers' values and the requests per endpoint. */
     record Sample(Map<Driver, Long> drivers, Map<String, Long> requests) {
@@ -103,10 +116,11 @@ public final class CostModel {
         List<Sample> firstSync = new ArrayList<>();
         List<Sample> idle = new ArrayList<>();
         List<Sample> changes = new ArrayList<>();
+        List<Sample> sweeps = new ArrayList<>();
         for (long[] size : SIZES) {
-            measure(size, firstSync, idle, changes);
+            measure(size, firstSync, idle, changes, sweeps);
         }
-        return CostReport.render(this, firstSync, idle, changes);
+        return CostReport.render(this, firstSync, idle, changes, sweeps);
     }
 
     IntercomSourceConnectorConfig defaults() {
@@ -117,8 +131,8 @@ public final class CostModel {
         return idleWaitsMs;
     }
 
-    private void measure(long[] size, List<Sample> firstSync, List<Sample> idle, List<Sample> changes)
-            throws Exception {
+    private void measure(long[] size, List<Sample> firstSync, List<Sample> idle, List<Sample> changes,
+                         List<Sample> sweeps) throws Exception {
         SampleWorkspace ws = SampleWorkspace.generate(17, SampleWorkspace.Sizes.builder().users((int) size[0])
                 .leads((int) size[1]).conversations((int) size[2]).companies((int) size[3]).build(), GENERATED_AT);
         ws.useClock(clock());
@@ -146,6 +160,18 @@ public final class CostModel {
                 drain(reader);
             }
             firstSync.add(new Sample(drivers, fake.requestCounts()));
+
+            // The segment sweep of both roles; its requests do not depend on the store's content.
+            fake.resetCounters();
+            for (Resource role : List.of(Resource.USERS, Resource.LEADS)) {
+                SegmentSweep sweep = new SegmentSweep(role, client, new RecordFactory("cost.", tables),
+                        EmittedKeys.NONE);
+                while (!sweep.done()) {
+                    sweep.step();
+                }
+            }
+            sweeps.add(new Sample(drivers, Map.of(SWEEP_SEARCH, fake.requestCount("POST /contacts/search"),
+                    SWEEP_LIST, fake.requestCount("GET /segments"))));
 
             List<Resource> searches = List.of(Resource.USERS, Resource.LEADS, Resource.CONVERSATIONS);
             nowMs.addAndGet(60_000);
@@ -204,6 +230,7 @@ public final class CostModel {
         d.put(Driver.TRUNCATED_COMPANIES, count(contactIds, id -> ws.contactCompanies(id).size() > 10 ? 1 : 0));
         d.put(Driver.CONVERSATIONS, conversations);
         d.put(Driver.COMPANIES, companies);
+        d.put(Driver.MEMBERSHIPS, count(contactIds, id -> ws.contactSegments(id).size()));
         d.put(Driver.ONE, 1L);
         return d;
     }
@@ -216,6 +243,7 @@ public final class CostModel {
     static Driver driverOf(String endpoint) {
         return switch (endpoint) {
             case "POST /contacts/search", "GET /contacts/{id}/segments", "GET /events" -> Driver.CONTACTS;
+            case SWEEP_SEARCH -> Driver.MEMBERSHIPS;
             case "GET /contacts/{id}/notes" -> Driver.CONTACTS_WITH_NOTES;
             case "GET /contacts/{id}/tags" -> Driver.TRUNCATED_TAGS;
             case "GET /contacts/{id}/companies" -> Driver.TRUNCATED_COMPANIES;
@@ -247,6 +275,8 @@ public final class CostModel {
             case CONTACTS_WITH_NOTES -> TARGET_CONTACTS * TARGET_NOTES_SHARE;
             case TRUNCATED_TAGS, TRUNCATED_COMPANIES -> 0;
             case CONVERSATIONS -> TARGET_CONVERSATIONS;
+            // One membership a contact on average, as in the sample (0 to 2 of its role's 3 segments).
+            case MEMBERSHIPS -> TARGET_CONTACTS;
             case COMPANIES -> TARGET_COMPANIES;
             case ONE -> 1;
         };

@@ -26,10 +26,12 @@ final class CostReport {
     private CostReport() {
     }
 
-    static String render(CostModel model, List<Sample> firstSync, List<Sample> idle, List<Sample> changes) {
+    static String render(CostModel model, List<Sample> firstSync, List<Sample> idle, List<Sample> changes,
+                         List<Sample> sweeps) {
         Map<String, Fit> first = CostModel.fit(firstSync);
         Map<String, Fit> idleFit = CostModel.fit(idle);
         Map<String, Fit> changeFit = CostModel.fit(changes);
+        Map<String, Fit> sweepFit = CostModel.fit(sweeps);
         double pollS = model.defaults().pollIntervalMs() / 1000.0;
         double companiesS = model.defaults().companiesPollIntervalMs() / 1000.0;
         double refreshS = model.defaults().refreshIntervalMs() / 1000.0;
@@ -87,11 +89,23 @@ final class CostReport {
                 at(changeFit, "POST /conversations/search", changedPerConversationPass)));
         changeDay.put("GET /conversations/{id}", CostModel.DAY_CONVERSATION_CHANGES
                 * slope(changeFit, "GET /conversations/{id}"));
-        for (String e : List.of("GET /contacts/{id}/segments", "GET /events")) {
-            changeDay.put(e, CostModel.DAY_CONTACT_CHANGES * slope(changeFit, e));
-        }
+        changeDay.put("GET /events", CostModel.DAY_CONTACT_CHANGES * slope(changeFit, "GET /events"));
         changeDay.put("GET /contacts/{id}/notes", CostModel.DAY_CONTACT_CHANGES * CostModel.TARGET_NOTES_SHARE
                 * slope(changeFit, "GET /contacts/{id}/notes"));
+
+        // Segment membership: one segment sweep at the end of the first sync and one per reconcile interval;
+        // each segment of the target beyond the sample's costs one more partial page per role.
+        double sweepSearch = at(sweepFit, CostModel.SWEEP_SEARCH, CostModel.target(Driver.MEMBERSHIPS))
+                + 2.0 * (CostModel.TARGET_SEGMENTS - CostModel.SAMPLE_SEGMENTS);
+        double sweepList = at(sweepFit, CostModel.SWEEP_LIST, 1);
+        double sweepsPerDay = model.defaults().reconcileIntervalMs() > 0
+                ? DAY_S * 1000 / model.defaults().reconcileIntervalMs() : 0;
+        firstSyncModel.put(CostModel.SWEEP_SEARCH, sweepSearch);
+        firstSyncModel.put(CostModel.SWEEP_LIST, sweepList);
+        for (Map<String, Double> day : List.of(idleDay, changeDay)) {
+            day.put(CostModel.SWEEP_SEARCH, sweepsPerDay * sweepSearch);
+            day.put(CostModel.SWEEP_LIST, sweepsPerDay * sweepList);
+        }
 
         StringBuilder out = new StringBuilder();
         out.append(BEGIN).append("\n\n## Cost model at 2M contacts (issue 17)\n\n");
@@ -118,12 +132,15 @@ final class CostReport {
                 .append("** | **").append(n(sum(idleDay))).append("** |\n");
         out.append("| review, before issue 17 | 6,350,000 | 318,000 | 217,000 (contact search alone) |\n\n");
         double events = firstSyncModel.getOrDefault("GET /events", 0.0);
-        double segments = firstSyncModel.getOrDefault("GET /contacts/{id}/segments", 0.0);
         out.append(String.format(Locale.ROOT, "- First sync: %s requests, %.1f h at 10,000/min. Without event "
-                        + "summaries %s; without them and without the per-contact segments call (issue 17's "
-                        + "segment sweep, not in this code yet) %s (aim: <= 500,000).%n",
-                n(firstTotal), firstTotal / CostModel.RATE_PER_MIN / 60, n(firstTotal - events),
-                n(firstTotal - events - segments)));
+                        + "summaries %s (aim: <= 500,000).%n",
+                n(firstTotal), firstTotal / CostModel.RATE_PER_MIN / 60, n(firstTotal - events)));
+        out.append(String.format(Locale.ROOT, "- Segment membership (no per-contact call): a segment sweep of both "
+                        + "roles costs %s requests at %s memberships in %d segments (%.4f search pages per "
+                        + "membership, fitted), at the end of the first sync and %.1f time(s) a day "
+                        + "(intercom.reconcile.interval.ms).%n",
+                n(sweepSearch + sweepList), n(CostModel.target(Driver.MEMBERSHIPS)), CostModel.TARGET_SEGMENTS,
+                slope(sweepFit, CostModel.SWEEP_SEARCH), sweepsPerDay));
         out.append(String.format(Locale.ROOT, "- Event summaries: %.3f requests per contact (aim: exactly 1).%n",
                 slope(first, "GET /events")));
         out.append(String.format(Locale.ROOT, "- Contact search: %.2f page(s) per idle pass per role; %.0f passes a "
@@ -144,6 +161,7 @@ final class CostReport {
         calibration(out, "first sync", firstSync, first);
         calibration(out, "idle pass", idle, idleFit);
         calibration(out, "pass after 10 % changed", changes, changeFit);
+        calibration(out, "segment sweep, both roles (6 segments)", sweeps, sweepFit);
         out.append("\n").append(END).append("\n");
         return out.toString();
     }

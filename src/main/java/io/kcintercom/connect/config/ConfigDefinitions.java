@@ -167,7 +167,7 @@ final class ConfigDefinitions {
 
         order = 0;
         def.define(MAX_IN_FLIGHT_REQUESTS, Type.INT, 64, ConfigDef.Range.between(1, 256), Importance.MEDIUM,
-                "Maximum concurrent follow-up requests per task (contact segments, notes and event summaries; "
+                "Maximum concurrent follow-up requests per task (contact notes and event summaries; "
                         + "conversation parts). All requests of a worker that use the same token share one pacer "
                         + "fed by Intercom's X-RateLimit headers, so this bounds latency, not the request rate: "
                         + "a task reaches about this many requests divided by Intercom's response time per "

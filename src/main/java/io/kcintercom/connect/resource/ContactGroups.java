@@ -3,10 +3,10 @@ package io.kcintercom.connect.resource;
 import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.COMPANIES;
 import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.EVENT_SUMMARY;
 import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.NOTES;
-import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.SEGMENTS;
 import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.TAGS;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
@@ -27,17 +27,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a page of contacts (users or leads) into their groups of records: the contact, its tags,
  * companies and social profiles (inline, or from the list URL when Intercom truncated the inline
- * list), and, when their tables are enabled, its segments, notes and event summary, which each
- * need a request of their own. Which requests a contact needs is decided once, in a
- * {@link FollowUpPlan}; they run concurrently through {@link FollowUps}, and the rows are assembled
- * from their results read by name.
+ * list), and, when their tables are enabled, its notes and event summary, which each need a
+ * request of their own. Segment membership is not read here: Intercom changes it without moving
+ * the contact's {@code updated_at}, and one call per contact cost 2M calls on a 2M-contact first
+ * sync, so {@link SegmentSweep} reads it per segment at each sweep. Which requests a contact needs
+ * is decided once, in a {@link FollowUpPlan}; they run concurrently through {@link FollowUps}, and
+ * the rows are assembled from their results read by name.
  *
  * <p>A follow-up answering 404 (or 410, which API 2.16 gives a merged contact) reveals that the
  * contact is gone: its group then holds tombstones instead of rows, for the contact and for every
  * child row the search result and the follow-ups that did answer name (inline tags, companies,
- * social profiles and notes; listed segments and event summaries), with the positions its rows
- * would have had. A deleted contact the search never returns again is not seen here: that takes
- * issue 16's reconciliation sweep.
+ * social profiles and notes; listed event summaries; the segments the store of emitted keys
+ * holds for it), with the positions its rows would have had. A deleted contact the search never
+ * returns again is not seen here: that takes issue 16's reconciliation sweep.
  *
  * <p>Role changes: a lead that turned user is not retracted from {@code leads*} yet. Intercom
  * gives no signal of the change (the id stays, only {@code updated_at} moves) and the connector
@@ -53,7 +55,6 @@ final class ContactGroups implements GroupBuilder {
     enum ContactFollowUp {
         TAGS("tags"),
         COMPANIES("companies"),
-        SEGMENTS("segments"),
         NOTES("notes"),
         EVENT_SUMMARY("event summary");
 
@@ -119,9 +120,6 @@ final class ContactGroups implements GroupBuilder {
             requests.put(COMPANIES, list(id, COMPANIES,
                     SubLists.listUrl(contact.get("companies"), path + "/companies"), "companies"));
         }
-        if (records.enabled(tables.segments())) {
-            requests.put(SEGMENTS, list(id, SEGMENTS, path + "/segments", "segments"));
-        }
         if (records.enabled(Tables.NOTES) && mayHaveNotes(contact.get("notes"))) {
             requests.put(NOTES, list(id, NOTES, path + "/notes?per_page=50", "notes"));
         }
@@ -171,7 +169,7 @@ final class ContactGroups implements GroupBuilder {
                 results.orElseGet(TAGS, () -> SubLists.itemsOf(contact.get("tags"), "tags")),
                 results.orElseGet(COMPANIES, () -> SubLists.itemsOf(contact.get("companies"), "companies")),
                 contact.get("social_profiles"),
-                results.orElse(SEGMENTS, List.of()));
+                List.of()); // segment membership comes from SegmentSweep
         tables.addChildren(group, id, children);
         results.orElse(NOTES, List.of())
                 .forEach(note -> group.add(Tables.NOTES, aboutContact(note, id)));
@@ -196,12 +194,20 @@ final class ContactGroups implements GroupBuilder {
                 listedOrInline(results, TAGS, contact, "tags"),
                 listedOrInline(results, COMPANIES, contact, "companies"),
                 contact.get("social_profiles"),
-                results.orElse(SEGMENTS, List.of())));
+                storedSegments(id)));
         List<JsonNode> notes = listedOrInline(results, NOTES, contact, "notes");
         notes.forEach(note -> group.remove(Tables.NOTES, note));
         results.orElse(EVENT_SUMMARY, List.of())
                 .forEach(event -> group.removeChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
         return group.parent(tables.parent(), id).removeParent(); // and every child row stored for it
+    }
+
+    /** The segments the store of emitted keys holds for the contact: what {@link SegmentSweep} emitted. */
+    private List<JsonNode> storedSegments(String id) {
+        return records.emitted().childIds(resource, id, tables.segments()).stream()
+                .<JsonNode>map(segment -> JsonNodeFactory.instance.objectNode().put("type", "segment")
+                        .put("id", segment))
+                .toList();
     }
 
     /** A follow-up's list when it answered with one, else the inline list (a gone contact's follow-ups answer none). */
@@ -218,7 +224,7 @@ final class ContactGroups implements GroupBuilder {
     }
 
     /** Notes name their contact; one that does not is still about the contact it was listed under. */
-    private static JsonNode aboutContact(JsonNode note, String contactId) {
+    static JsonNode aboutContact(JsonNode note, String contactId) {
         if (!note.isObject() || JsonPaths.text(note, "contact.id") != null) {
             return note;
         }

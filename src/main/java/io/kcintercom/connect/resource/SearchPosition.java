@@ -16,12 +16,24 @@ import java.util.Set;
  * @param id        id of the last emitted object ("" before the first)
  * @param passFrom  the updated_at the current pass's query started from
  * @param cursor    the search cursor to resume the pass with, or null
+ * @param sweptAt   when the last reconciliation sweep completed (unix seconds), 0 before the first
+ *                  ({@link SearchReader}); a restart does not sweep again before it is due
+ * @param deletedThrough the newest {@code deleted_at} read from Intercom's deleted conversations
+ *                  listing (unix seconds), 0 before the first ({@link DeletedConversationsSweep})
  */
-public record SearchPosition(long updatedAt, String id, long passFrom, String cursor) {
+public record SearchPosition(long updatedAt, String id, long passFrom, String cursor, long sweptAt,
+                             long deletedThrough) {
     static final String UPDATED_AT = "updated_at";
     static final String ID = "id";
     static final String PASS_FROM = "pass_from";
     static final String CURSOR = "cursor";
+    static final String SWEPT_AT = "swept_at";
+    static final String DELETED_THROUGH = "deleted_through";
+
+    /** A position without a sweep or a deleted listing read yet. */
+    public SearchPosition(long updatedAt, String id, long passFrom, String cursor) {
+        this(updatedAt, id, passFrom, cursor, 0L, 0L);
+    }
 
     public static SearchPosition initial(long since) {
         return new SearchPosition(since, "", since, null);
@@ -37,7 +49,8 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
         long passFrom = OffsetFields.longValue(offset, PASS_FROM, updatedAt);
         String cursor = OffsetFields.stringValue(offset, CURSOR);
         return new SearchPosition(updatedAt, id == null ? "" : id, Math.min(passFrom, updatedAt),
-                cursor == null || cursor.isBlank() ? null : cursor);
+                cursor == null || cursor.isBlank() ? null : cursor, OffsetFields.longValue(offset, SWEPT_AT, 0L),
+                OffsetFields.longValue(offset, DELETED_THROUGH, 0L));
     }
 
     /** The same as {@link #fromMap}, under the name its first callers use. */
@@ -45,10 +58,14 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
         return fromMap(offset, since);
     }
 
-    /** Checks an offset a user writes: {@code updated_at} required; {@code id}, {@code pass_from}, {@code cursor} optional. */
+    /**
+     * Checks an offset a user writes: {@code updated_at} required; {@code id}, {@code pass_from},
+     * {@code cursor}, {@code swept_at}, {@code deleted_through} optional.
+     */
     static void validate(Resource resource, Map<String, ?> offset) {
-        OffsetFields.allowOnly(resource, offset, Set.of(UPDATED_AT, ID, PASS_FROM, CURSOR))
+        OffsetFields.allowOnly(resource, offset, Set.of(UPDATED_AT, ID, PASS_FROM, CURSOR, SWEPT_AT, DELETED_THROUGH))
                 .requireSeconds(UPDATED_AT, true).requireSeconds(PASS_FROM, false)
+                .requireSeconds(SWEPT_AT, false).requireSeconds(DELETED_THROUGH, false)
                 .requireString(ID).requireString(CURSOR);
     }
 
@@ -58,7 +75,20 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
         map.put(ID, id);
         map.put(PASS_FROM, passFrom);
         map.put(CURSOR, cursor);
+        // Written once they mean something, so positions before any sweep keep their four fields.
+        if (sweptAt > 0) {
+            map.put(SWEPT_AT, sweptAt);
+        }
+        if (deletedThrough > 0) {
+            map.put(DELETED_THROUGH, deletedThrough);
+        }
         return map;
+    }
+
+    /** This position carrying the reconciliation's state (the positions a pass makes know none of it). */
+    SearchPosition withReconciliation(long sweptAtSeconds, long deletedThroughSeconds) {
+        return sweptAtSeconds == sweptAt && deletedThroughSeconds == deletedThrough ? this
+                : new SearchPosition(updatedAt, id, passFrom, cursor, sweptAtSeconds, deletedThroughSeconds);
     }
 
     /** Whether an object at (updatedAt, id) was already emitted. */

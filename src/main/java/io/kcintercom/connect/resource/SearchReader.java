@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.metrics.PassProgress;
+import io.kcintercom.connect.table.JsonPaths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,6 +35,13 @@ import org.slf4j.LoggerFactory;
  * <p>Contact search before API 2.17 matches whole days, so a pass from the position answers its
  * whole day: the next pass reads newest first and stops where the position is, unless nothing was
  * emitted yet (the first sync streams oldest first) or a pass is to be resumed at its cursor.
+ *
+ * <p>Between passes the reader reconciles ({@link SweepSchedule}, issue 16): the reconciliation
+ * sweep once the first full sync has caught up and then every {@code intercom.reconcile.interval.ms}
+ * ({@link SearchSweep}), and on conversations the deleted listing after each pass. They run one
+ * step (one request) per poll; when a pass falls due while a sweep runs, the pass runs first and
+ * the sweep continues after it, so changes keep flowing during a sweep of millions of ids. Their
+ * records carry the position as it stands, with the sweep's state in it.
  */
 public final class SearchReader implements ResourceReader {
     private static final Logger log = LoggerFactory.getLogger(SearchReader.class);
@@ -46,6 +54,8 @@ public final class SearchReader implements ResourceReader {
     private final long pollIntervalMs;
     private final long searchDelayMs;
     private final LongSupplier clock;
+    private final String path;
+    private final IntercomClient client;
 
     /** Where reading has got to: past every object whose follow-ups have been started. */
     private volatile SearchPosition position;
@@ -58,6 +68,8 @@ public final class SearchReader implements ResourceReader {
     private boolean newestFirst;
     /** The resource's pass progress once the worker gives it; until then one of its own. */
     private PassProgress progress;
+    /** The sweeps and deleted listings run between passes; none until {@link #sweeping} is called. */
+    private SweepSchedule sweeps;
 
     /**
      * @param baseFilter a query clause ANDed with the updated_at condition (e.g. the role), or null
@@ -77,6 +89,21 @@ public final class SearchReader implements ResourceReader {
         this.clock = clock;
         this.newestFirst = resource == Resource.USERS || resource == Resource.LEADS;
         this.progress = new PassProgress(clock);
+        this.path = path;
+        this.client = client;
+        this.sweeps = SweepSchedule.none(resource, start);
+    }
+
+    /**
+     * Reconciles between passes against the records' store of emitted keys ({@link SweepSchedule}).
+     *
+     * @param intervalMs {@code intercom.reconcile.interval.ms}, 0 for no sweeps
+     * @param apiVersion {@code intercom.api.version}: conversations read the deleted listing from 2.16
+     */
+    public SearchReader sweeping(RecordFactory records, long intervalMs, String apiVersion) {
+        this.sweeps = SweepSchedule.of(resource, client, path, query, records, groupBuilder, intervalMs, apiVersion,
+                position);
+        return this;
     }
 
     /** Spaces out passes that emit nothing, up to {@code maxIntervalMs} ({@link PassSchedule}). */
@@ -106,12 +133,15 @@ public final class SearchReader implements ResourceReader {
 
     @Override
     public Map<String, LongSupplier> counters() {
-        return groupBuilder.counters();
+        Map<String, LongSupplier> counters = new java.util.HashMap<>(groupBuilder.counters());
+        counters.putAll(sweeps.counters());
+        return counters;
     }
 
     @Override
     public long nextDueMs() {
-        return !pipeline.hasReady() && !pipeline.hasPagesInProgress() && pass == null ? nextPassAtMs : 0L;
+        return !pipeline.hasReady() && !pipeline.hasPagesInProgress() && pass == null
+                ? Math.min(nextPassAtMs, sweeps.nextDueMs()) : 0L;
     }
 
     @Override
@@ -136,7 +166,11 @@ public final class SearchReader implements ResourceReader {
     private void advance() {
         if (!pipeline.oldestIsDue(pass != null)) {
             if (pass == null && !pipeline.hasPagesInProgress()) {
-                if (clock.getAsLong() < nextPassAtMs) {
+                long now = clock.getAsLong();
+                if (now < nextPassAtMs) {
+                    if (sweeps.hasWork(now)) {
+                        sweepStep(now);
+                    }
                     return;
                 }
                 startPass();
@@ -179,8 +213,9 @@ public final class SearchReader implements ResourceReader {
             return;
         }
         if (!completed.objects().isEmpty()) {
-            pipeline.add(groupBuilder.start(completed.objects()), completed.positions());
-            position = completed.last();
+            completed.objects().forEach(object -> sweeps.seen(JsonPaths.text(object, "id")));
+            pipeline.add(groupBuilder.start(completed.objects()), stamped(completed.positions()));
+            position = stamped(completed.last());
         }
         if (pass instanceof NewestFirstPass newest && newest.gaveUp() != null) {
             oldestFirstInstead(newest);
@@ -248,11 +283,33 @@ public final class SearchReader implements ResourceReader {
     private void endPass() {
         nextPassAtMs = clock.getAsLong() + schedule.waitAfterPass(pass.objects() > 0);
         // Once caught up, a later restart starts a fresh pass from the position, not the old cursor.
-        position = new SearchPosition(position.updatedAt(), position.id(), position.updatedAt(), null);
+        position = stamped(new SearchPosition(position.updatedAt(), position.id(), position.updatedAt(), null));
         log.info("{}: pass done, {} page(s), {} object(s) read, position {}", resource.id(), pass.pages(),
                 pass.objects(), position);
         pass = null;
         progress.ended();
+        sweeps.passEnded();
+    }
+
+    /** One step of a sweep or deleted listing: its groups are emitted at the position as it stands. */
+    private void sweepStep(long now) {
+        List<RecordFactory.Group> groups = sweeps.step(now);
+        position = stamped(position);
+        if (!groups.isEmpty()) {
+            pipeline.add(PendingGroups.ready(groups), Collections.nCopies(groups.size() + 1, position));
+            pipeline.emitOldest();
+        }
+    }
+
+    /** The position with the sweep's state, which the positions a pass makes do not know. */
+    private SearchPosition stamped(SearchPosition at) {
+        return at.withReconciliation(sweeps.sweptAt(), sweeps.deletedThrough());
+    }
+
+    private List<SearchPosition> stamped(List<SearchPosition> positions) {
+        List<SearchPosition> result = new ArrayList<>(positions.size());
+        positions.forEach(at -> result.add(stamped(at)));
+        return result;
     }
 
     /** Where the pass stands, for messages: ids and positions only. */

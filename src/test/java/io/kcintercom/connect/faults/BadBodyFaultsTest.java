@@ -50,7 +50,7 @@ class BadBodyFaultsTest {
         try (FakeIntercom fake = Harness.fake(ws, o -> o.scrollPageSize(10)); LogCapture logs = new LogCapture()) {
             Map<String, Integer> normal = new LinkedHashMap<>();
             normal.put("POST /contacts/search", 1);
-            normal.put("GET /contacts/{id}/segments", ws.contactIds("user").size());
+            normal.put("GET /events", ws.contactIds("user").size());
             normal.put("POST /conversations/search", 1);
             normal.put("GET /conversations/{id}", ws.conversations().size());
             normal.put("GET /admins", 1);
@@ -62,7 +62,7 @@ class BadBodyFaultsTest {
             });
             List<Resource> resources = List.of(Resource.USERS, Resource.CONVERSATIONS, Resource.COMPANIES,
                     Resource.ADMINS, Resource.TAGS);
-            List<String> tables = List.of(Tables.USERS, Tables.USERS_SEGMENTS, Tables.CONVERSATIONS,
+            List<String> tables = List.of(Tables.USERS, Tables.EVENTS_SUMMARY, Tables.CONVERSATIONS,
                     Tables.CONVERSATION_PARTS, Tables.COMPANIES, Tables.ADMINS, Tables.TAGS);
             Map<String, Set<String>> expected = expected(ws, tables);
 

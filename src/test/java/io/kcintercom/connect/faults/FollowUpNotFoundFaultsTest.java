@@ -39,7 +39,8 @@ class FollowUpNotFoundFaultsTest {
         // still returned by search, while GET on it and its sub-resources answers 404 at once.
         try (FakeIntercom fake = Harness.fake(ws, o -> o.searchIndexLagMs(60_000));
              LogCapture logs = new LogCapture()) {
-            List<String> tables = resource.tables();
+            // Segment membership is read per segment by the sweep, not by a follow-up (issue 17).
+            List<String> tables = resource.tables().stream().filter(t -> !t.endsWith("_segments")).toList();
             Map<String, Set<String>> before = expected(ws, tables);
             String role = resource == Resource.USERS ? "user" : "lead";
             List<String> ids = ws.contactIds(role);
@@ -49,8 +50,7 @@ class FollowUpNotFoundFaultsTest {
             long deletedWithNotes = deleted.stream().filter(id -> !ws.notes(id).isEmpty()).count();
             deleted.forEach(ws::deleteContact);
             Map<String, Set<String>> expected = expected(ws, tables);
-            String segmentsTable = resource == Resource.USERS ? Tables.USERS_SEGMENTS : Tables.LEADS_SEGMENTS;
-            assertTrue(expected.get(segmentsTable).size() > 0 && expected.get(Tables.NOTES).size() > 0);
+            assertTrue(expected.get(Tables.EVENTS_SUMMARY).size() > 0 && expected.get(Tables.NOTES).size() > 0);
 
             Map<String, String> props = props(fake, List.of(resource), tables);
             try (Harness.TaskRun run = new Harness.TaskRun(props)) {
@@ -73,12 +73,13 @@ class FollowUpNotFoundFaultsTest {
             Set<String> named = skipped.stream().map(l -> deleted.stream().filter(l.message()::contains)
                     .findFirst().orElse("?")).collect(Collectors.toCollection(TreeSet::new));
             assertEquals(deleted, named, "deletes logged: " + skipped);
-            assertEquals(2 * deleted.size() + deletedWithNotes, skipped.size(),
-                    "segments, event summary and (if it has notes) notes of each: " + skipped);
+            assertEquals(deleted.size() + deletedWithNotes, skipped.size(),
+                    "event summary and (if it has notes) notes of each: " + skipped);
             assertEquals(withNotes, fake.requestCount("GET /contacts/{id}/notes"), "notes only of contacts with notes");
-            assertEquals(2L * ids.size() + withNotes, fake.requestCount("GET /contacts/{id}/segments")
-                    + fake.requestCount("GET /contacts/{id}/notes") + fake.requestCount("GET /events"),
-                    "three follow-ups per contact with notes, two per other, the 404s among them not retried");
+            assertEquals(0, fake.requestCount("GET /contacts/{id}/segments"), "no per-contact segments call");
+            assertEquals((long) ids.size() + withNotes,
+                    fake.requestCount("GET /contacts/{id}/notes") + fake.requestCount("GET /events"),
+                    "two follow-ups per contact with notes, one per other, the 404s among them not retried");
         }
     }
 

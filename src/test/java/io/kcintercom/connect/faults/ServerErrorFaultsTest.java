@@ -41,7 +41,7 @@ class ServerErrorFaultsTest {
             // The normal number of requests of each endpoint in one sync, and a burst on each.
             Map<String, Integer> normal = new LinkedHashMap<>();
             normal.put("POST /contacts/search", 2);
-            normal.put("GET /contacts/{id}/segments", ws.contactIds("user").size() + ws.contactIds("lead").size());
+            normal.put("GET /events", ws.contactIds("user").size() + ws.contactIds("lead").size());
             normal.put("POST /conversations/search", 1);
             normal.put("GET /conversations/{id}", ws.conversations().size());
             normal.put("GET /admins", 1);
@@ -52,7 +52,7 @@ class ServerErrorFaultsTest {
 
             List<Resource> resources = List.of(Resource.USERS, Resource.LEADS, Resource.CONVERSATIONS,
                     Resource.ADMINS, Resource.TAGS, Resource.SEGMENTS);
-            List<String> tables = List.of(Tables.USERS, Tables.USERS_SEGMENTS, Tables.LEADS, Tables.LEADS_SEGMENTS,
+            List<String> tables = List.of(Tables.USERS, Tables.LEADS, Tables.EVENTS_SUMMARY,
                     Tables.CONVERSATIONS, Tables.CONVERSATION_PARTS, Tables.CONVERSATION_PARTS_ATTACHMENTS,
                     Tables.ADMINS, Tables.TAGS, Tables.SEGMENTS);
             Map<String, Set<String>> expected = expected(ws, tables);

@@ -106,11 +106,13 @@ class IntercomConnectorIntegrationTest {
             }
             assertTrue(usersReadBeforeStop < ws.contacts("user").size(), "the stop should come mid-sync");
 
-            // No full re-read after the restart: every contact's segments were fetched about once.
+            // No full re-read after the restart: every contact's event summary was fetched about once
+            // (and no contact's segments: membership is read per segment, issue 17).
             long contacts = ws.contacts("user").size() + ws.contacts("lead").size();
-            long segmentCalls = fake.requestCount("GET /contacts/{id}/segments");
-            assertTrue(segmentCalls >= contacts && segmentCalls <= contacts + 150,
-                    "segment requests " + segmentCalls + " for " + contacts + " contacts");
+            long eventCalls = fake.requestCount("GET /events");
+            assertTrue(eventCalls >= contacts && eventCalls <= contacts + 150,
+                    "event summary requests " + eventCalls + " for " + contacts + " contacts");
+            assertEquals(0, fake.requestCount("GET /contacts/{id}/segments"), "no per-contact segments call");
             // Each resource was read by exactly one task: one admins refresh and one companies scroll
             // (a page and the empty end) per start of the connector, and there were two starts.
             assertEquals(2, fake.requestCount("GET /admins"), "admins refreshed once per start");

@@ -150,7 +150,7 @@ class PersonalDataIntegrationTest {
         fake.failNext("POST /conversations/search", 1, Fault.TRUNCATED_JSON_200);
         fake.failNext("GET /conversations/{id}", 2, Fault.TRUNCATED_JSON_200);
         fake.failNext("GET /contacts/{id}/notes", 2, Fault.HTTP_500);
-        fake.failNext("GET /contacts/{id}/segments", 1, Fault.EMPTY_BODY_200);
+        fake.failNext("GET /segments", 1, Fault.EMPTY_BODY_200);
         fake.failNext("GET /companies/scroll", 1, Fault.TRUNCATED_JSON_200);
         fake.failNext("GET /admins", 1, Fault.HTTP_503);
         fake.failNext("GET /events", 1, Fault.CONNECTION_RESET);

@@ -8,7 +8,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static io.kcintercom.connect.resource.ContactsSearchReaderTest.company;
 import static io.kcintercom.connect.resource.ContactsSearchReaderTest.eventSummary;
 import static io.kcintercom.connect.resource.ContactsSearchReaderTest.notes;
-import static io.kcintercom.connect.resource.ContactsSearchReaderTest.segment;
 import static io.kcintercom.connect.resource.ContactsSearchReaderTest.withNotes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -48,8 +47,6 @@ class ContactGroupsTest extends ReaderTestSupport {
         wm.stubFor(get(urlPathEqualTo("/contacts/c2/companies"))
                 .willReturn(okJson(listOf("list", company("co-c2-a"), company("co-c2-b")).toString())));
         for (String id : List.of("c1", "c2", "c3")) {
-            wm.stubFor(get(urlPathEqualTo("/contacts/" + id + "/segments"))
-                    .willReturn(okJson(listOf("list", segment("s-" + id)).toString())));
             wm.stubFor(get(urlPathEqualTo("/contacts/" + id + "/notes"))
                     .willReturn(okJson(notes(id, "n-" + id).toString())));
             wm.stubFor(get(urlPathEqualTo("/events")).withQueryParam("intercom_user_id", equalTo(id))
@@ -61,21 +58,22 @@ class ContactGroupsTest extends ReaderTestSupport {
 
         List<RecordFactory.Group> built = groups.start(List.of(c1, c2, c3)).await();
 
+        // No segments call: membership comes from SegmentSweep, per segment (issue 17).
         assertEquals(List.of(
-                "/contacts/c1/tags", "/contacts/c1/segments", "/contacts/c1/notes?per_page=50",
+                "/contacts/c1/tags", "/contacts/c1/notes?per_page=50",
                 "/events?type=user&summary=true&intercom_user_id=c1",
-                "/contacts/c2/companies", "/contacts/c2/segments", "/contacts/c2/notes?per_page=50",
+                "/contacts/c2/companies", "/contacts/c2/notes?per_page=50",
                 "/events?type=user&summary=true&intercom_user_id=c2",
-                "/contacts/c3/segments", "/contacts/c3/notes?per_page=50",
+                "/contacts/c3/notes?per_page=50",
                 "/events?type=user&summary=true&intercom_user_id=c3"), requestedUrls());
         assertEquals(3, built.size());
         assertEquals(List.of(
                 "users c1", "users_tags t-c1-a", "users_tags t-c1-b", "users_companies co-c1-inline",
-                "users_segments s-c1", "notes n-c1", "events_summary e-c1"), rows(built.get(0)));
+                "notes n-c1", "events_summary e-c1"), rows(built.get(0)));
         assertEquals(List.of(
                 "users c2", "users_tags t-c2-inline", "users_companies co-c2-a", "users_companies co-c2-b",
-                "users_segments s-c2", "notes n-c2", "events_summary e-c2"), rows(built.get(1)));
-        assertEquals(List.of("users c3", "users_segments s-c3", "notes n-c3", "events_summary e-c3"),
+                "notes n-c2", "events_summary e-c2"), rows(built.get(1)));
+        assertEquals(List.of("users c3", "notes n-c3", "events_summary e-c3"),
                 rows(built.get(2)));
         for (int i = 0; i < 3; i++) {
             String id = "c" + (i + 1);
@@ -92,32 +90,35 @@ class ContactGroupsTest extends ReaderTestSupport {
     @ParameterizedTest
     @ValueSource(ints = {404, 410})
     void aContactAFollowUpFindsGoneBecomesTombstonesOfItsRowAndEveryChildRowItNames(int status) {
-        // c1 is gone: its segments call answers 404 (410 for a merged contact from API 2.16), its
-        // events call answered before it went. c2 is alive.
+        // c1 is gone: its tags and notes calls answer 404 (410 for a merged contact from API 2.16),
+        // its events call answered before it went. c2 is alive. The store holds the segments the
+        // segment sweep emitted for c1: they are retracted with it.
         ObjectNode c1 = contact("c1", T - 2000);
-        c1.set("tags", addressable("c1", "tags", "tag", "t1"));
+        c1.set("tags", truncated(addressable("c1", "tags", "tag", "t1")));
         c1.set("companies", addressable("c1", "companies", "company", "co1"));
         c1.set("social_profiles", listOf("list", JSON.createObjectNode().put("type", "social_profile")
                 .put("name", "Twitter").put("url", "https://twitter.com/c1")));
         withNotes(c1, "n1");
         ObjectNode c2 = contact("c2", T - 1000);
-        wm.stubFor(get(urlPathEqualTo("/contacts/c1/segments")).willReturn(aResponse().withStatus(status)
+        wm.stubFor(get(urlPathEqualTo("/contacts/c1/tags")).willReturn(aResponse().withStatus(status)
                 .withHeader("Content-Type", "application/json").withBody(errorBody("not_found", "User Not Found"))));
         wm.stubFor(get(urlPathEqualTo("/contacts/c1/notes")).willReturn(aResponse().withStatus(status)
                 .withHeader("Content-Type", "application/json").withBody(errorBody("not_found", "User Not Found"))));
-        wm.stubFor(get(urlPathEqualTo("/contacts/c2/segments"))
-                .willReturn(okJson(listOf("list", segment("s-c2")).toString())));
         for (String id : List.of("c1", "c2")) {
             wm.stubFor(get(urlPathEqualTo("/events")).withQueryParam("intercom_user_id", equalTo(id))
                     .willReturn(okJson(eventSummary(id, "e-" + id).toString())));
         }
-        RecordFactory records = records(Resource.USERS.tables().toArray(String[]::new));
+        SegmentSweepTest.StoredKeys stored = new SegmentSweepTest.StoredKeys(PREFIX);
+        stored.put(Resource.USERS, "c1", Tables.USERS_SEGMENTS, "s-a", "s-b");
+        stored.put(Resource.USERS, "c2", Tables.USERS_SEGMENTS, "s-c2");
+        RecordFactory records = new RecordFactory(PREFIX, Resource.USERS.tables(), BadObjects.skipping(), stored);
         ContactGroups groups = new ContactGroups(Resource.USERS, client, records, followUps(2));
 
         List<RecordFactory.Group> built = groups.start(List.of(c1, c2)).await();
 
         assertEquals(List.of("users c1 deleted", "users_tags t1 deleted", "users_companies co1 deleted",
-                "users_social_profiles Twitter deleted", "notes n1 deleted", "events_summary e-c1 deleted"),
+                "users_social_profiles Twitter deleted", "users_segments s-a deleted", "users_segments s-b deleted",
+                "notes n1 deleted", "events_summary e-c1 deleted"),
                 rows(built.get(0)));
         for (SourceRecord tombstone : toRecords(built.get(0))) {
             assertNull(tombstone.valueSchema(), "a tombstone has no value schema, as ReferenceReader's");
@@ -127,7 +128,8 @@ class ContactGroupsTest extends ReaderTestSupport {
                 assertEquals("c1", keyField(tombstone, parentColumn), table + " key names its contact");
             }
         }
-        assertEquals(List.of("users c2", "users_segments s-c2", "events_summary e-c2"), rows(built.get(1)));
+        // A contact read again leaves its memberships alone: only the segment sweep changes them.
+        assertEquals(List.of("users c2", "events_summary e-c2"), rows(built.get(1)));
         assertEquals(1, groups.vanishedCount(), "c1 counted once, though two of its calls found it gone");
     }
 

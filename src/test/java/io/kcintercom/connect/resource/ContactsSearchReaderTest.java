@@ -173,9 +173,8 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
                 .willReturn(okJson(companiesPage1.toString())));
         wm.stubFor(get(urlPathEqualTo("/contacts/c1/companies")).withQueryParam("page", equalTo("2"))
                 .willReturn(okJson(companiesPage2.toString())));
-        stubFollowUps("c1", listOf("list", segment("s1"), segment("s2")),
-                notes("c1", "n1"), eventSummary("c1", "signed-in", "bought"));
-        stubFollowUps("c2", listOf("list", segment("s1")), notes("c2"), eventSummary("c2", "signed-in"));
+        stubFollowUps("c1", notes("c1", "n1"), eventSummary("c1", "signed-in", "bought"));
+        stubFollowUps("c2", notes("c2"), eventSummary("c2", "signed-in"));
 
         SearchReader reader = usersReader(records(Resource.USERS.tables().toArray(String[]::new)),
                 SearchPosition.initial(0));
@@ -193,9 +192,10 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
         assertEquals(2, count(getRequestedFor(urlPathEqualTo("/contacts/c1/companies"))));
         assertEquals(0, count(getRequestedFor(urlPathEqualTo("/contacts/c2/tags"))), "c2's tags are complete");
         assertEquals(0, count(getRequestedFor(urlPathEqualTo("/contacts/c2/companies"))));
-        // segments, notes and the event summary from their endpoints, with the contact's id
-        assertEquals(List.of("c1/s1", "c1/s2", "c2/s1"), onTopic(out, Tables.USERS_SEGMENTS).stream()
-                .map(r -> keyField(r, "users_pk") + "/" + keyField(r, "id")).toList());
+        // notes and the event summary from their endpoints, with the contact's id; segment
+        // membership is not read per contact (SegmentSweep reads it per segment)
+        assertEquals(List.of(), onTopic(out, Tables.USERS_SEGMENTS));
+        assertEquals(0, count(getRequestedFor(urlPathMatching("/contacts/.*/segments"))));
         List<SourceRecord> notes = onTopic(out, Tables.NOTES);
         assertEquals(1, notes.size());
         assertEquals("n1", keyField(notes.get(0), "id"));
@@ -209,7 +209,6 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
         assertEquals(7L, valueField(events.get(0), "count"));
         assertEquals(new Date(1_389_913_941_000L), valueField(events.get(0), "first"));
         for (String id : List.of("c1", "c2")) {
-            assertEquals(1, count(getRequestedFor(urlPathEqualTo("/contacts/" + id + "/segments"))));
             assertEquals(1, count(getRequestedFor(urlPathEqualTo("/contacts/" + id + "/notes"))));
             assertEquals(1, count(getRequestedFor(urlPathEqualTo("/events"))
                     .withQueryParam("type", equalTo("user")).withQueryParam("summary", equalTo("true"))
@@ -219,7 +218,7 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
         List<String> order = out.stream().map(r -> r.topic().substring(PREFIX.length())).toList();
         assertEquals("users", order.get(0));
         int c2At = order.lastIndexOf("users");
-        assertEquals(1 + 12 + 3 + 2 + 1 + 2, c2At, "c1's 20 child rows come right after c1: " + order);
+        assertEquals(1 + 12 + 3 + 1 + 2, c2At, "c1's 18 child rows come right after c1: " + order);
     }
 
     @Test
@@ -228,16 +227,14 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
         ((ObjectNode) c1.get("tags")).put("has_more", true).put("total_count", 30);
         ((ObjectNode) c1.get("companies")).put("has_more", true).put("total_count", 30);
         stubSearchPage(PATH, null, searchPage("data", null, c1, contact("c2", T - 900)));
-        wm.stubFor(get(urlPathMatching("/contacts/c[12]/segments"))
-                .willReturn(okJson(listOf("list", segment("s1")).toString())));
 
         // users_segments on; tags, companies, notes and events_summary off
         SearchReader reader = usersReader(records(Tables.USERS, Tables.USERS_SEGMENTS), SearchPosition.initial(0));
         List<SourceRecord> out = drainPass(reader);
 
         assertEquals(List.of("c1", "c2"), ids(out, Tables.USERS));
-        assertEquals(2, onTopic(out, Tables.USERS_SEGMENTS).size());
-        assertEquals(2, count(getRequestedFor(anyUrl())), "only the two segments requests");
+        assertEquals(0, onTopic(out, Tables.USERS_SEGMENTS).size(), "segment membership is the segment sweep's");
+        assertEquals(0, count(getRequestedFor(anyUrl())), "no per-contact segments request (issue 17)");
         assertEquals(0, count(getRequestedFor(urlPathMatching("/contacts/.*/(tags|companies|notes)"))));
         assertEquals(0, count(getRequestedFor(urlPathEqualTo("/events"))));
 
@@ -254,20 +251,20 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
                 withNotes(contact("c2", T - 2000), "n-c2")));
         stubSearchPage(PATH, "cur-1", searchPage("data", null, withNotes(contact("c3", T - 1000), "n-c3")));
         String notFound = errorBody("not_found", "User Not Found");
-        wm.stubFor(get(urlPathEqualTo("/contacts/c1/segments"))
+        wm.stubFor(get(urlPathEqualTo("/events")).withQueryParam("intercom_user_id", equalTo("c1"))
                 .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
                         .withBody(notFound)));
         wm.stubFor(get(urlPathEqualTo("/contacts/c1/notes"))
                 .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
                         .withBody(notFound)));
         for (String id : List.of("c2", "c3")) {
-            wm.stubFor(get(urlPathEqualTo("/contacts/" + id + "/segments"))
-                    .willReturn(okJson(listOf("list", segment("s-" + id)).toString())));
+            wm.stubFor(get(urlPathEqualTo("/events")).withQueryParam("intercom_user_id", equalTo(id))
+                    .willReturn(okJson(eventSummary(id, "e-" + id).toString())));
             wm.stubFor(get(urlPathEqualTo("/contacts/" + id + "/notes"))
                     .willReturn(okJson(notes(id, "n-" + id).toString())));
         }
-        SearchReader reader = usersReader(records(Tables.USERS, Tables.USERS_SEGMENTS, Tables.NOTES),
-                SearchPosition.initial(0));
+        SearchReader reader = usersReader(records(Tables.USERS, Tables.USERS_SEGMENTS, Tables.NOTES,
+                Tables.EVENTS_SUMMARY), SearchPosition.initial(0));
 
         List<SourceRecord> out = drainPass(reader);
 
@@ -278,9 +275,10 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
         assertEquals(List.of("n-c1"), onTopic(out, Tables.NOTES).stream().filter(r -> r.value() == null)
                 .map(r -> keyField(r, "id")).toList(), "and so is its note");
         List<SourceRecord> live = out.stream().filter(r -> r.value() != null).toList();
-        assertEquals(List.of("c2", "c3"), valueStrings(live, Tables.USERS_SEGMENTS, "users_pk"));
+        assertEquals(List.of("c2", "c3"), valueStrings(live, Tables.EVENTS_SUMMARY, "user_id"));
         assertEquals(List.of("c2", "c3"), valueStrings(live, Tables.NOTES, "user_id"));
-        assertEquals(1, groups.vanishedCount(), "c1 counted once, though its segments and notes calls both got 404");
+        assertEquals(0, count(getRequestedFor(urlPathMatching("/contacts/.*/segments"))), "no segments call");
+        assertEquals(1, groups.vanishedCount(), "c1 counted once, though its notes and events calls both got 404");
         assertEquals(2, searchBodies(PATH).size(), "the pass went on to page 2");
         assertEquals(new SearchPosition(T - 1000, "c3", T - 1000, null), reader.position());
     }
@@ -318,8 +316,7 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
 
     // ---------------------------------------------------------------- fixtures
 
-    private void stubFollowUps(String id, ObjectNode segments, ObjectNode notes, ObjectNode events) {
-        wm.stubFor(get(urlPathEqualTo("/contacts/" + id + "/segments")).willReturn(okJson(segments.toString())));
+    private void stubFollowUps(String id, ObjectNode notes, ObjectNode events) {
         wm.stubFor(get(urlPathEqualTo("/contacts/" + id + "/notes")).withQueryParam("per_page", equalTo("50"))
                 .willReturn(okJson(notes.toString())));
         wm.stubFor(get(urlPathEqualTo("/events")).withQueryParam("intercom_user_id", equalTo(id))
@@ -337,10 +334,6 @@ class ContactsSearchReaderTest extends ReaderTestSupport {
                 .put("name", "Company " + id);
     }
 
-    static ObjectNode segment(String id) {
-        return JSON.createObjectNode().put("type", "segment").put("id", id).put("name", "Segment " + id)
-                .put("created_at", T - 100_000).put("updated_at", T - 50_000).put("person_type", "user");
-    }
 
     static ObjectNode notes(String contactId, String... noteIds) {
         List<ObjectNode> items = new ArrayList<>();

@@ -3,7 +3,6 @@ package io.kcintercom.connect.resource;
 import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.COMPANIES;
 import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.EVENT_SUMMARY;
 import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.NOTES;
-import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.SEGMENTS;
 import static io.kcintercom.connect.resource.ContactGroups.ContactFollowUp.TAGS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,12 +42,12 @@ class FollowUpPlanTest {
     @Test
     void eachResultIsReadUnderItsOwnNameWhateverTheNeighboursPlanned() {
         FollowUpPlan<ContactFollowUp, String> plan = new FollowUpPlan<>(ContactFollowUp.class);
-        // a needs notes but not segments, b segments but not notes; their truncated lists differ too,
+        // a needs notes but not the event summary, b the other way round; their truncated lists differ too,
         // and the names are put in an order unlike the declaration order.
         plan.add(object("a"), requests("a", NOTES, TAGS));
-        plan.add(object("b"), requests("b", SEGMENTS, COMPANIES));
+        plan.add(object("b"), requests("b", EVENT_SUMMARY, COMPANIES));
         plan.add(object("c"), requests("c"));
-        plan.add(object("d"), requests("d", EVENT_SUMMARY, NOTES, SEGMENTS, COMPANIES, TAGS));
+        plan.add(object("d"), requests("d", EVENT_SUMMARY, NOTES, COMPANIES, TAGS));
         Map<String, Map<ContactFollowUp, String>> seen = Collections.synchronizedMap(new LinkedHashMap<>());
 
         List<RecordFactory.Group> groups = plan.start(followUps, (object, results) -> {
@@ -63,7 +62,7 @@ class FollowUpPlanTest {
         assertEquals(4, groups.size(), "one group per object");
         assertEquals(List.of("a", "b", "c", "d"), new ArrayList<>(seen.keySet()), "assembled in the objects' order");
         assertEquals(expected("a", TAGS, NOTES), seen.get("a"));
-        assertEquals(expected("b", COMPANIES, SEGMENTS), seen.get("b"));
+        assertEquals(expected("b", COMPANIES, EVENT_SUMMARY), seen.get("b"));
         assertEquals(expected("c"), seen.get("c"));
         assertEquals(expected("d", ContactFollowUp.values()), seen.get("d"));
     }
@@ -75,7 +74,7 @@ class FollowUpPlanTest {
             FollowUpPlan<ContactFollowUp, String> plan = new FollowUpPlan<>(ContactFollowUp.class);
             for (String id : List.of("a", "b")) {
                 Map<ContactFollowUp, Callable<String>> requests = new LinkedHashMap<>();
-                for (ContactFollowUp name : List.of(EVENT_SUMMARY, SEGMENTS, TAGS)) {
+                for (ContactFollowUp name : List.of(EVENT_SUMMARY, NOTES, TAGS)) {
                     requests.put(name, () -> {
                         started.add(id + "/" + name);
                         return id;
@@ -85,7 +84,7 @@ class FollowUpPlanTest {
             }
             plan.start(oneAtATime, (object, results) -> RECORDS.group(Resource.USERS, "x")).await();
         }
-        assertEquals(List.of("a/TAGS", "a/SEGMENTS", "a/EVENT_SUMMARY", "b/TAGS", "b/SEGMENTS", "b/EVENT_SUMMARY"),
+        assertEquals(List.of("a/TAGS", "a/NOTES", "a/EVENT_SUMMARY", "b/TAGS", "b/NOTES", "b/EVENT_SUMMARY"),
                 started);
     }
 
@@ -105,17 +104,17 @@ class FollowUpPlanTest {
         FollowUpPlan.Results<ContactFollowUp, String> results = seen.get(0);
         assertTrue(results.planned(NOTES));
         assertNull(results.orElse(NOTES, "fallback"), "the request's own null, not the fallback");
-        assertFalse(results.planned(SEGMENTS));
-        assertEquals("fallback", results.orElseGet(SEGMENTS, () -> "fallback"));
+        assertFalse(results.planned(COMPANIES));
+        assertEquals("fallback", results.orElseGet(COMPANIES, () -> "fallback"));
     }
 
     @Test
     void aFailedFollowUpFailsThePageWithoutAssemblingIt() {
         FollowUpPlan<ContactFollowUp, String> plan = new FollowUpPlan<>(ContactFollowUp.class);
-        IllegalStateException failure = new IllegalStateException("segments of b failed");
+        IllegalStateException failure = new IllegalStateException("notes of b failed");
         plan.add(object("a"), requests("a", TAGS));
         Map<ContactFollowUp, Callable<String>> failing = new LinkedHashMap<>();
-        failing.put(SEGMENTS, () -> {
+        failing.put(NOTES, () -> {
             throw failure;
         });
         plan.add(object("b"), failing);

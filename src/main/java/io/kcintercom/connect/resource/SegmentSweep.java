@@ -1,0 +1,302 @@
+package io.kcintercom.connect.resource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.state.EmittedKeys;
+import io.kcintercom.connect.table.JsonPaths;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.connect.errors.DataException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Segment membership of one role ({@code users_segments} or {@code leads_segments}), read per
+ * segment rather than per contact (issues 16 and 17): Intercom computes membership itself and
+ * changes it without moving the contact's {@code updated_at}, so the contact passes cannot see it.
+ * Run as the last part of each users/leads sweep, one request a step: {@code GET /segments}, then
+ * for each segment a contact search {@code role = X AND segment_id = S}, 150 a page. A sweep costs
+ * about memberships / 150 requests plus one page per segment (2M memberships: about 13,400).
+ *
+ * <p>Against the store of emitted keys: a member whose stored segments lack S gets a group adding
+ * the row; after S's last page, every stored contact holding S that the search did not list gets
+ * a group retracting it; a segment no longer in {@code GET /segments} has all its stored rows
+ * retracted (one walk over the store). A listed member the store does not know yet (not emitted
+ * by a contact pass: created since, or its pass has not reached it) is skipped: its contact pass
+ * or the contact sweep emits it, and its memberships follow at the next segment sweep. Without a
+ * store ({@link EmittedKeys#NONE}) every listed membership is emitted each sweep (an idempotent
+ * upsert) and nothing is retracted.
+ *
+ * <p>Every segment is searched for the role whatever its {@code person_type}: whether a segment can
+ * hold both roles is undocumented, and one that holds none of this role costs one empty page.
+ * The search is sorted by {@code updated_at} ascending so that a contact changed while the
+ * segment is listed moves behind the cursor and is listed again, never skipped (a member skipped
+ * would be retracted). Members listed are kept as 64-bit hashes (16 MB at 2M), not strings.
+ */
+public final class SegmentSweep implements SweepStep {
+    private static final Logger log = LoggerFactory.getLogger(SegmentSweep.class);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** Retraction groups handed out per step, so a deleted segment of millions never builds them all at once. */
+    static final int RETRACTIONS_PER_STEP = 500;
+
+    /** Stored memberships of one contact to retract. */
+    private record Retraction(String contactId, List<String> segmentIds) {
+    }
+
+    private final Resource resource;
+    private final IntercomClient client;
+    private final RecordFactory records;
+    private final EmittedKeys keys;
+    private final RoleTables tables;
+    private final List<String> segmentIds = new ArrayList<>();
+    private final Deque<Retraction> retractions = new ArrayDeque<>();
+    private final Tally tally = new Tally();
+
+    /** The next page of GET /segments; null once the list is read. */
+    private String listUrl = "/segments";
+    private boolean deletedSegmentsChecked;
+    private int segmentIndex;
+    /** The next search page of the current segment; null for its first. */
+    private String cursor;
+    private MemberHashes members = new MemberHashes();
+    private long requests;
+    private boolean logged;
+
+    public SegmentSweep(Resource resource, IntercomClient client, RecordFactory records, EmittedKeys keys) {
+        if (resource != Resource.USERS && resource != Resource.LEADS) {
+            throw new IllegalArgumentException("segment membership is swept for users and leads, not " + resource.id());
+        }
+        this.resource = resource;
+        this.client = client;
+        this.records = records;
+        this.keys = keys;
+        this.tables = RoleTables.of(resource);
+        if (!records.enabled(tables.segments())) {
+            listUrl = null;
+            deletedSegmentsChecked = true;
+            segmentIndex = Integer.MAX_VALUE;
+        }
+    }
+
+    @Override
+    public boolean done() {
+        return listUrl == null && deletedSegmentsChecked && segmentIndex >= segmentIds.size() && retractions.isEmpty();
+    }
+
+    @Override
+    public List<RecordFactory.Group> step() {
+        List<RecordFactory.Group> groups = next();
+        if (!logged && done()) {
+            logged = true;
+            log.info("{}: segment sweep done: {} segments, {} memberships added, {} retracted, {} memberships "
+                    + "of contacts not yet emitted skipped, {} requests", resource.id(), segmentIds.size(),
+                    tally.joins, tally.leaves, tally.unknown, requests);
+        }
+        return groups;
+    }
+
+    private List<RecordFactory.Group> next() {
+        if (!retractions.isEmpty()) {
+            return nextRetractions();
+        }
+        if (listUrl != null) {
+            listSegments();
+            return List.of();
+        }
+        if (!deletedSegmentsChecked) {
+            deletedSegmentsChecked = true;
+            queueDeletedSegments();
+            return nextRetractions();
+        }
+        if (segmentIndex < segmentIds.size()) {
+            return searchPage(segmentIds.get(segmentIndex));
+        }
+        return List.of();
+    }
+
+    @Override
+    public long requests() {
+        return requests;
+    }
+
+    /** Memberships added so far. */
+    long joins() {
+        return tally.joins;
+    }
+
+    /** Memberships retracted so far (members that left and rows of deleted segments). */
+    long leaves() {
+        return tally.leaves;
+    }
+
+    /** Listed memberships skipped because the store does not know their contact yet. */
+    long unknownMembers() {
+        return tally.unknown;
+    }
+
+    /** One page of the segment list; an answer without a segments array fails rather than reading as "all deleted". */
+    private void listSegments() {
+        JsonNode body = client.get(listUrl, resource.id() + " segment sweep: segments list");
+        requests++;
+        JsonNode list = body.get("segments");
+        if (list == null || !list.isArray()) {
+            throw new DataException(resource.id() + ": GET /segments answered without a 'segments' array");
+        }
+        Set<String> known = new HashSet<>(segmentIds);
+        for (JsonNode segment : list) {
+            String id = JsonPaths.text(segment, "id");
+            if (id != null && !id.isBlank() && known.add(id)) {
+                segmentIds.add(id);
+            }
+        }
+        JsonNode next = JsonPaths.at(body, "pages.next");
+        String nextUrl = next != null && next.isTextual() && !next.asText().isBlank() ? next.asText() : null;
+        listUrl = nextUrl == null || nextUrl.equals(listUrl) ? null : nextUrl;
+    }
+
+    /** Stored memberships of segments Intercom no longer lists: one walk over the store. */
+    private void queueDeletedSegments() {
+        Set<String> live = Set.copyOf(segmentIds);
+        keys.forEachParent(resource, contactId -> {
+            Set<String> gone = new LinkedHashSet<>(keys.childIds(resource, contactId, tables.segments()));
+            gone.removeAll(live);
+            if (!gone.isEmpty()) {
+                retractions.add(new Retraction(contactId, List.copyOf(gone)));
+            }
+        });
+    }
+
+    private List<RecordFactory.Group> searchPage(String segmentId) {
+        SearchQuery query = new SearchQuery(resource.id(), "data", membersOf(segmentId));
+        JsonNode answer = client.post("/contacts/search", query.body(0, cursor),
+                resource.id() + " segment sweep: segment " + segmentId);
+        requests++;
+        SearchQuery.Page page = query.read(answer, cursor, resource.id() + " segment " + segmentId);
+        List<RecordFactory.Group> joins = new ArrayList<>();
+        for (SearchQuery.Hit hit : page.hits()) {
+            member(hit.id(), segmentId, joins);
+        }
+        for (SearchQuery.Unusable unusable : page.unusable()) {
+            // Membership needs only the id: one without updated_at is still a member.
+            String id = JsonPaths.text(unusable.object(), "id");
+            if (id != null && !id.isBlank()) {
+                member(id, segmentId, joins);
+            }
+        }
+        cursor = page.nextCursor();
+        if (cursor == null) {
+            queueLeavers(segmentId);
+            members = new MemberHashes();
+            segmentIndex++;
+        }
+        return joins;
+    }
+
+    private void member(String contactId, String segmentId, List<RecordFactory.Group> joins) {
+        members.add(contactId);
+        if (keys.enabled() && !keys.contains(resource, contactId)) {
+            tally.unknown++;
+            return;
+        }
+        if (keys.childIds(resource, contactId, tables.segments()).contains(segmentId)) {
+            return;
+        }
+        tally.joins++;
+        joins.add(records.group(resource, "segment sweep: contact " + contactId + " in segment " + segmentId)
+                .parent(tables.parent(), contactId)
+                .addChild(tables.segments(), segmentRef(segmentId), tables.parentKey(), contactId));
+    }
+
+    /** Stored members of the segment its search did not list: they left it. */
+    private void queueLeavers(String segmentId) {
+        MemberHashes listed = members;
+        keys.forEachParent(resource, contactId -> {
+            if (keys.childIds(resource, contactId, tables.segments()).contains(segmentId)
+                    && !listed.contains(contactId)) {
+                retractions.add(new Retraction(contactId, List.of(segmentId)));
+            }
+        });
+    }
+
+    private List<RecordFactory.Group> nextRetractions() {
+        List<RecordFactory.Group> groups = new ArrayList<>();
+        while (!retractions.isEmpty() && groups.size() < RETRACTIONS_PER_STEP) {
+            Retraction retraction = retractions.poll();
+            String contactId = retraction.contactId();
+            RecordFactory.Group group = records.group(resource, "segment sweep: contact " + contactId + " left "
+                    + retraction.segmentIds().size() + " segment(s)").parent(tables.parent(), contactId);
+            for (String segmentId : retraction.segmentIds()) {
+                group.removeChild(tables.segments(), segmentRef(segmentId), tables.parentKey(), contactId);
+                tally.leaves++;
+            }
+            groups.add(group);
+        }
+        return groups;
+    }
+
+    private ObjectNode membersOf(String segmentId) {
+        return NODES.objectNode().put("operator", "AND").set("value", NODES.arrayNode()
+                .add(SearchQuery.condition("role", "=", resource == Resource.USERS ? "user" : "lead"))
+                .add(SearchQuery.condition("segment_id", "=", segmentId)));
+    }
+
+    /** The segment as {@code /contacts/{id}/segments} lists it: the row's type and id columns. */
+    private static ObjectNode segmentRef(String segmentId) {
+        return NODES.objectNode().put("type", "segment").put("id", segmentId);
+    }
+
+    /** What the sweep did, for its log line and tests. */
+    private static final class Tally {
+        long joins;
+        long leaves;
+        long unknown;
+    }
+
+    /**
+     * The ids a segment's search listed, as 64-bit hashes in a growable {@code long[]} sorted when
+     * first asked: 8 bytes an id. Two ids sharing a hash (about 1 in 10^7 at 2M ids) make an
+     * unlisted contact look listed: its row stays until a later sweep, never a row wrongly retracted.
+     */
+    static final class MemberHashes {
+        private long[] hashes = new long[256];
+        private int size;
+        private boolean sorted;
+
+        void add(String id) {
+            if (size == hashes.length) {
+                hashes = Arrays.copyOf(hashes, hashes.length * 2);
+            }
+            hashes[size++] = hash(id);
+            sorted = false;
+        }
+
+        boolean contains(String id) {
+            if (!sorted) {
+                Arrays.sort(hashes, 0, size);
+                sorted = true;
+            }
+            return Arrays.binarySearch(hashes, 0, size, hash(id)) >= 0;
+        }
+
+        /** FNV-1a over the UTF-8 bytes, then SplitMix64's finalizer to spread short, similar ids. */
+        static long hash(String id) {
+            long h = 0xcbf29ce484222325L;
+            for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
+                h ^= b & 0xff;
+                h *= 0x100000001b3L;
+            }
+            h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
+            h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
+            return h ^ (h >>> 31);
+        }
+    }
+}

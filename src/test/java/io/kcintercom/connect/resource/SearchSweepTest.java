@@ -1,0 +1,290 @@
+package io.kcintercom.connect.resource;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kcintercom.connect.state.EmittedKeys;
+import io.kcintercom.connect.state.KeyStore;
+import io.kcintercom.connect.table.Tables;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link SearchSweep} against stubbed search pages and a hand-filled store: parents that vanished,
+ * inline links that differ from the stored keys, parents the store does not know, and the cost.
+ */
+class SearchSweepTest extends ReaderTestSupport {
+    static final String PATH = "/contacts/search";
+    static final String CONVERSATIONS_PATH = "/conversations/search";
+
+    final SweepTestKeys keys = new SweepTestKeys();
+    final AtomicLong retractions = new AtomicLong();
+
+    RecordFactory records(EmittedKeys store, String... tables) {
+        return new RecordFactory(PREFIX, List.of(tables), BadObjects.skipping(), store);
+    }
+
+    SearchSweep usersSweep(RecordFactory records) {
+        return new SearchSweep(Resource.USERS, client, PATH, new SearchQuery("users", "data",
+                SearchReader.condition("role", "=", "user")), records,
+                new ContactGroups(Resource.USERS, client, records, followUps(4)), null, retractions);
+    }
+
+    static List<SourceRecord> run(SweepStep sweep) {
+        List<SourceRecord> out = new ArrayList<>();
+        for (int i = 0; i < 100 && !sweep.done(); i++) {
+            sweep.step().forEach(group -> out.addAll(group.toRecords(Map.of(), Map.of())));
+        }
+        assertTrue(sweep.done(), "the sweep ends");
+        return out;
+    }
+
+    static List<String> tombstoneIds(List<SourceRecord> records, String table) {
+        return onTopic(records, table).stream().filter(r -> r.value() == null).map(r -> keyField(r, "id")).toList();
+    }
+
+    static ObjectNode tagged(ObjectNode contact, String... tagIds) {
+        contact.set("tags", addressable(contact.get("id").asText(), "tags", "tag", tagIds));
+        return contact;
+    }
+
+    @Test
+    void storedParentsTheListingDoesNotShowAreRemovedAndOnlyThose() {
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "u2").put(Resource.USERS, "u3");
+        stubSearchPage(PATH, null, searchPage("data", "cur-1", contact("u1", T - 500)));
+        stubSearchPage(PATH, "cur-1", searchPage("data", null, contact("u3", T - 100)));
+        SearchSweep sweep = usersSweep(records(keys, Tables.USERS));
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of("u2"), tombstoneIds(out, Tables.USERS), "u2 vanished: deleted or merged");
+        assertEquals(1, out.size(), "known parents with unchanged links emit nothing");
+        assertEquals(2, sweep.requests(), "one request per page of 150");
+        assertEquals(1, retractions.get());
+        for (JsonNode body : searchBodies(PATH)) {
+            assertEquals(parse("{\"field\":\"role\",\"operator\":\"=\",\"value\":\"user\"}"), body.get("query"),
+                    "only the base filter: every object, not what changed");
+            assertEquals(150, body.at("/pagination/per_page").asInt());
+            assertEquals("ascending", body.at("/sort/order").asText());
+        }
+    }
+
+    @Test
+    void withTheStoreTheRemovedLinksAndTheVanishedParentsChildRowsAreTombstonedAndASecondSweepFindsNothing() {
+        KeyStore store = new KeyStore("state", List.of(Resource.USERS));
+        RecordFactory records = records(store, Tables.USERS, Tables.USERS_TAGS);
+        for (String id : List.of("u1", "gone")) {
+            records.group(Resource.USERS, "emitted before").parent(Tables.USERS, id)
+                    .covering(List.of(Tables.USERS_TAGS)).add(Tables.USERS, contact(id, T - 900))
+                    .addChild(Tables.USERS_TAGS, tag("t1", "a"), "users_pk", id)
+                    .addChild(Tables.USERS_TAGS, tag("t2", "b"), "users_pk", id)
+                    .toRecords(Map.of(), Map.of());
+        }
+        stubSearchPage(PATH, null, searchPage("data", null, tagged(contact("u1", T - 900), "t1", "t3")));
+
+        List<SourceRecord> out = run(usersSweep(records));
+
+        List<String> tagTombstones = onTopic(out, Tables.USERS_TAGS).stream().filter(r -> r.value() == null)
+                .map(r -> keyField(r, "users_pk") + "/" + keyField(r, "id")).sorted().toList();
+        assertEquals(List.of("gone/t1", "gone/t2", "u1/t2"), tagTombstones);
+        assertEquals(List.of("gone"), tombstoneIds(out, Tables.USERS));
+        assertEquals(List.of("t1", "t3"), store.childIds(Resource.USERS, "u1", Tables.USERS_TAGS).stream()
+                .sorted().toList());
+        assertFalse(store.contains(Resource.USERS, "gone"));
+
+        assertEquals(List.of(), run(usersSweep(records)), "the store now equals the workspace");
+    }
+
+    @Test
+    void aVanishedLeadThatIsAUserNowKeepsItsNotesAndEventSummariesAfterItsTombstones() {
+        keys.put(Resource.LEADS, "converted", Tables.NOTES, List.of("n1"))
+                .put(Resource.LEADS, "deleted", Tables.NOTES, List.of("n2"));
+        stubSearchPage(PATH, null, searchPage("data", null));
+        ObjectNode user = contact("converted", T - 100);
+        wm.stubFor(get(urlPathEqualTo("/contacts/converted")).willReturn(okJson(user.toString())));
+        wm.stubFor(get(urlPathEqualTo("/contacts/deleted")).willReturn(
+                com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(404)
+                        .withBody(errorBody("not_found", "User Not Found"))));
+        wm.stubFor(get(urlPathEqualTo("/contacts/converted/notes")).willReturn(okJson(listOf("list",
+                JSON.createObjectNode().put("type", "note").put("id", "n1").put("body", "b")
+                        .put("created_at", T - 300)).toString())));
+        wm.stubFor(get(urlPathEqualTo("/events")).willReturn(okJson("{\"type\":\"event.summary\",\"events\":[]}")));
+        RecordFactory records = records(keys, Tables.LEADS, Tables.NOTES, Tables.EVENTS_SUMMARY);
+        SearchSweep sweep = new SearchSweep(Resource.LEADS, client, PATH, new SearchQuery("leads", "data", null),
+                records, new ContactGroups(Resource.LEADS, client, records, followUps(4)), null, retractions);
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of("converted", "deleted"), tombstoneIds(out, Tables.LEADS).stream().sorted().toList());
+        List<SourceRecord> notes = onTopic(out, Tables.NOTES);
+        assertEquals("n1", keyField(notes.get(notes.size() - 1), "id"));
+        assertTrue(notes.get(notes.size() - 1).value() != null, "the converted lead's note is live again, last");
+        assertEquals(2, retractions.get());
+    }
+
+    @Test
+    void anObjectAPassEmittedDuringTheSweepIsNotRemoved() {
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "new");
+        stubSearchPage(PATH, null, searchPage("data", "cur-1", contact("u1", T - 500)));
+        stubSearchPage(PATH, "cur-1", searchPage("data", null));
+        SearchSweep sweep = usersSweep(records(keys, Tables.USERS));
+
+        sweep.step();
+        sweep.seen("new"); // created after the listing went past its place, emitted by a pass
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of(), tombstoneIds(out, Tables.USERS));
+    }
+
+    @Test
+    void inlineLinksThatDifferFromTheStoredKeysEmitTheCurrentLinksCoveringTheirTables() {
+        keys.put(Resource.USERS, "u1", Tables.USERS_TAGS, List.of("t1", "t2"))
+                .put(Resource.USERS, "u2", Tables.USERS_TAGS, List.of("t9"));
+        stubSearchPage(PATH, null, searchPage("data", null,
+                tagged(contact("u1", T - 500), "t1", "t3"), tagged(contact("u2", T - 400), "t9")));
+        SearchSweep sweep = usersSweep(records(keys, Tables.USERS, Tables.USERS_TAGS));
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of("u1"), ids(out, Tables.USERS), "only u1's links changed (u2 has what was emitted)");
+        assertEquals(List.of("t1", "t3"), onTopic(out, Tables.USERS_TAGS).stream()
+                .map(r -> keyField(r, "id")).toList(), "u1's current tags, all of them");
+        assertEquals(1, retractions.get(), "t2 is to be retracted");
+        assertEquals(1, sweep.requests(), "inline lists cost nothing");
+    }
+
+    @Test
+    void aTruncatedInlineListIsReadInFullBeforeComparing() {
+        keys.put(Resource.USERS, "u1", Tables.USERS_TAGS, List.of("t1", "t2"));
+        ObjectNode contact = tagged(contact("u1", T - 500), "t1");
+        ((ObjectNode) contact.get("tags")).put("has_more", true).put("total_count", 2);
+        stubSearchPage(PATH, null, searchPage("data", null, contact));
+        wm.stubFor(get(urlPathEqualTo("/contacts/u1/tags"))
+                .willReturn(okJson(listOf("list", tag("t1", "a"), tag("t2", "b")).toString())));
+        SearchSweep sweep = usersSweep(records(keys, Tables.USERS, Tables.USERS_TAGS));
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of(), out, "the full list equals what was emitted");
+        assertEquals(1, count(getRequestedFor(urlPathEqualTo("/contacts/u1/tags"))));
+        assertEquals(2, sweep.requests());
+    }
+
+    @Test
+    void aParentTheStoreDoesNotKnowGetsItsFullGroup() {
+        keys.put(Resource.USERS, "u1");
+        stubSearchPage(PATH, null, searchPage("data", null, contact("u1", T - 500),
+                tagged(contact("converted", T - 400), "t5")));
+        SearchSweep sweep = usersSweep(records(keys, Tables.USERS, Tables.USERS_TAGS));
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of("converted"), ids(out, Tables.USERS), "a lead converted in place, or a missed object");
+        assertEquals(List.of("t5"), onTopic(out, Tables.USERS_TAGS).stream().map(r -> keyField(r, "id")).toList());
+        assertEquals(0, retractions.get());
+    }
+
+    @Test
+    void anUnknownObjectWhoseRowCannotBeBuiltIsLeftToThePassThatReportedIt() {
+        ObjectNode bad = contact("bad", T - 500).put("created_at", "not-a-date");
+        stubSearchPage(PATH, null, searchPage("data", null, bad, contact("good", T - 400)));
+        RecordFactory records = new RecordFactory(PREFIX, List.of(Tables.USERS), BadObjects.skipping(), keys);
+        SearchSweep sweep = new SearchSweep(Resource.USERS, client, PATH, new SearchQuery("users", "data", null),
+                records, new ContactGroups(Resource.USERS, client, records, followUps(4)), null, retractions);
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of("good"), ids(out, Tables.USERS));
+        assertEquals(0, records.badObjects().count(Resource.USERS), "not counted (nor logged) a second time");
+    }
+
+    @Test
+    void conversationsCompareTheirTags() {
+        keys.put(Resource.CONVERSATIONS, "c1", Tables.CONVERSATIONS_TAGS, List.of("t1"))
+                .put(Resource.CONVERSATIONS, "gone");
+        ObjectNode conversation = JSON.createObjectNode().put("type", "conversation").put("id", "c1")
+                .put("created_at", T - 900).put("updated_at", T - 800);
+        conversation.set("tags", JSON.createObjectNode().put("type", "tag.list").set("tags", JSON.createArrayNode()));
+        stubSearchPage(CONVERSATIONS_PATH, null, searchPage("conversations", null, conversation));
+        RecordFactory records = records(keys, Tables.CONVERSATIONS, Tables.CONVERSATIONS_TAGS);
+        SearchSweep sweep = new SearchSweep(Resource.CONVERSATIONS, client, CONVERSATIONS_PATH,
+                new SearchQuery("conversations", "conversations", null), records,
+                new ConversationGroups(client, records, followUps(4)), null, retractions);
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of("gone"), tombstoneIds(out, Tables.CONVERSATIONS));
+        assertEquals(List.of("c1"), onTopic(out, Tables.CONVERSATIONS).stream()
+                .filter(r -> r.value() != null).map(r -> keyField(r, "id")).toList(), "c1's tag t1 was removed");
+        assertEquals(2, retractions.get());
+        assertEquals(1, count(postRequestedFor(urlPathEqualTo(CONVERSATIONS_PATH))));
+    }
+
+    @Test
+    void aStepAfterTheListingRunsWhatComesNext() {
+        keys.put(Resource.USERS, "u1");
+        stubSearchPage(PATH, null, searchPage("data", null, contact("u1", T - 500)));
+        RecordFactory records = records(keys, Tables.USERS);
+        CountingStep segments = new CountingStep(2);
+        SearchSweep sweep = new SearchSweep(Resource.USERS, client, PATH, new SearchQuery("users", "data", null),
+                records, new ContactGroups(Resource.USERS, client, records, followUps(4)), segments, retractions);
+
+        sweep.step();
+        assertFalse(sweep.done(), "the segment sweep is still to run");
+        run(sweep);
+
+        assertEquals(2, segments.steps);
+        assertEquals(3, sweep.requests(), "its requests count with the sweep's");
+    }
+
+    @Test
+    void seenIdsAreHashedCompactlyAndFoundAfterSorting() {
+        SweepSeenIds seen = new SweepSeenIds();
+        for (int i = 0; i < 100_000; i++) {
+            seen.add("6" + i);
+        }
+        assertTrue(seen.contains("60"));
+        assertTrue(seen.contains("699999"));
+        assertFalse(seen.contains("6100000"));
+        assertFalse(seen.contains(""));
+        assertEquals(100_000, seen.size());
+    }
+
+    /** A step that makes one pretend request per step. */
+    static final class CountingStep implements SweepStep {
+        final int total;
+        int steps;
+
+        CountingStep(int total) {
+            this.total = total;
+        }
+
+        @Override
+        public boolean done() {
+            return steps >= total;
+        }
+
+        @Override
+        public List<RecordFactory.Group> step() {
+            steps++;
+            return List.of();
+        }
+
+        @Override
+        public long requests() {
+            return steps;
+        }
+    }
+}

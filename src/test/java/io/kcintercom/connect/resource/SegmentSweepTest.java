@@ -1,0 +1,389 @@
+package io.kcintercom.connect.resource;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.sandbox.FakeIntercom;
+import io.kcintercom.connect.sandbox.SampleWorkspace;
+import io.kcintercom.connect.state.EmittedKeys;
+import io.kcintercom.connect.table.Tables;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@link SegmentSweep} against the sample-workspace fake: memberships that moved without the
+ * contact's {@code updated_at} (joins, leaves), a segment deleted from the workspace, a member the
+ * store does not know yet, and what it costs: one GET /segments and one search page per 150
+ * members of each segment, no per-contact request.
+ */
+class SegmentSweepTest {
+    private static final String PREFIX = "sweep.";
+    private static final String DELETED_SEGMENT = "5f00000000000000000000de";
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Resource.class, names = {"USERS", "LEADS"})
+    void joinsLeavesADeletedSegmentAndAMemberNotYetEmitted(Resource resource) {
+        SampleWorkspace ws = workspace();
+        FakeIntercom fake = fake(ws);
+        RoleTables tables = RoleTables.of(resource);
+        String role = role(resource);
+        StoredKeys stored = storedAsListed(ws, resource);
+        List<String> ids = ws.contactIds(role);
+        String segment = segmentsOf(ws, resource).get(0);
+        String joiner = ids.stream().filter(id -> !segmentIds(ws, id).contains(segment)).findFirst().orElseThrow();
+        List<String> members = ids.stream().filter(id -> segmentIds(ws, id).contains(segment)).toList();
+        String leaver = members.get(0);
+        String unknown = members.get(1); // created since the last contact pass: not in the store
+        String inDeleted = members.get(2);
+        ws.moveSegmentMembership(joiner, segment, true);
+        ws.moveSegmentMembership(leaver, segment, false);
+        stored.removeParent(resource, unknown);
+        stored.put(resource, inDeleted, tables.segments(), DELETED_SEGMENT);
+        fake.resetCounters();
+
+        SegmentSweep sweep = new SegmentSweep(resource, client(fake), records(stored), stored);
+        List<SourceRecord> out = run(sweep);
+
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put(joiner + "|" + segment, "row");
+        expected.put(leaver + "|" + segment, "tombstone");
+        expected.put(inDeleted + "|" + DELETED_SEGMENT, "tombstone");
+        assertEquals(expected, memberships(out, tables), "only what changed, and nothing for " + unknown);
+        assertEquals(1, sweep.joins());
+        assertEquals(2, sweep.leaves());
+        assertEquals(segmentIds(ws, unknown).size(), sweep.unknownMembers(),
+                "the member the store does not know is skipped in each of its segments");
+        assertEquals(1, fake.requestCount("GET /segments"));
+        long pages = expectedPages(ws, resource);
+        assertEquals(pages, fake.requestCount("POST /contacts/search"),
+                "every segment searched for the role, a page per 150 members (an empty page at least)");
+        assertEquals(1 + pages, fake.totalRequests(), "no per-contact request");
+        assertEquals(1 + pages, sweep.requests());
+
+        // The store now holds what was emitted: a second sweep finds nothing to change.
+        stored.apply(resource, out);
+        SegmentSweep again = new SegmentSweep(resource, client(fake), records(stored), stored);
+        assertEquals(List.of(), run(again), "nothing moved since");
+        assertEquals(segmentIds(ws, unknown).size(), again.unknownMembers(), "still not emitted by a contact pass");
+    }
+
+    @Test
+    void aSegmentOfMoreThan150MembersIsReadPageByPageAndNoMemberOfALaterPageIsRetracted() {
+        SampleWorkspace ws = workspace();
+        FakeIntercom fake = fake(ws);
+        StoredKeys stored = storedAsListed(ws, Resource.USERS);
+        String large = segmentsOf(ws, Resource.USERS).stream()
+                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        long membersOfLarge = members(ws, Resource.USERS, large);
+        fake.resetCounters();
+
+        SegmentSweep sweep = new SegmentSweep(Resource.USERS, client(fake), records(stored), stored);
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of(), out, membersOfLarge + " members over " + (membersOfLarge + 149) / 150
+                + " pages, none retracted, none added");
+        assertEquals(expectedPages(ws, Resource.USERS), fake.requestCount("POST /contacts/search"));
+    }
+
+    @Test
+    void withoutAStoreEveryListedMembershipIsEmittedAndNothingRetracted() {
+        SampleWorkspace ws = workspace();
+        FakeIntercom fake = fake(ws);
+
+        SegmentSweep sweep = new SegmentSweep(Resource.USERS, client(fake), records(EmittedKeys.NONE),
+                EmittedKeys.NONE);
+        List<SourceRecord> out = run(sweep);
+
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (String id : ws.contactIds("user")) {
+            segmentIds(ws, id).forEach(s -> expected.put(id + "|" + s, "row"));
+        }
+        assertFalse(expected.isEmpty());
+        assertEquals(new TreeSet<>(expected.keySet()),
+                new TreeSet<>(memberships(out, RoleTables.of(Resource.USERS)).keySet()));
+        assertTrue(out.stream().allMatch(r -> r.value() != null), "no tombstone without a store");
+        assertEquals(expected.size(), out.size(), "each membership once");
+    }
+
+    @Test
+    void aRoleWhoseSegmentsTableIsOffCostsNothing() {
+        SampleWorkspace ws = workspace();
+        FakeIntercom fake = fake(ws);
+        StoredKeys stored = storedAsListed(ws, Resource.LEADS);
+        RecordFactory onlyUsers = new RecordFactory(PREFIX, List.of(Tables.LEADS, Tables.USERS_SEGMENTS),
+                BadObjects.skipping(), stored);
+
+        SegmentSweep sweep = new SegmentSweep(Resource.LEADS, client(fake), onlyUsers, stored);
+
+        assertTrue(sweep.done());
+        assertEquals(List.of(), run(sweep));
+        assertEquals(0, fake.totalRequests());
+    }
+
+    @Test
+    void aSegmentsListWithoutItsArrayFailsTheStepInsteadOfRetractingEveryMembership() {
+        WireMockServer wm = wireMock();
+        wm.stubFor(get(urlPathEqualTo("/segments")).willReturn(okJson("{\"type\":\"segment.list\"}")));
+        StoredKeys stored = new StoredKeys(PREFIX).put(Resource.USERS, "c1", Tables.USERS_SEGMENTS, "s1");
+        SegmentSweep sweep = new SegmentSweep(Resource.USERS, client(wm.baseUrl()), records(stored), stored);
+
+        DataException e = assertThrows(DataException.class, sweep::step);
+
+        assertTrue(e.getMessage().contains("'segments' array"), e.getMessage());
+        assertFalse(sweep.done());
+        assertEquals(0, sweep.leaves(), "s1 is not taken for deleted");
+    }
+
+    @Test
+    void aSegmentsListOverTwoPagesIsReadWholeBeforeAnyMembershipIsJudged() {
+        WireMockServer wm = wireMock();
+        wm.stubFor(get(urlPathEqualTo("/segments")).withQueryParam("page", absent()).willReturn(okJson(
+                "{\"type\":\"segment.list\",\"segments\":[{\"type\":\"segment\",\"id\":\"s1\"}],"
+                        + "\"pages\":{\"next\":\"" + wm.baseUrl() + "/segments?page=2\"}}")));
+        wm.stubFor(get(urlPathEqualTo("/segments")).withQueryParam("page", equalTo("2")).willReturn(okJson(
+                "{\"type\":\"segment.list\",\"segments\":[{\"type\":\"segment\",\"id\":\"s2\"}],"
+                        + "\"pages\":{\"next\":null}}")));
+        for (String segment : List.of("s1", "s2")) {
+            String members = segment.equals("s2") ? "{\"type\":\"contact\",\"id\":\"c1\",\"updated_at\":1}" : "";
+            wm.stubFor(post(urlPathEqualTo("/contacts/search"))
+                    .withRequestBody(matchingJsonPath("$.query.value[1].value", equalTo(segment)))
+                    .willReturn(okJson("{\"type\":\"list\",\"data\":[" + members + "]}")));
+        }
+        StoredKeys stored = new StoredKeys(PREFIX).put(Resource.USERS, "c1", Tables.USERS_SEGMENTS, "s2");
+        SegmentSweep sweep = new SegmentSweep(Resource.USERS, client(wm.baseUrl()), records(stored), stored);
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of(), out, "c1 stays in s2, which the second page lists");
+        assertEquals(4, sweep.requests(), "two pages of segments, one search page each");
+        assertEquals(1, wm.findAll(postRequestedFor(urlPathEqualTo("/contacts/search"))
+                .withRequestBody(matchingJsonPath("$.query.value[0].value", equalTo("user")))
+                .withRequestBody(matchingJsonPath("$.query.value[1].field", equalTo("segment_id")))
+                .withRequestBody(matchingJsonPath("$.pagination.per_page", equalTo("150")))
+                .withRequestBody(matchingJsonPath("$.sort.order", equalTo("ascending")))
+                .withRequestBody(matchingJsonPath("$.query.value[1].value", equalTo("s2")))).size());
+    }
+
+    @Test
+    void memberHashesAnswerForWhatWasAddedAcrossGrowthAndLateAdds() {
+        SegmentSweep.MemberHashes hashes = new SegmentSweep.MemberHashes();
+        for (int i = 0; i < 5_000; i += 2) {
+            hashes.add("c" + i);
+        }
+        assertTrue(hashes.contains("c4998"));
+        assertFalse(hashes.contains("c4999"));
+        hashes.add("c4999");
+        assertTrue(hashes.contains("c4999"), "an id added after a lookup is found too");
+        assertFalse(hashes.contains("c1"));
+    }
+
+    // ---------------------------------------------------------------- fixtures
+
+    private static SampleWorkspace workspace() {
+        // 600 of each role over 3 segments each (a contact is in 0-2 of its role's): some pass 150 members.
+        return SampleWorkspace.generate(1717, SampleWorkspace.Sizes.builder().users(600).leads(600).segments(6)
+                .build(), Instant.parse("2026-12-03T06:00:00Z"));
+    }
+
+    private FakeIntercom fake(SampleWorkspace ws) {
+        FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().token("sweep-token")
+                .rateLimitPer10s(0).workspaceTimeZone("UTC").build());
+        closeables.add(fake);
+        return fake;
+    }
+
+    private IntercomClient client(FakeIntercom fake) {
+        return client(fake.baseUrl());
+    }
+
+    private WireMockServer wireMock() {
+        WireMockServer wm = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+        wm.start();
+        closeables.add(wm::stop);
+        return wm;
+    }
+
+    private IntercomClient client(String baseUrl) {
+        IntercomClient client = new IntercomClient(new IntercomClient.Settings(baseUrl, "sweep-token", "2.11",
+                5_000, 20, 10_000));
+        closeables.add(client);
+        return client;
+    }
+
+    private static RecordFactory records(EmittedKeys keys) {
+        List<String> tables = new ArrayList<>(Resource.USERS.tables());
+        tables.addAll(Resource.LEADS.tables());
+        return new RecordFactory(PREFIX, tables, BadObjects.skipping(), keys);
+    }
+
+    /** Runs the sweep to its end, a step at a time: at most one request a step. */
+    private static List<SourceRecord> run(SegmentSweep sweep) {
+        List<SourceRecord> out = new ArrayList<>();
+        for (int step = 0; step < 10_000; step++) {
+            if (sweep.done()) {
+                return out;
+            }
+            long before = sweep.requests();
+            for (RecordFactory.Group group : sweep.step()) {
+                out.addAll(group.toRecords(Map.of(), Map.of()));
+            }
+            assertTrue(sweep.requests() - before <= 1, "one request a step at most");
+        }
+        return fail("the sweep did not end");
+    }
+
+    /** A store that holds every contact of the role with the segments Intercom lists for it. */
+    private static StoredKeys storedAsListed(SampleWorkspace ws, Resource resource) {
+        StoredKeys stored = new StoredKeys(PREFIX);
+        for (String id : ws.contactIds(role(resource))) {
+            stored.put(resource, id, RoleTables.of(resource).segments(), segmentIds(ws, id).toArray(String[]::new));
+        }
+        return stored;
+    }
+
+    /** "contact|segment" -> "row" or "tombstone", for the records of the role's segments table. */
+    private static Map<String, String> memberships(List<SourceRecord> out, RoleTables tables) {
+        Map<String, String> found = new LinkedHashMap<>();
+        for (SourceRecord r : out) {
+            assertEquals(PREFIX + tables.segments(), r.topic(), "only membership rows");
+            Struct key = (Struct) r.key();
+            String previous = found.put(key.get(tables.parentKey()) + "|" + key.get("id"),
+                    r.value() == null ? "tombstone" : "row");
+            assertEquals(null, previous, "one record per membership");
+        }
+        return found;
+    }
+
+    private static long expectedPages(SampleWorkspace ws, Resource resource) {
+        return ws.segments().stream().map(s -> s.get("id").asText())
+                .mapToLong(s -> Math.max(1, (members(ws, resource, s) + 149) / 150)).sum();
+    }
+
+    private static long members(SampleWorkspace ws, Resource resource, String segment) {
+        return ws.contactIds(role(resource)).stream().filter(id -> segmentIds(ws, id).contains(segment)).count();
+    }
+
+    private static List<String> segmentsOf(SampleWorkspace ws, Resource resource) {
+        String personType = resource == Resource.USERS ? "user" : "contact";
+        return ws.segments().stream().filter(s -> s.get("person_type").asText().equals(personType))
+                .map(s -> s.get("id").asText()).toList();
+    }
+
+    private static List<String> segmentIds(SampleWorkspace ws, String contactId) {
+        return ws.contactSegments(contactId).stream().map(s -> s.get("id").asText()).toList();
+    }
+
+    private static String role(Resource resource) {
+        return resource == Resource.USERS ? "user" : "lead";
+    }
+
+    /**
+     * An in-memory stand-in for the store of emitted keys: parents per resource, child ids per
+     * table. {@link #apply} takes emitted membership rows and tombstones in as the store would.
+     */
+    static final class StoredKeys implements EmittedKeys {
+        private final String prefix;
+        private final Map<Resource, Map<String, Map<String, Set<String>>>> parents = new EnumMap<>(Resource.class);
+
+        StoredKeys(String prefix) {
+            this.prefix = prefix;
+        }
+
+        StoredKeys put(Resource resource, String parentId, String table, String... childIds) {
+            Set<String> children = parents.computeIfAbsent(resource, r -> new LinkedHashMap<>())
+                    .computeIfAbsent(parentId, p -> new HashMap<>())
+                    .computeIfAbsent(table, t -> new TreeSet<>());
+            children.addAll(List.of(childIds));
+            return this;
+        }
+
+        void removeParent(Resource resource, String parentId) {
+            parents.getOrDefault(resource, Map.of()).remove(parentId);
+        }
+
+        /** Membership rows add their segment to the contact's stored ones, tombstones remove it. */
+        void apply(Resource resource, List<SourceRecord> records) {
+            RoleTables tables = RoleTables.of(resource);
+            for (SourceRecord r : records) {
+                if (!r.topic().equals(prefix + tables.segments())) {
+                    continue;
+                }
+                Struct key = (Struct) r.key();
+                String parentId = String.valueOf(key.get(tables.parentKey()));
+                String childId = String.valueOf(key.get("id"));
+                if (r.value() == null) {
+                    parents.get(resource).get(parentId).get(tables.segments()).remove(childId);
+                } else {
+                    put(resource, parentId, tables.segments(), childId);
+                }
+            }
+        }
+
+        @Override
+        public boolean enabled() {
+            return true;
+        }
+
+        @Override
+        public boolean contains(Resource resource, String parentId) {
+            return parents.getOrDefault(resource, Map.of()).containsKey(parentId);
+        }
+
+        @Override
+        public int size(Resource resource) {
+            return parents.getOrDefault(resource, Map.of()).size();
+        }
+
+        @Override
+        public void forEachParent(Resource resource, Consumer<String> action) {
+            List.copyOf(parents.getOrDefault(resource, Map.of()).keySet()).forEach(action);
+        }
+
+        @Override
+        public Set<String> childIds(Resource resource, String parentId, String childTable) {
+            Map<String, Set<String>> tables = parents.getOrDefault(resource, Map.of()).get(parentId);
+            // Sorted, so that tests read retractions in a fixed order.
+            return tables == null ? Set.of()
+                    : Collections.unmodifiableSet(new TreeSet<>(tables.getOrDefault(childTable, Set.of())));
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.kcintercom.connect.resource;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kcintercom.connect.state.EmittedKeys;
+import io.kcintercom.connect.table.Tables;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link SearchReader} running its sweeps: after the first pass catches up, one step per poll,
+ * passes first when one falls due, the time of the last sweep in the offset so a restart waits.
+ */
+class SweepScheduleTest extends ReaderTestSupport {
+    static final String PATH = "/contacts/search";
+    static final long POLL_MS = 60_000;
+    static final long INTERVAL_MS = 3_600_000;
+
+    final SweepTestKeys keys = new SweepTestKeys();
+
+    SearchReader reader(EmittedKeys store, SearchPosition start) {
+        RecordFactory records = new RecordFactory(PREFIX, List.of(Tables.USERS), BadObjects.skipping(), store);
+        return new SearchReader(Resource.USERS, client, PATH, "data", SearchReader.condition("role", "=", "user"),
+                new ContactGroups(Resource.USERS, client, records, followUps(4)), start, POLL_MS, 0, clock::get)
+                .sweeping(records, INTERVAL_MS, "2.11");
+    }
+
+    /** Role filter only (the first pass and every sweep): u1 then, at cursor s1, u2. Any later pass: nothing. */
+    void stubWorkspace() {
+        wm.stubFor(post(urlPathEqualTo(PATH)).withRequestBody(matchingJsonPath("$.query.field", equalTo("role")))
+                .withRequestBody(matchingJsonPath("$.pagination.starting_after", absent()))
+                .willReturn(okJson(searchPage("data", "s1", contact("u1", T - 500)).toString())));
+        wm.stubFor(post(urlPathEqualTo(PATH)).withRequestBody(matchingJsonPath("$.query.field", equalTo("role")))
+                .withRequestBody(matchingJsonPath("$.pagination.starting_after", equalTo("s1")))
+                .willReturn(okJson(searchPage("data", null, contact("u2", T - 400)).toString())));
+        wm.stubFor(post(urlPathEqualTo(PATH)).withRequestBody(matchingJsonPath("$.query.operator", equalTo("AND")))
+                .willReturn(okJson(searchPage("data", null).toString())));
+    }
+
+    /** What each search request was: "sweep"/"pass" with its cursor. */
+    static List<String> requestKinds() {
+        List<String> kinds = new ArrayList<>();
+        for (JsonNode body : searchBodies(PATH)) {
+            kinds.add(body.at("/query/field").asText("AND") + ":" + body.at("/pagination/starting_after").asText("-"));
+        }
+        return kinds;
+    }
+
+    @Test
+    void theFirstSyncIsSweptAtItsEndThenEveryIntervalAndARestartDoesNotSweepAgainAtOnce() {
+        stubWorkspace();
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "u2").put(Resource.USERS, "gone");
+        SearchReader reader = reader(keys, SearchPosition.initial(0));
+
+        List<SourceRecord> sync = drainPass(reader);
+        assertEquals(List.of("u1", "u2"), ids(sync, Tables.USERS));
+        assertTrue(reader.nextDueMs() <= clock.get(), "the sweep is due once the first sync has caught up");
+
+        List<SourceRecord> swept = drainPass(reader);
+
+        assertEquals(List.of("gone"), ids(swept, Tables.USERS));
+        assertEquals(T, lastOffset(swept).get(SearchPosition.SWEPT_AT), "the sweep's time is in the offset");
+        assertEquals(List.of("role:-", "role:s1", "role:-", "role:s1"), requestKinds());
+        Map<String, ?> counters = Map.of("sweeps", reader.counters().get("sweeps").getAsLong(),
+                "sweep-requests", reader.counters().get("sweep-requests").getAsLong(),
+                "sweep-retractions", reader.counters().get("sweep-retractions").getAsLong());
+        assertEquals(Map.of("sweeps", 1L, "sweep-requests", 2L, "sweep-retractions", 1L), counters);
+        assertEquals(NOW_MS + POLL_MS, reader.nextDueMs(), "next the pass, the sweep only in an hour");
+
+        SearchReader restarted = reader(keys, SearchPosition.fromMap(lastOffset(swept), 0));
+        clock.addAndGet(POLL_MS);
+        drainPass(restarted);
+        assertEquals(clock.get() + POLL_MS, restarted.nextDueMs(), "after a restart the sweep waits for its interval");
+        clock.set(NOW_MS + INTERVAL_MS);
+        drainPass(restarted); // a pass, then the sweep is due again
+        drainPass(restarted);
+        assertEquals(1L, restarted.counters().get("sweeps").getAsLong(), "swept again an interval after the last");
+    }
+
+    @Test
+    void aPassThatFallsDueDuringASweepRunsFirst() {
+        stubWorkspace();
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "u2");
+        SearchReader reader = reader(keys, SearchPosition.initial(0));
+        drainPass(reader);
+
+        reader.poll(10_000); // the sweep's first page
+        clock.addAndGet(POLL_MS); // the next pass falls due
+        drainPass(reader); // the pass
+        drainPass(reader); // the rest of the sweep
+
+        assertEquals(List.of("role:-", "role:s1", "role:-", "AND:-", "role:s1"), requestKinds());
+        assertEquals(1L, reader.counters().get("sweeps").getAsLong());
+    }
+
+    @Test
+    void withoutTheStoreOnlySegmentMembershipIsSwept() {
+        stubWorkspace();
+        SearchReader reader = reader(EmittedKeys.NONE, SearchPosition.initial(0));
+        drainPass(reader);
+        drainPass(reader);
+
+        assertEquals(List.of("role:-", "role:s1"), requestKinds(), "no contact listing: nothing to compare it with");
+        assertEquals(1L, reader.counters().get("sweeps").getAsLong(), "the segment part ran (no segments table here)");
+        assertEquals(NOW_MS + POLL_MS, reader.nextDueMs());
+    }
+}
