@@ -111,11 +111,20 @@ class RateLimiterSimulationTest {
         Simulation sim = new Simulation(limit, toServerMinMs, toServerMaxMs, new Random(7L * limit + concurrency));
         Simulation.Jvm stays = sim.addJvm(concurrency, START_MS, Long.MAX_VALUE);
         Simulation.Jvm leaves = sim.addJvm(concurrency, START_MS + 150, START_MS + stopWindow * WINDOW_MS);
-        sim.run(START_MS + windows * WINDOW_MS);
-        String figures = "refused " + sim.refused + "; served per window to the one that stays " + stays.served()
-                + ", to the one that leaves " + leaves.served() + "; share " + stays.limiter().shareOfRemaining();
+        long wholeAgainAt = -1;
+        for (int window = 1; window <= windows; window++) {
+            sim.run(START_MS + window * WINDOW_MS);
+            boolean whole = stays.limiter().shareOfRemaining() == 1.0;
+            wholeAgainAt = !whole ? -1 : wholeAgainAt < 0 ? window : wholeAgainAt;
+        }
+        String figures = String.format("%d in flight, %d/10 s: refused %d; share whole again %d windows after the"
+                + " other left; served per window to the one that stays %s, to the one that leaves %s", concurrency,
+                limit, sim.refused, wholeAgainAt - stopWindow, stays.served(), leaves.served());
+        System.out.println(figures);
         assertEquals(0, sim.refused, figures);
         assertEquals(1.0, stays.limiter().shareOfRemaining(), figures);
+        assertTrue(wholeAgainAt > stopWindow + BudgetShare.QUIET_WINDOWS_TO_FORGET
+                && wholeAgainAt <= stopWindow + BudgetShare.QUIET_WINDOWS_TO_FORGET + 2, figures);
         // The window after the stop may still carry the leaver's last requests; the next forget it.
         for (long window = stopWindow + BudgetShare.QUIET_WINDOWS_TO_FORGET + 2; window < windows; window++) {
             assertTrue(stays.served().getOrDefault(window, 0) > 0.9 * limit, "window " + window + ": " + figures);
@@ -127,6 +136,14 @@ class RateLimiterSimulationTest {
      * token. The first must make room at once: fewer than 1 % of the requests refused in the whole
      * run, and from the second window after it joined the newcomer carries at least 30 % of every
      * window.
+     *
+     * <p>Not met, before forgetting was added as after, with many requests in flight against a small
+     * window (64 in flight at 200 per 10 s, in order or overtaking; 8 at 50 per 10 s, overtaking): the
+     * newcomer is cut to the smallest fraction and carries 1-5 % of each window for good, with no
+     * 429. A limiter is crowded when the others spend more than a margin of what its fraction leaves
+     * them, so the smaller spender is always crowded by the larger and the larger never by it; the
+     * additive increase never gets to even the shares out. Those cases are left out until that rule
+     * changes.
      */
     @ParameterizedTest(name = "{0} in flight, {1} per 10 s, {2}-{3} ms to the server")
     @CsvSource({"32, 1667, 20, 20", "4, 200, 20, 20", "194, 1667, 5, 65", "4, 80, 20, 60"})
@@ -138,8 +155,10 @@ class RateLimiterSimulationTest {
         Simulation.Jvm first = sim.addJvm(concurrency, START_MS, Long.MAX_VALUE);
         Simulation.Jvm second = sim.addJvm(concurrency, START_MS + joinWindow * WINDOW_MS + 3_300, Long.MAX_VALUE);
         sim.run(START_MS + windows * WINDOW_MS);
-        String figures = "refused " + sim.refused + " of " + sim.arrived + "; served per window to the first "
-                + first.served() + ", to the second " + second.served();
+        String figures = String.format("%d in flight, %d/10 s, %d-%d ms: refused %d of %d; served per window to the"
+                + " first %s, to the second %s", concurrency, limit, toServerMinMs, toServerMaxMs, sim.refused,
+                sim.arrived, first.served(), second.served());
+        System.out.println(figures);
         assertTrue(sim.refused < sim.arrived / 100.0, figures);
         for (long window = joinWindow + 2; window < windows; window++) {
             assertTrue(second.served().getOrDefault(window, 0) >= 0.3 * limit, "window " + window + ": " + figures);
