@@ -138,9 +138,9 @@ class RateLimiterSimulationTest {
      * window.
      *
      * <p>Not met, before forgetting was added as after, with many requests in flight against a small
-     * window (64 in flight at 200 per 10 s, in order or overtaking; 8 at 50 per 10 s, overtaking): the
-     * newcomer is cut to the smallest fraction and carries 1-5 % of each window for good, with no
-     * 429. A limiter is crowded when the others spend more than a margin of what its fraction leaves
+     * window (64 in flight at 200 per 10 s, in order or overtaking; 8 at 50 per 10 s, overtaking): one
+     * of the two (the newcomer, or before forgetting sometimes the first) is cut to the smallest
+     * fraction and carries 1-16 % of each window for good, with no 429. A limiter is crowded when the others spend more than a margin of what its fraction leaves
      * them, so the smaller spender is always crowded by the larger and the larger never by it; the
      * additive increase never gets to even the shares out. Those cases are left out until that rule
      * changes.
