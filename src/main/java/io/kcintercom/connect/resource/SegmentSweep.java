@@ -70,8 +70,19 @@ public final class SegmentSweep implements SweepStep {
     private MemberHashes members = new MemberHashes();
     private long requests;
     private boolean logged;
+    private final boolean resendAll;
 
     public SegmentSweep(Resource resource, IntercomClient client, RecordFactory records, EmittedKeys keys) {
+        this(resource, client, records, keys, false);
+    }
+
+    /**
+     * @param resendAll emit every listed membership, also those the store holds (a re-sync); the
+     *                  retractions are the same either way
+     */
+    public SegmentSweep(Resource resource, IntercomClient client, RecordFactory records, EmittedKeys keys,
+                        boolean resendAll) {
+        this.resendAll = resendAll;
         if (resource != Resource.USERS && resource != Resource.LEADS) {
             throw new IllegalArgumentException("segment membership is swept for users and leads, not " + resource.id());
         }
@@ -207,7 +218,7 @@ public final class SegmentSweep implements SweepStep {
             tally.unknown++;
             return;
         }
-        if (keys.childIds(resource, contactId, tables.segments()).contains(segmentId)) {
+        if (!resendAll && keys.childIds(resource, contactId, tables.segments()).contains(segmentId)) {
             return;
         }
         tally.joins++;

@@ -5,6 +5,7 @@ import io.kcintercom.connect.state.EmittedKeys;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongFunction;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -80,8 +81,13 @@ final class SweepSchedule {
         EmittedKeys keys = records.emitted();
         AtomicLong retractions = new AtomicLong();
         // Users and leads end their sweep with segment membership, read per segment (issue 17).
+        // A reader starting from no position (a new connector, offsets reset through the REST API,
+        // another workspace) re-sends every membership in its first sweep, as its passes re-send
+        // every contact: a re-sync must not depend on what the state topic remembers. A stored
+        // position without swept_at (its last sweep emitted nothing after it) sweeps for changes only.
+        AtomicBoolean resendMemberships = new AtomicBoolean(start.id().isEmpty() && start.sweptAt() == 0);
         Supplier<SweepStep> segments = resource == Resource.CONVERSATIONS ? () -> null
-                : () -> new SegmentSweep(resource, client, records, keys);
+                : () -> new SegmentSweep(resource, client, records, keys, resendMemberships.getAndSet(false));
         Supplier<SweepStep> newSweep = () -> new SearchSweep(resource, client, path, query, records, fullGroups,
                 segments.get(), retractions);
         if (intervalMs == 0) {

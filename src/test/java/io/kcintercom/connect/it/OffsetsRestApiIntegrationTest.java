@@ -153,7 +153,11 @@ class OffsetsRestApiIntegrationTest {
                     "[\"" + name + "\",{\"resource\":\"companies\",\"protocol\":\"1\"}]",
                     "{\"updated_at\":" + watermark + "}");
 
-            cluster.connect().configureConnector(name, connectorConfig(fake, prefix, template));
+            Map<String, String> config = connectorConfig(fake, prefix, template);
+            // Without sweeps: the first sweep after an upgrade re-sends every contact the state topic
+            // never saw (to learn its keys), which is not what this test looks at: where passes resume.
+            config.put("intercom.reconcile.interval.ms", "0");
+            cluster.connect().configureConnector(name, config);
             Set<String> usersAfter = users.subList(25, users.size()).stream().map(u -> u.get("id").asText())
                     .collect(Collectors.toSet());
             Set<String> companiesAfter = companies.stream().filter(c -> c.get("updated_at").asLong() > watermark)

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.apache.kafka.connect.data.Struct;
@@ -142,6 +143,27 @@ class SegmentSweepTest {
                 new TreeSet<>(memberships(out, RoleTables.of(Resource.USERS)).keySet()));
         assertTrue(out.stream().allMatch(r -> r.value() != null), "no tombstone without a store");
         assertEquals(expected.size(), out.size(), "each membership once");
+    }
+
+    @Test
+    void aResyncSweepResendsEveryMembershipTheStoreHoldsAndStillRetractsWhatLeft() {
+        SampleWorkspace ws = workspace();
+        FakeIntercom fake = fake(ws);
+        StoredKeys stored = storedAsListed(ws, Resource.USERS);
+        String segment = segmentsOf(ws, Resource.USERS).get(0);
+        String leaver = ws.contactIds("user").stream().filter(id -> segmentIds(ws, id).contains(segment))
+                .findFirst().orElseThrow();
+        ws.moveSegmentMembership(leaver, segment, false);
+
+        List<SourceRecord> out = run(new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, true));
+
+        Map<String, String> expected = new TreeMap<>();
+        for (String id : ws.contactIds("user")) {
+            segmentIds(ws, id).forEach(s -> expected.put(id + "|" + s, "row"));
+        }
+        expected.put(leaver + "|" + segment, "tombstone");
+        assertEquals(expected, new TreeMap<>(memberships(out, RoleTables.of(Resource.USERS))),
+                "every current membership again (a re-sync), and the one that left retracted");
     }
 
     @Test
