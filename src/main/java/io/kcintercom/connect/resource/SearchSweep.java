@@ -105,6 +105,8 @@ final class SearchSweep implements SweepStep {
                 if (convertible(hit.object())) {
                     unknown.add(hit.object());
                 }
+            } else if (notesMoved(hit.id(), hit.object())) {
+                unknown.add(hit.object()); // read again whole: its group covers the notes
             } else {
                 RecordFactory.Group changed = linksChanged(hit.id(), hit.object());
                 if (changed != null) {
@@ -243,6 +245,29 @@ final class SearchSweep implements SweepStep {
             retractions.incrementAndGet();
         }
         return group;
+    }
+
+    /**
+     * Whether a contact's notes changed without its {@code updated_at} moving (a note added or
+     * removed): the inline list, which names up to 10 notes and a {@code total_count}, disagrees with
+     * the note ids stored for it. A cheap signal, no request; the count is only a hint (spec Q3), so a
+     * contact whose count is off is read again at each sweep, which costs its notes call.
+     */
+    private boolean notesMoved(String id, JsonNode contact) {
+        if (resource == Resource.CONVERSATIONS || !records.enabled(Tables.NOTES)) {
+            return false;
+        }
+        JsonNode inline = contact.get("notes");
+        if (inline == null || !inline.isObject()) {
+            return false;
+        }
+        Set<String> stored = keys.childIds(resource, id, Tables.NOTES);
+        JsonNode total = inline.get("total_count");
+        if (total != null && total.canConvertToInt() && total.asInt() != stored.size()) {
+            return true;
+        }
+        return SubLists.itemsOf(inline, "notes").stream().map(note -> JsonPaths.text(note, "id"))
+                .anyMatch(noteId -> noteId != null && !stored.contains(noteId));
     }
 
     /** The enabled link tables the sweep compares, each with the object's current items. */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.state.KeyStore;
@@ -180,6 +181,32 @@ class SearchSweepTest extends ReaderTestSupport {
         assertEquals(List.of(), out, "the full list equals what was emitted");
         assertEquals(1, count(getRequestedFor(urlPathEqualTo("/contacts/u1/tags"))));
         assertEquals(2, sweep.requests());
+    }
+
+    @Test
+    void aContactWhoseInlineNotesDisagreeWithTheStoredOnesIsReadAgainWholeAndTheOthersAreNot() {
+        keys.put(Resource.USERS, "u1", Tables.NOTES, List.of("n1"))
+                .put(Resource.USERS, "u2", Tables.NOTES, List.of("n7"));
+        ObjectNode added = contact("u1", T - 500);
+        added.putObject("notes").put("type", "list").put("total_count", 2).put("has_more", false)
+                .putArray("data").add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n1"))
+                .add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n2"));
+        ObjectNode same = contact("u2", T - 400);
+        same.putObject("notes").put("type", "list").put("total_count", 1).put("has_more", false)
+                .putArray("data").add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n7"));
+        stubSearchPage(PATH, null, searchPage("data", null, added, same));
+        wm.stubFor(get(urlPathEqualTo("/contacts/u1/notes")).willReturn(okJson(listOf("list",
+                JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n1").put("body", "a"),
+                JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n2").put("body", "b"))
+                .toString())));
+        SearchSweep sweep = usersSweep(records(keys, Tables.USERS, Tables.NOTES));
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of("u1"), ids(out, Tables.USERS),
+                "a note added without updated_at moving: the contact's group again (it covers notes); u2 unchanged");
+        assertEquals(List.of("n1", "n2"), onTopic(out, Tables.NOTES).stream().map(r -> keyField(r, "id")).toList());
+        assertEquals(1, count(getRequestedFor(urlPathEqualTo("/contacts/u1/notes"))), "no notes call for u2");
     }
 
     @Test
