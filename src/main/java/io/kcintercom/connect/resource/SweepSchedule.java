@@ -86,16 +86,18 @@ final class SweepSchedule {
         // every contact: a re-sync must not depend on what the state topic remembers. A stored
         // position without swept_at (its last sweep emitted nothing after it) sweeps for changes only.
         AtomicBoolean resendMemberships = new AtomicBoolean(start.id().isEmpty() && start.sweptAt() == 0);
-        Supplier<SweepStep> segments = resource == Resource.CONVERSATIONS ? () -> null
+        boolean readsSegments = resource != Resource.CONVERSATIONS
+                && records.enabled(RoleTables.of(resource).segments());
+        Supplier<SweepStep> segments = !readsSegments ? () -> null
                 : () -> new SegmentSweep(resource, client, records, keys, resendMemberships.getAndSet(false));
         Supplier<SweepStep> newSweep = () -> new SearchSweep(resource, client, path, query, records, fullGroups,
                 segments.get(), retractions);
         if (intervalMs == 0) {
             // No reconciliation; segment membership, which only a segment sweep reads, is still built
             // once at the end of the first sync (sweptAt then says it was).
-            newSweep = resource == Resource.CONVERSATIONS ? null : segments;
+            newSweep = readsSegments ? segments : null;
         } else if (!keys.enabled()) {
-            newSweep = resource == Resource.CONVERSATIONS ? null : segments;
+            newSweep = readsSegments ? segments : null;
             if (intervalMs > 0) {
                 log.info("{}: the reconciliation sweep {}: the store of emitted keys is not available (see "
                         + "state.kafka.bootstrap.servers), so there is nothing to compare the listing with",

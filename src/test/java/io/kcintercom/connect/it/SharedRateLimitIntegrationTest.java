@@ -32,7 +32,7 @@ class SharedRateLimitIntegrationTest {
     @Test
     void sevenTasksOnThreeWorkersShareOneRateLimitWithoutOverspendingIt() throws Exception {
         SampleWorkspace ws = SampleWorkspace.generate(19, SampleWorkspace.Sizes.builder()
-                .users(90).leads(20).companies(12).admins(3).teams(1).tags(6).segments(2).conversations(40)
+                .users(160).leads(40).companies(12).admins(3).teams(1).tags(6).segments(2).conversations(40)
                 .build());
         FakeIntercom.Options options = FakeIntercom.Options.builder().rateLimitPer10s(LIMIT_PER_10S)
                 .latencyMs(20, 60).build();
