@@ -1,6 +1,7 @@
 package io.kcintercom.connect.warehouse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,7 +40,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Checks that every one of the 22 tables is created with the contract's columns, types and
  * primary key, holds exactly the workspace's rows, and that changes made in Intercom afterwards
- * update those rows in place: the topics grow, the tables do not.
+ * update those rows in place: the topics grow, the tables do not. Then every kind of removal and
+ * delete (issue 16: untag, detach, segment moves, dropped profiles and notes, deleted contacts,
+ * companies and conversations, converted and merged leads) is applied in Intercom, and once a
+ * sweep has run the tables hold exactly the workspace's keys again, through the sink's deletes.
  */
 class PostgresSinkIntegrationTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -85,12 +89,17 @@ class PostgresSinkIntegrationTest {
                 .token("warehouse-" + UUID.randomUUID()).rateLimitPer10s(0).build())) {
             Map<String, String> source = WarehouseCluster.sourceConfig(fake, PREFIX);
             source.put("intercom.template", "all");
+            // Sweeps every few seconds: step 4's removals include what only a sweep reveals.
+            source.put("intercom.reconcile.interval.ms", "3000");
             cluster.connect().configureConnector("intercom", source);
 
             Map<String, String> sink = WarehouseCluster.readyConfig("postgres-sink.json");
             sink.put("connection.url", postgres.getJdbcUrl("postgres", "postgres"));
             sink.put("connection.username", "postgres");
             sink.put("connection.password", "postgres");
+            // Tombstones must become deletes, and the sink must leave the connector's state topic alone.
+            assertEquals("true", sink.get("delete.enabled"));
+            assertFalse(STATE_TOPIC.matches(sink.get("topics.regex")), "the sink's topics.regex takes " + STATE_TOPIC);
             cluster.connect().configureConnector("intercom-postgres", sink);
 
             // 1. The initial sync lands whole: every table, with exactly the workspace's keys.
@@ -144,9 +153,54 @@ class PostgresSinkIntegrationTest {
             assertEquals(conversation.get("open").asBoolean(),
                     row(Tables.CONVERSATIONS, conversationId, "open").get("open"));
 
+            // 4. Removals and deletes in Intercom, most of which move no updated_at (a sweep finds those):
+            // the rows go from PostgreSQL too, and nothing else does.
+            Removals removed = Removals.apply(ws);
+            Map<String, Set<String>> afterRemovals = ExpectedRows.forWorkspace(ws, tables);
+            awaitTrue(() -> differences(afterRemovals).isEmpty(),
+                    () -> "tables after the removals differ from the workspace: " + differences(afterRemovals));
+            assertEquals(Map.of(), differences(afterRemovals), "tables after the removals");
+            assertTrue(keys(Tables.USERS).contains(removed.convertedLead()), "the converted lead is a user");
+            assertTrue(!keys(Tables.LEADS).contains(removed.convertedLead()), "and no longer a lead");
+            assertTrue(!keys(Tables.COMPANIES).contains(removed.deletedCompany()), "the deleted company is gone");
+            // The sink applied every tombstone without failing, and never took the state topic for a table.
+            assertTrue(cluster.topicExists(STATE_TOPIC), "the source kept its emitted keys in " + STATE_TOPIC);
+            List<String> stateTables = new ArrayList<>();
+            query("select table_name from information_schema.tables where table_name like ?",
+                    List.of("%intercom_state%"), rs -> stateTables.add(rs.getString(1)));
+            assertEquals(List.of(), stateTables, "tables made of the state topic");
+            var sinkStatus = cluster.connect().connectorStatus("intercom-postgres");
+            assertEquals("RUNNING", sinkStatus.connector().state(), "the sink connector");
+            sinkStatus.tasks().forEach(t -> assertEquals("RUNNING", t.state(), "sink task " + t.id() + ": " + t.trace()));
+
             cluster.connect().deleteConnector("intercom-postgres");
             cluster.connect().deleteConnector("intercom");
         }
+    }
+
+    /** The source connector's state topic (default name): it must never reach the warehouse. */
+    private static final String STATE_TOPIC = "__intercom-state.intercom";
+
+    /** Per table whose keys differ from the expected ones: the extra and the missing keys. */
+    private static Map<String, String> differences(Map<String, Set<String>> expected) {
+        Map<String, String> differences = new TreeMap<>();
+        expected.forEach((table, want) -> {
+            Set<String> have;
+            try {
+                have = keys(table);
+            } catch (SQLException e) {
+                differences.put(table, "not readable: " + e.getMessage());
+                return;
+            }
+            Set<String> extra = new java.util.TreeSet<>(have);
+            extra.removeAll(want);
+            Set<String> missing = new java.util.TreeSet<>(want);
+            missing.removeAll(have);
+            if (!extra.isEmpty() || !missing.isEmpty()) {
+                differences.put(table, "extra " + extra + ", missing " + missing);
+            }
+        });
+        return differences;
     }
 
     private static final String UPDATED_AT = "extract(epoch from updated_at)::bigint as updated_at";
