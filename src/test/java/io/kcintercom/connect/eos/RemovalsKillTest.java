@@ -83,6 +83,8 @@ class RemovalsKillTest extends KillTestLifecycle {
             Map<String, Set<String>> synced = ExpectedRows.forWorkspace(ws, tables);
             awaitCompacted(reader, topics, synced, worker, "the first full sync");
 
+            // Where the watch for retractions starts: before the removals, so that it misses none.
+            Map<TopicPartition, Long> from = reader.endOffsets(topics);
             Removals.apply(ws);
             Map<String, Set<String>> expected = ExpectedRows.forWorkspace(ws, tables);
             Map<String, Set<String>> gone = new TreeMap<>();
@@ -96,7 +98,6 @@ class RemovalsKillTest extends KillTestLifecycle {
             int toRetract = gone.values().stream().mapToInt(Set::size).sum();
             report.append(String.format("removals applied: %d row(s) to retract in %s%n", toRetract, gone.keySet()));
 
-            Map<TopicPartition, Long> from = reader.endOffsets(topics);
             for (int k = 1; k <= s.kills(); k++) {
                 String seen = awaitRetractionWritten(reader, from, gone, worker);
                 Thread.sleep(random.nextInt(200)); // a little further into the retractions, seeded
