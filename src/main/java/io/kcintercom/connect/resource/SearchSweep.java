@@ -23,9 +23,10 @@ import org.apache.kafka.connect.errors.DataException;
  * <ul>
  *   <li>an object the store does not know (a lead converted in place, anything a pass missed) gets
  *       its full group, follow-ups included, through the resource's {@link GroupBuilder};</li>
- *   <li>an object whose inline links differ from the stored keys (tags and companies of a contact,
- *       tags of a conversation: they change without {@code updated_at} moving) gets a group
- *       covering those tables, so the links gone are retracted and the new ones added;</li>
+ *   <li>an object whose inline links differ from the stored keys (tags, companies, social profiles
+ *       and notes of a contact, tags of a conversation: they change without {@code updated_at}
+ *       moving) gets a group covering those tables, so the links gone are retracted and the new
+ *       ones added;</li>
  *   <li>after the last page, every stored parent the listing did not show (deleted, merged, or a
  *       lead that became a user) gets {@link RecordFactory.Group#removeParent()}.</li>
  * </ul>
@@ -49,6 +50,8 @@ final class SearchSweep implements SweepStep {
     private final SweepStep then;
     private final AtomicLong retractions;
     private final SweepSeenIds seen = new SweepSeenIds();
+    /** Contacts' social profiles and notes, which change without updated_at moving; null for conversations. */
+    private final QuietContactChildren quietChildren;
 
     private String cursor;
     private boolean listed;
@@ -69,6 +72,8 @@ final class SearchSweep implements SweepStep {
         this.fullGroups = fullGroups;
         this.then = then;
         this.retractions = retractions;
+        this.quietChildren = resource == Resource.CONVERSATIONS ? null
+                : new QuietContactChildren(resource, client, records);
     }
 
     /** An object the incremental pass emitted while the sweep runs: it exists, whatever the listing shows. */
@@ -105,8 +110,6 @@ final class SearchSweep implements SweepStep {
                 if (convertible(hit.object())) {
                     unknown.add(hit.object());
                 }
-            } else if (notesMoved(hit.id(), hit.object())) {
-                unknown.add(hit.object()); // read again whole: its group covers the notes
             } else {
                 RecordFactory.Group changed = linksChanged(hit.id(), hit.object());
                 if (changed != null) {
@@ -231,43 +234,32 @@ final class SearchSweep implements SweepStep {
             differs |= !now.equals(stored);
             retracts |= !now.containsAll(stored);
         }
+        QuietContactChildren.Changes quiet = quietChildren == null ? null : quietChildren.compare(id, object);
+        if (quiet != null && quiet.any()) {
+            differs = true;
+            retracts |= quiet.retracts();
+        }
         if (!differs) {
             return null;
         }
         String parentKey = parentTable() + "_pk";
+        Set<String> covered = new HashSet<>(links.keySet());
+        if (quiet != null) {
+            covered.addAll(quiet.tables());
+        }
         RecordFactory.Group group = records.group(resource, "sweep: " + resource.id() + " " + id + " links")
-                .parent(parentTable(), id).covering(links.keySet());
+                .parent(parentTable(), id).covering(covered);
         group.add(parentTable(), object);
         if (!group.lastSkipped()) {
             links.forEach((table, items) -> items.forEach(item -> group.addChild(table, item, parentKey, id)));
+            if (quiet != null && quiet.any()) {
+                requests += quietChildren.addCurrent(group, id, object, quiet);
+            }
         }
         if (retracts) {
             retractions.incrementAndGet();
         }
         return group;
-    }
-
-    /**
-     * Whether a contact's notes changed without its {@code updated_at} moving (a note added or
-     * removed): the inline list, which names up to 10 notes and a {@code total_count}, disagrees with
-     * the note ids stored for it. A cheap signal, no request; the count is only a hint (spec Q3), so a
-     * contact whose count is off is read again at each sweep, which costs its notes call.
-     */
-    private boolean notesMoved(String id, JsonNode contact) {
-        if (resource == Resource.CONVERSATIONS || !records.enabled(Tables.NOTES)) {
-            return false;
-        }
-        JsonNode inline = contact.get("notes");
-        if (inline == null || !inline.isObject()) {
-            return false;
-        }
-        Set<String> stored = keys.childIds(resource, id, Tables.NOTES);
-        JsonNode total = inline.get("total_count");
-        if (total != null && total.canConvertToInt() && total.asInt() != stored.size()) {
-            return true;
-        }
-        return SubLists.itemsOf(inline, "notes").stream().map(note -> JsonPaths.text(note, "id"))
-                .anyMatch(noteId -> noteId != null && !stored.contains(noteId));
     }
 
     /** The enabled link tables the sweep compares, each with the object's current items. */

@@ -551,7 +551,7 @@ final class KillTestSupport {
         return labels;
     }
 
-    private static Map<String, String> connectorConfig(FakeIntercom fake, Scenario s) {
+    static Map<String, String> connectorConfig(FakeIntercom fake, Scenario s) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("connector.class", IntercomSourceConnector.class.getName());
         config.put("tasks.max", String.valueOf(s.tasksMax()));
