@@ -2,6 +2,7 @@ package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,6 +54,20 @@ final class EventSummaryBackfill implements SweepStep {
     private List<SearchPosition.EventsBackfill> marks = List.of();
     private boolean listed;
     private long requests;
+
+    /** What a backfill, or a sweep's refresh of active contacts, reads summaries with. */
+    record Factory(Resource resource, IntercomClient client, String path, SearchQuery query, RecordFactory records,
+                   ContactGroups contacts) {
+        /** The backfill from its progress, counting the contacts done and expected into the schedule's metrics. */
+        EventSummaryBackfill create(SearchPosition.EventsBackfill from, AtomicLong done, AtomicLong expected) {
+            return new EventSummaryBackfill(resource, client, path, query, records, contacts, from, done, expected);
+        }
+
+        /** A sweep page's groups refreshing the summaries of its contacts active since the last sweep. */
+        List<RecordFactory.Group> activeSince(List<JsonNode> listed, long sinceSeconds, AtomicLong requests) {
+            return EventSummaryBackfill.activeSince(resource, records, contacts, listed, sinceSeconds, requests);
+        }
+    }
 
     EventSummaryBackfill(Resource resource, IntercomClient client, String path, SearchQuery query,
                          RecordFactory records, ContactGroups contacts, SearchPosition.EventsBackfill from,
@@ -126,37 +141,68 @@ final class EventSummaryBackfill implements SweepStep {
         return sorted;
     }
 
-    /** Reads the contacts' summaries, {@value #CONCURRENT_SUMMARIES} at a time; a group for each contact still there. */
+    /** Reads the contacts' summaries; a group for each, in their order, each with the progress it completes. */
     private List<RecordFactory.Group> summaries(List<SearchQuery.Hit> hits) {
-        List<RecordFactory.Group> groups = new ArrayList<>(hits.size());
+        List<RecordFactory.Group> groups = summaryGroups(resource, records, contacts,
+                hits.stream().map(SearchQuery.Hit::id).toList());
+        requests += hits.size();
+        done.addAndGet(hits.size());
         List<SearchPosition.EventsBackfill> stepMarks = new ArrayList<>(hits.size());
+        hits.forEach(hit -> stepMarks.add(new SearchPosition.EventsBackfill(hit.updatedAt(), hit.id(), 0L)));
+        if (!hits.isEmpty()) {
+            reached = stepMarks.get(stepMarks.size() - 1);
+        }
+        marks = stepMarks;
+        return groups;
+    }
+
+    /**
+     * The groups of a sweep's page that refresh the summaries of contacts active since the previous
+     * sweep: their inline {@code last_seen_at} or {@code last_request_at} is after {@code sinceSeconds}
+     * (no request for the others); each covers {@code events_summary}. Counts its requests.
+     */
+    static List<RecordFactory.Group> activeSince(Resource resource, RecordFactory records, ContactGroups contacts,
+                                                 List<JsonNode> listed, long sinceSeconds, AtomicLong requests) {
+        List<String> active = new ArrayList<>();
+        for (JsonNode contact : listed) {
+            String id = JsonPaths.text(contact, "id");
+            if (id != null && (contact.path("last_seen_at").asLong(0) > sinceSeconds
+                    || contact.path("last_request_at").asLong(0) > sinceSeconds)) {
+                active.add(id);
+            }
+        }
+        requests.addAndGet(active.size());
+        return summaryGroups(resource, records, contacts, active);
+    }
+
+    /**
+     * Reads the contacts' summaries, {@value #CONCURRENT_SUMMARIES} at a time; a group for each: its
+     * summaries covering {@code events_summary}, or its retraction when a 404 or 410 says it is gone.
+     */
+    private static List<RecordFactory.Group> summaryGroups(Resource resource, RecordFactory records,
+                                                           ContactGroups contacts, List<String> ids) {
+        List<RecordFactory.Group> groups = new ArrayList<>(ids.size());
         String parentTable = RoleTables.of(resource).parent();
-        for (int start = 0; start < hits.size(); start += CONCURRENT_SUMMARIES) {
-            List<SearchQuery.Hit> chunk = hits.subList(start, Math.min(hits.size(), start + CONCURRENT_SUMMARIES));
+        for (int start = 0; start < ids.size(); start += CONCURRENT_SUMMARIES) {
+            List<String> chunk = ids.subList(start, Math.min(ids.size(), start + CONCURRENT_SUMMARIES));
             List<Callable<List<JsonNode>>> calls = new ArrayList<>(chunk.size());
-            chunk.forEach(hit -> calls.add(() -> contacts.eventSummariesUnlessGone(hit.id())));
+            chunk.forEach(id -> calls.add(() -> contacts.eventSummariesUnlessGone(id)));
             List<List<JsonNode>> answers = contacts.followUps().submitAll(calls).await();
-            requests += chunk.size();
             for (int i = 0; i < chunk.size(); i++) {
-                SearchQuery.Hit hit = chunk.get(i);
-                reached = new SearchPosition.EventsBackfill(hit.updatedAt(), hit.id(), 0L);
-                done.incrementAndGet();
+                String id = chunk.get(i);
                 List<JsonNode> events = answers.get(i);
                 if (events == null) {
                     // Deleted or merged since it was listed: retracted as a pass's follow-up would.
-                    groups.add(records.group(resource, "contact " + hit.id() + " gone")
-                            .parent(parentTable, hit.id()).removeParent());
-                    stepMarks.add(reached);
+                    groups.add(records.group(resource, "contact " + id + " gone").parent(parentTable, id)
+                            .removeParent());
                     continue;
                 }
-                RecordFactory.Group group = records.group(resource, "event summary of contact " + hit.id())
-                        .parent(parentTable, hit.id()).covering(List.of(Tables.EVENTS_SUMMARY));
-                events.forEach(event -> group.addChild(Tables.EVENTS_SUMMARY, event, "user_id", hit.id()));
+                RecordFactory.Group group = records.group(resource, "event summary of contact " + id)
+                        .parent(parentTable, id).covering(List.of(Tables.EVENTS_SUMMARY));
+                events.forEach(event -> group.addChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
                 groups.add(group);
-                stepMarks.add(reached);
             }
         }
-        marks = stepMarks;
         return groups;
     }
 }

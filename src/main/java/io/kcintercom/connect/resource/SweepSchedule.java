@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * the first sync of the reader has caught up (a due pass, a running sweep and the deleted listing
  * go first). Its progress is in the resource's offset ({@link SearchPosition#events()}), so a
  * restart goes on where it was; until it is done the passes' groups read no summaries
- * ({@link #eventSummariesBackfilled()}), and a sweep's full groups never do.
+ * ({@link #eventSummariesBackfilled()}), and a sweep's full groups never do; after it, each contact
+ * sweep reads the summaries of the contacts active since the previous sweep ({@link #refreshesSummaries}).
  */
 final class SweepSchedule {
     private static final Logger log = LoggerFactory.getLogger(SweepSchedule.class);
@@ -56,7 +57,7 @@ final class SweepSchedule {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retractions;
     /** A backfill from a progress, or null when the resource has no event summaries to read. */
-    private final BackfillFactory newBackfill;
+    private final EventSummaryBackfill.Factory newBackfill;
     private final AtomicLong backfillDone = new AtomicLong();
     private final AtomicLong backfillExpected = new AtomicLong(-1);
 
@@ -77,14 +78,10 @@ final class SweepSchedule {
     record Step(List<RecordFactory.Group> groups, List<SearchPosition> positions) {
     }
 
-    /** Creates the backfill from its progress, counting into the schedule's metrics. */
-    private interface BackfillFactory {
-        EventSummaryBackfill create(SearchPosition.EventsBackfill from, AtomicLong done, AtomicLong expected);
-    }
 
     private SweepSchedule(Resource resource, long intervalMs, boolean storeEnabled, Supplier<SweepStep> newSweep,
                           LongFunction<DeletedConversationsSweep> newDeletedListing,
-                          BackfillFactory newBackfill,
+                          EventSummaryBackfill.Factory newBackfill,
                           AtomicLong retractions, SearchPosition start) {
         this.resource = resource;
         this.intervalMs = intervalMs;
@@ -144,11 +141,9 @@ final class SweepSchedule {
                 resource == Resource.CONVERSATIONS && DeletedConversationsSweep.available(apiVersion)
                         ? watermark -> new DeletedConversationsSweep(client, records, watermark, retractions)
                         : null;
-        BackfillFactory backfill = fullGroups instanceof ContactGroups contacts
+        EventSummaryBackfill.Factory backfill = fullGroups instanceof ContactGroups contacts
                 && records.enabled(Tables.EVENTS_SUMMARY)
-                ? (from, done, expected) -> new EventSummaryBackfill(resource, client, path, query, records, contacts,
-                        from, done, expected)
-                : null;
+                ? new EventSummaryBackfill.Factory(resource, client, path, query, records, contacts) : null;
         return new SweepSchedule(resource, intervalMs, keys.enabled(), newSweep, deleted, backfill, retractions,
                 start);
     }
@@ -220,6 +215,7 @@ final class SweepSchedule {
             } else if (sweepsOn() && caughtUp && nowMs >= sweptAt * 1000 + intervalMs) {
                 log.info("{}: reconciliation sweep started", resource.id());
                 running = newSweep.get();
+                refreshesSummaries(running);
             } else if (backfillDue()) {
                 return backfillStep(nowMs, at);
             } else {
@@ -233,6 +229,18 @@ final class SweepSchedule {
             finished(nowMs);
         }
         return new Step(groups, Collections.nCopies(groups.size() + 1, stamp(at)));
+    }
+
+    /**
+     * Once the backfill is done, a contact sweep also reads the summaries of the contacts it lists
+     * whose activity ({@code last_seen_at}, {@code last_request_at}) is after the previous sweep:
+     * a summary changes with activity, which does not always move {@code updated_at} (issue 17).
+     */
+    private void refreshesSummaries(SweepStep sweep) {
+        if (sweep instanceof SearchSweep contacts && newBackfill != null && events.done() && sweptAt > 0) {
+            long since = sweptAt;
+            contacts.withPageGroups(listed -> newBackfill.activeSince(listed, since, requests));
+        }
     }
 
     private boolean backfillDue() {

@@ -9,6 +9,8 @@ import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
+import io.kcintercom.connect.state.EmittedKeys;
+import io.kcintercom.connect.state.KeyStore;
 import io.kcintercom.connect.table.Tables;
 import java.time.Clock;
 import java.time.Instant;
@@ -138,6 +140,35 @@ class EventSummaryBackfillTest {
     }
 
     @Test
+    void aSweepAfterTheBackfillRefreshesOnlyTheSummariesOfContactsActiveSinceThePreviousSweep() {
+        SampleWorkspace ws = workspace(SampleWorkspace.Sizes.builder().users(320).leads(0).eventsPerContact(1)
+                .build());
+        FakeIntercom fake = fake(ws);
+        KeyStore store = new KeyStore("state", List.of(Resource.USERS));
+        ResourceReader reader = reader(Resource.USERS, fake, null, store, 3_600_000L);
+        List<String> ids = ws.contactIds("user");
+        drainPass(reader); // the first sync, the sweep at its end, then the backfill
+        assertEquals(ids.size(), fake.requestCount(EVENTS));
+        assertEquals(1L, reader.counters().get("sweeps").getAsLong());
+
+        nowMs.addAndGet(60_000);
+        Set<String> active = Set.of(ws.updateContact(ids.get(3)), ws.updateContact(ids.get(200)));
+        nowMs.addAndGet(10_000);
+        fake.resetCounters();
+        List<SourceRecord> pass = drainPass(due(reader));
+        assertEquals(active, new HashSet<>(ids(pass, Resource.USERS)));
+        assertEquals(active.size(), fake.requestCount(EVENTS), "after the backfill a changed contact's pass reads it");
+
+        nowMs.addAndGet(3_600_000);
+        fake.resetCounters();
+        List<SourceRecord> swept = new ArrayList<>(drainPass(reader)); // an idle pass
+        swept.addAll(drainPass(due(reader))); // then the sweep, due since the pass
+        assertEquals(2L, reader.counters().get("sweeps").getAsLong());
+        assertEquals(active.size(), fake.requestCount(EVENTS), "only the contacts seen since the last sweep");
+        assertEquals(expectedSummaries(ws, List.copyOf(active)), summaryKeys(swept), "their current summaries");
+    }
+
+    @Test
     void anOffsetWithoutTheBackfillFieldsMeansNotDoneAndTheirValuesAreChecked() {
         SearchPosition upgraded = SearchPosition.fromMap(Map.of("updated_at", 1_700_000_000L, "id", "u9"), 0);
         assertFalse(upgraded.events().done());
@@ -204,18 +235,24 @@ class EventSummaryBackfillTest {
     }
 
     private ResourceReader reader(Resource resource, FakeIntercom fake, Map<String, ?> offset) {
+        return reader(resource, fake, offset, EmittedKeys.NONE, 0L);
+    }
+
+    private ResourceReader reader(Resource resource, FakeIntercom fake, Map<String, ?> offset, EmittedKeys store,
+                                  long reconcileIntervalMs) {
         IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(), "events-token", "2.11",
                 5_000, 20, 10_000));
         closeables.add(client);
         FollowUps followUps = new FollowUps(4, "events-" + resource.id());
         closeables.add(followUps);
-        ResourceReader reader = Readers.create(resource, config(fake, resource), client,
-                new RecordFactory("events.", TABLES), followUps, offset, nowMs::get);
+        ResourceReader reader = Readers.create(resource, config(fake, resource, reconcileIntervalMs), client,
+                new RecordFactory("events.", TABLES, BadObjects.skipping(), store), followUps, offset, nowMs::get);
         closeables.add(reader);
         return reader;
     }
 
-    private static IntercomSourceConnectorConfig config(FakeIntercom fake, Resource resource) {
+    private static IntercomSourceConnectorConfig config(FakeIntercom fake, Resource resource,
+                                                        long reconcileIntervalMs) {
         Map<String, String> props = new HashMap<>();
         props.put("intercom.access.token", "events-token");
         props.put("intercom.api.url", fake.baseUrl());
@@ -226,8 +263,14 @@ class EventSummaryBackfillTest {
         props.put("topic.prefix", "events.");
         props.put("poll.interval.ms", "1000");
         props.put("search.delay.ms", "2000");
-        props.put("intercom.reconcile.interval.ms", "0");
+        props.put("intercom.reconcile.interval.ms", String.valueOf(reconcileIntervalMs));
         return new IntercomSourceConnectorConfig(props);
+    }
+
+    /** Moves the clock to when the reader's next pass is due. */
+    private ResourceReader due(ResourceReader reader) {
+        nowMs.accumulateAndGet(reader.nextDueMs(), Math::max);
+        return reader;
     }
 
     private static List<SourceRecord> poll(ResourceReader reader) {
