@@ -159,7 +159,7 @@ public final class CostModel {
             for (ResourceReader reader : readers.values()) {
                 drain(reader);
             }
-            firstSync.add(new Sample(drivers, fake.requestCounts()));
+            Map<String, Long> first = new TreeMap<>(fake.requestCounts());
 
             // The segment sweep of both roles; its requests do not depend on the store's content.
             fake.resetCounters();
@@ -172,6 +172,12 @@ public final class CostModel {
             }
             sweeps.add(new Sample(drivers, Map.of(SWEEP_SEARCH, fake.requestCount("POST /contacts/search"),
                     SWEEP_LIST, fake.requestCount("GET /segments"))));
+            // drain() runs a reader until nothing is due, which takes in the segment sweep at the end of
+            // the first sync (and the event summary backfill, which the first sync's figures keep): the
+            // sweep is modelled on its own, by memberships, so its requests leave the first sync's.
+            first.merge("POST /contacts/search", -fake.requestCount("POST /contacts/search"), Long::sum);
+            first.merge("GET /segments", -fake.requestCount("GET /segments"), Long::sum);
+            firstSync.add(new Sample(drivers, first));
 
             List<Resource> searches = List.of(Resource.USERS, Resource.LEADS, Resource.CONVERSATIONS);
             nowMs.addAndGet(60_000);

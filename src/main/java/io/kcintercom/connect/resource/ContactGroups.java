@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -33,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * sync, so {@link SegmentSweep} reads it per segment at each sweep. Which requests a contact needs
  * is decided once, in a {@link FollowUpPlan}; they run concurrently through {@link FollowUps}, and
  * the rows are assembled from their results read by name.
+ *
+ * <p>Event summaries cost one request per contact and change rarely, so the first sync of a reader
+ * and a sweep's full groups do without them ({@link #withEventSummariesWhen}): the
+ * {@link EventSummaryBackfill} reads them once the core tables are in, and afterwards a contact a
+ * pass finds changed gets its summary here again. A group without its summary does not cover
+ * {@code events_summary}, so the summaries stored for the contact stay.
  *
  * <p>A follow-up answering 404 (or 410, which API 2.16 gives a merged contact) reveals that the
  * contact is gone: its group then holds tombstones instead of rows, for the contact and for every
@@ -71,14 +78,33 @@ final class ContactGroups implements GroupBuilder {
     private final RecordFactory records;
     private final FollowUps followUps;
     private final RoleTables tables;
-    private final AtomicLong vanished = new AtomicLong();
+    private final AtomicLong vanished;
+    /** Whether the groups built now read the contacts' event summaries. */
+    private final BooleanSupplier eventSummaries;
 
     ContactGroups(Resource resource, IntercomClient client, RecordFactory records, FollowUps followUps) {
+        this(resource, client, records, followUps, new AtomicLong(), () -> true);
+    }
+
+    private ContactGroups(Resource resource, IntercomClient client, RecordFactory records, FollowUps followUps,
+                          AtomicLong vanished, BooleanSupplier eventSummaries) {
         this.resource = resource;
         this.client = client;
         this.records = records;
         this.followUps = followUps;
         this.tables = RoleTables.of(resource);
+        this.vanished = vanished;
+        this.eventSummaries = eventSummaries;
+    }
+
+    /** The same groups, reading event summaries only while {@code when} says so; counters shared. */
+    ContactGroups withEventSummariesWhen(BooleanSupplier when) {
+        return new ContactGroups(resource, client, records, followUps, vanished, when);
+    }
+
+    /** The pool the follow-ups run on, which the event summary backfill shares. */
+    FollowUps followUps() {
+        return followUps;
     }
 
     @Override
@@ -123,7 +149,7 @@ final class ContactGroups implements GroupBuilder {
         if (records.enabled(Tables.NOTES) && mayHaveNotes(contact.get("notes"))) {
             requests.put(NOTES, list(id, NOTES, path + "/notes?per_page=50", "notes"));
         }
-        if (records.enabled(Tables.EVENTS_SUMMARY)) {
+        if (records.enabled(Tables.EVENTS_SUMMARY) && eventSummaries.getAsBoolean()) {
             requests.put(EVENT_SUMMARY, () -> eventSummaries(id));
         }
         Map<ContactFollowUp, Callable<List<JsonNode>>> calls = new EnumMap<>(ContactFollowUp.class);
@@ -177,9 +203,12 @@ final class ContactGroups implements GroupBuilder {
                 .forEach(event -> group.addChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
         // Listed completely: tags and companies (inline, or fetched whole when truncated), social
         // profiles, notes (fetched, or none by the inline count) and event summaries; what the
-        // contact no longer lists is retracted. Segments are not: membership is read per segment.
-        return group.parent(tables.parent(), id).covering(List.of(tables.tags(), tables.companies(),
-                tables.social(), Tables.NOTES, Tables.EVENTS_SUMMARY));
+        // contact no longer lists is retracted. Segments are not: membership is read per segment;
+        // nor event summaries when this group did not read them (the backfill's or a sweep's job).
+        List<String> covered = results.planned(EVENT_SUMMARY) || !records.enabled(Tables.EVENTS_SUMMARY)
+                ? List.of(tables.tags(), tables.companies(), tables.social(), Tables.NOTES, Tables.EVENTS_SUMMARY)
+                : List.of(tables.tags(), tables.companies(), tables.social(), Tables.NOTES);
+        return group.parent(tables.parent(), id).covering(covered);
     }
 
     /**
@@ -235,6 +264,22 @@ final class ContactGroups implements GroupBuilder {
 
     private Supplier<List<JsonNode>> list(String id, ContactFollowUp name, String url, String itemKey) {
         return () -> SubLists.fetchAll(client, url, context(id, name.what), itemKey);
+    }
+
+    /**
+     * The contact's event summaries for the {@link EventSummaryBackfill}; null when a 404 or 410 says
+     * the contact was deleted or merged, counted and logged as a follow-up of a pass would be.
+     */
+    List<JsonNode> eventSummariesUnlessGone(String id) {
+        Set<String> gone = ConcurrentHashMap.newKeySet();
+        try {
+            List<JsonNode> events = skippedIfVanished(gone, id, EVENT_SUMMARY, () -> eventSummaries(id)).call();
+            return gone.isEmpty() ? events : null;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // the call throws unchecked exceptions only
+        }
     }
 
     private List<JsonNode> eventSummaries(String id) {

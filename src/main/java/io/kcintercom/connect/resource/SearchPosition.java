@@ -20,15 +20,46 @@ import java.util.Set;
  *                  ({@link SearchReader}); a restart does not sweep again before it is due
  * @param deletedThrough the newest {@code deleted_at} read from Intercom's deleted conversations
  *                  listing (unix seconds), 0 before the first ({@link DeletedConversationsSweep})
+ * @param events    how far the event summary backfill of users and leads has got ({@link EventSummaryBackfill})
  */
 public record SearchPosition(long updatedAt, String id, long passFrom, String cursor, long sweptAt,
-                             long deletedThrough) {
+                             long deletedThrough, EventsBackfill events) {
     static final String UPDATED_AT = "updated_at";
     static final String ID = "id";
     static final String PASS_FROM = "pass_from";
     static final String CURSOR = "cursor";
     static final String SWEPT_AT = "swept_at";
     static final String DELETED_THROUGH = "deleted_through";
+    static final String EVENTS_FROM = "events_from";
+    static final String EVENTS_FROM_ID = "events_from_id";
+    static final String EVENTS_DONE_AT = "events_done_at";
+
+    /**
+     * The event summary backfill's progress: summaries were read for every contact up to and
+     * including {@code (from, fromId)} in (updated_at, id) order; {@code doneAt} (unix seconds) is
+     * when the backfill completed, 0 while it has not. An offset without these fields (a new
+     * connector, or one written before the backfill existed) means "not done, from the start": an
+     * upgraded connector reads every summary once more (one request per contact, what its first
+     * sync spent on them), since its older offsets cannot tell which contacts it reached.
+     */
+    public record EventsBackfill(long from, String fromId, long doneAt) {
+        public static final EventsBackfill NOT_STARTED = new EventsBackfill(0L, "", 0L);
+
+        public boolean done() {
+            return doneAt > 0;
+        }
+
+        /** Whether the summary of the contact at (updatedAt, id) was already read. */
+        public boolean covers(long objectUpdatedAt, String objectId) {
+            return objectUpdatedAt < from || (objectUpdatedAt == from && objectId.compareTo(fromId) <= 0);
+        }
+    }
+
+    /** A position without the event summary backfill's progress (not started). */
+    public SearchPosition(long updatedAt, String id, long passFrom, String cursor, long sweptAt,
+                          long deletedThrough) {
+        this(updatedAt, id, passFrom, cursor, sweptAt, deletedThrough, EventsBackfill.NOT_STARTED);
+    }
 
     /** A position without a sweep or a deleted listing read yet. */
     public SearchPosition(long updatedAt, String id, long passFrom, String cursor) {
@@ -50,7 +81,13 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
         String cursor = OffsetFields.stringValue(offset, CURSOR);
         return new SearchPosition(updatedAt, id == null ? "" : id, Math.min(passFrom, updatedAt),
                 cursor == null || cursor.isBlank() ? null : cursor, OffsetFields.longValue(offset, SWEPT_AT, 0L),
-                OffsetFields.longValue(offset, DELETED_THROUGH, 0L));
+                OffsetFields.longValue(offset, DELETED_THROUGH, 0L), eventsOf(offset));
+    }
+
+    private static EventsBackfill eventsOf(Map<String, ?> offset) {
+        String fromId = OffsetFields.stringValue(offset, EVENTS_FROM_ID);
+        return new EventsBackfill(OffsetFields.longValue(offset, EVENTS_FROM, 0L), fromId == null ? "" : fromId,
+                OffsetFields.longValue(offset, EVENTS_DONE_AT, 0L));
     }
 
     /** The same as {@link #fromMap}, under the name its first callers use. */
@@ -60,13 +97,16 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
 
     /**
      * Checks an offset a user writes: {@code updated_at} required; {@code id}, {@code pass_from},
-     * {@code cursor}, {@code swept_at}, {@code deleted_through} optional.
+     * {@code cursor}, {@code swept_at}, {@code deleted_through}, {@code events_from},
+     * {@code events_from_id}, {@code events_done_at} optional.
      */
     static void validate(Resource resource, Map<String, ?> offset) {
-        OffsetFields.allowOnly(resource, offset, Set.of(UPDATED_AT, ID, PASS_FROM, CURSOR, SWEPT_AT, DELETED_THROUGH))
+        OffsetFields.allowOnly(resource, offset, Set.of(UPDATED_AT, ID, PASS_FROM, CURSOR, SWEPT_AT, DELETED_THROUGH,
+                        EVENTS_FROM, EVENTS_FROM_ID, EVENTS_DONE_AT))
                 .requireSeconds(UPDATED_AT, true).requireSeconds(PASS_FROM, false)
                 .requireSeconds(SWEPT_AT, false).requireSeconds(DELETED_THROUGH, false)
-                .requireString(ID).requireString(CURSOR);
+                .requireSeconds(EVENTS_FROM, false).requireSeconds(EVENTS_DONE_AT, false)
+                .requireString(ID).requireString(CURSOR).requireString(EVENTS_FROM_ID);
     }
 
     public Map<String, Object> toMap() {
@@ -82,13 +122,26 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
         if (deletedThrough > 0) {
             map.put(DELETED_THROUGH, deletedThrough);
         }
+        if (events.from() > 0 || !events.fromId().isEmpty()) {
+            map.put(EVENTS_FROM, events.from());
+            map.put(EVENTS_FROM_ID, events.fromId());
+        }
+        if (events.done()) {
+            map.put(EVENTS_DONE_AT, events.doneAt());
+        }
         return map;
     }
 
     /** This position carrying the reconciliation's state (the positions a pass makes know none of it). */
     SearchPosition withReconciliation(long sweptAtSeconds, long deletedThroughSeconds) {
         return sweptAtSeconds == sweptAt && deletedThroughSeconds == deletedThrough ? this
-                : new SearchPosition(updatedAt, id, passFrom, cursor, sweptAtSeconds, deletedThroughSeconds);
+                : new SearchPosition(updatedAt, id, passFrom, cursor, sweptAtSeconds, deletedThroughSeconds, events);
+    }
+
+    /** This position carrying the event summary backfill's progress (the positions a pass makes know none of it). */
+    SearchPosition withEvents(EventsBackfill backfill) {
+        return backfill.equals(events) ? this
+                : new SearchPosition(updatedAt, id, passFrom, cursor, sweptAt, deletedThrough, backfill);
     }
 
     /** Whether an object at (updatedAt, id) was already emitted. */

@@ -41,13 +41,14 @@ import org.slf4j.LoggerFactory;
  * ({@link SearchSweep}), and on conversations the deleted listing after each pass. They run one
  * step (one request) per poll; when a pass falls due while a sweep runs, the pass runs first and
  * the sweep continues after it, so changes keep flowing during a sweep of millions of ids. Their
- * records carry the position as it stands, with the sweep's state in it.
+ * records carry the position as it stands, with the sweep's state in it. Users and leads then
+ * backfill their event summaries the same way, after any sweep ({@link EventSummaryBackfill}).
  */
 public final class SearchReader implements ResourceReader {
     private static final Logger log = LoggerFactory.getLogger(SearchReader.class);
 
     private final Resource resource;
-    private final GroupBuilder groupBuilder;
+    private GroupBuilder groupBuilder;
     private final SearchQuery query;
     private final SearchPages pages;
     private final PagePipeline pipeline;
@@ -103,6 +104,10 @@ public final class SearchReader implements ResourceReader {
     public SearchReader sweeping(RecordFactory records, long intervalMs, String apiVersion) {
         this.sweeps = SweepSchedule.of(resource, client, path, query, records, groupBuilder, intervalMs, apiVersion,
                 position);
+        if (groupBuilder instanceof ContactGroups contacts) {
+            // Event summaries come from the backfill the schedule runs after the first sync (issue 17).
+            this.groupBuilder = contacts.withEventSummariesWhen(() -> sweeps.eventSummariesBackfilled());
+        }
         return this;
     }
 
@@ -291,19 +296,19 @@ public final class SearchReader implements ResourceReader {
         sweeps.passEnded();
     }
 
-    /** One step of a sweep or deleted listing: its groups are emitted at the position as it stands. */
+    /** One step of a sweep, deleted listing or backfill: its groups are emitted at the position as it stands. */
     private void sweepStep(long now) {
-        List<RecordFactory.Group> groups = sweeps.step(now);
-        position = stamped(position);
-        if (!groups.isEmpty()) {
-            pipeline.add(PendingGroups.ready(groups), Collections.nCopies(groups.size() + 1, position));
+        SweepSchedule.Step step = sweeps.step(now, position);
+        position = step.positions().get(step.positions().size() - 1);
+        if (!step.groups().isEmpty()) {
+            pipeline.add(PendingGroups.ready(step.groups()), step.positions());
             pipeline.emitOldest();
         }
     }
 
-    /** The position with the sweep's state, which the positions a pass makes do not know. */
+    /** The position with the sweep's and the backfill's state, which the positions a pass makes do not know. */
     private SearchPosition stamped(SearchPosition at) {
-        return at.withReconciliation(sweeps.sweptAt(), sweeps.deletedThrough());
+        return sweeps.stamp(at);
     }
 
     private List<SearchPosition> stamped(List<SearchPosition> positions) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
@@ -56,6 +57,8 @@ final class SearchSweep implements SweepStep {
     private String cursor;
     private boolean listed;
     private long requests;
+    /** Groups made from each page's listed objects besides the sweep's own (event summaries of active contacts), or null. */
+    private Function<List<JsonNode>, List<RecordFactory.Group>> perPage;
 
     /**
      * @param then         the step run after the listing and its retractions, or null
@@ -74,6 +77,12 @@ final class SearchSweep implements SweepStep {
         this.retractions = retractions;
         this.quietChildren = resource == Resource.CONVERSATIONS ? null
                 : new QuietContactChildren(resource, client, records);
+    }
+
+    /** Also emits, for each page, the groups {@code groups} makes from the page's listed objects. */
+    SearchSweep withPageGroups(Function<List<JsonNode>, List<RecordFactory.Group>> groups) {
+        this.perPage = groups;
+        return this;
     }
 
     /** An object the incremental pass emitted while the sweep runs: it exists, whatever the listing shows. */
@@ -126,6 +135,9 @@ final class SearchSweep implements SweepStep {
         });
         if (!unknown.isEmpty()) {
             groups.addAll(0, fullGroups.start(unknown).await());
+        }
+        if (perPage != null) {
+            groups.addAll(perPage.apply(page.hits().stream().map(SearchQuery.Hit::object).toList()));
         }
         cursor = page.nextCursor();
         if (cursor == null) {

@@ -2,6 +2,10 @@ package io.kcintercom.connect.resource;
 
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.state.EmittedKeys;
+import io.kcintercom.connect.table.Tables;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongFunction;
@@ -28,9 +32,19 @@ import org.slf4j.LoggerFactory;
  * leads sweep runs (it upserts what it lists and retracts nothing), which is logged at INFO. With
  * sweeps disabled (interval 0) that part still runs once, at the end of the first sync: segment
  * membership has no other source.
+ *
+ * <p>Users and leads with {@code events_summary} enabled have a second kind of work, of lower
+ * priority: the {@link EventSummaryBackfill}, which reads every contact's event summary once after
+ * the first sync of the reader has caught up (a due pass, a running sweep and the deleted listing
+ * go first). Its progress is in the resource's offset ({@link SearchPosition#events()}), so a
+ * restart goes on where it was; until it is done the passes' groups read no summaries
+ * ({@link #eventSummariesBackfilled()}), and a sweep's full groups never do; after it, each contact
+ * sweep reads the summaries of the contacts active since the previous sweep ({@link #refreshesSummaries}).
  */
 final class SweepSchedule {
     private static final Logger log = LoggerFactory.getLogger(SweepSchedule.class);
+    /** The backfill's progress is logged at most this often, like a pass's ({@code PassProgress}). */
+    private static final long PROGRESS_LINE_INTERVAL_MS = 60_000;
 
     private final Resource resource;
     private final long intervalMs;
@@ -42,6 +56,10 @@ final class SweepSchedule {
     private final AtomicLong sweeps = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong retractions;
+    /** A backfill from a progress, or null when the resource has no event summaries to read. */
+    private final EventSummaryBackfill.Factory newBackfill;
+    private final AtomicLong backfillDone = new AtomicLong();
+    private final AtomicLong backfillExpected = new AtomicLong(-1);
 
     /** The sweep or listing running, or null. */
     private SweepStep running;
@@ -50,9 +68,20 @@ final class SweepSchedule {
     /** Whether a pass of this reader has caught up: no sweep runs before (the first sync comes first). */
     private boolean caughtUp;
     private boolean deletedListingDue;
+    /** When the backfill's next progress line is due (epoch ms). */
+    private long nextBackfillLineMs;
+    /** The event summary backfill running, or null. */
+    private EventSummaryBackfill backfill;
+    private SearchPosition.EventsBackfill events;
+
+    /** What a step emits: its groups, and the position before, between and after them ({@link PagePipeline#add}). */
+    record Step(List<RecordFactory.Group> groups, List<SearchPosition> positions) {
+    }
+
 
     private SweepSchedule(Resource resource, long intervalMs, boolean storeEnabled, Supplier<SweepStep> newSweep,
                           LongFunction<DeletedConversationsSweep> newDeletedListing,
+                          EventSummaryBackfill.Factory newBackfill,
                           AtomicLong retractions, SearchPosition start) {
         this.resource = resource;
         this.intervalMs = intervalMs;
@@ -62,11 +91,13 @@ final class SweepSchedule {
         this.retractions = retractions;
         this.sweptAt = start.sweptAt();
         this.deletedThrough = start.deletedThrough();
+        this.newBackfill = newBackfill;
+        this.events = start.events();
     }
 
     /** A schedule that never runs anything, keeping the position's reconciliation state as it is. */
     static SweepSchedule none(Resource resource, SearchPosition start) {
-        return new SweepSchedule(resource, 0L, false, null, null, new AtomicLong(), start);
+        return new SweepSchedule(resource, 0L, false, null, null, null, new AtomicLong(), start);
     }
 
     /**
@@ -90,7 +121,11 @@ final class SweepSchedule {
                 && records.enabled(RoleTables.of(resource).segments());
         Supplier<SweepStep> segments = !readsSegments ? () -> null
                 : () -> new SegmentSweep(resource, client, records, keys, resendMemberships.getAndSet(false));
-        Supplier<SweepStep> newSweep = () -> new SearchSweep(resource, client, path, query, records, fullGroups,
+        // A sweep's full groups (objects the store does not know) read no event summaries: the
+        // backfill, or afterwards the contact's next change, does (issue 17).
+        GroupBuilder sweepGroups = fullGroups instanceof ContactGroups contacts
+                ? contacts.withEventSummariesWhen(() -> false) : fullGroups;
+        Supplier<SweepStep> newSweep = () -> new SearchSweep(resource, client, path, query, records, sweepGroups,
                 segments.get(), retractions);
         if (intervalMs == 0) {
             // No reconciliation; segment membership, which only a segment sweep reads, is still built
@@ -108,13 +143,33 @@ final class SweepSchedule {
                 resource == Resource.CONVERSATIONS && DeletedConversationsSweep.available(apiVersion)
                         ? watermark -> new DeletedConversationsSweep(client, records, watermark, retractions)
                         : null;
-        return new SweepSchedule(resource, intervalMs, keys.enabled(), newSweep, deleted, retractions, start);
+        EventSummaryBackfill.Factory backfill = fullGroups instanceof ContactGroups contacts
+                && records.enabled(Tables.EVENTS_SUMMARY)
+                ? new EventSummaryBackfill.Factory(resource, client, path, query, records, contacts) : null;
+        return new SweepSchedule(resource, intervalMs, keys.enabled(), newSweep, deleted, backfill, retractions,
+                start);
     }
 
     /** Metrics: sweeps completed, their requests, and the parents and links they retracted. */
     Map<String, LongSupplier> counters() {
-        return Map.of("sweeps", sweeps::get, "sweep-requests", requests::get,
-                "sweep-retractions", retractions::get);
+        Map<String, LongSupplier> counters = new HashMap<>(Map.of("sweeps", sweeps::get,
+                "sweep-requests", requests::get, "sweep-retractions", retractions::get));
+        if (newBackfill != null) {
+            // A counter, carried over restarts of the resource like the others; how many remain is
+            // in the progress line the backfill logs (counters are summed across restarts, a total is not).
+            counters.put("events-backfill-contacts", backfillDone::get);
+        }
+        return counters;
+    }
+
+    /** Whether contact groups read event summaries now: there are none to read, or the backfill is done. */
+    boolean eventSummariesBackfilled() {
+        return newBackfill == null || events.done();
+    }
+
+    /** The position with the reconciliation's and the backfill's state, which the positions a pass makes lack. */
+    SearchPosition stamp(SearchPosition at) {
+        return at.withReconciliation(sweptAt, deletedThrough).withEvents(events);
     }
 
     long sweptAt() {
@@ -140,7 +195,7 @@ final class SweepSchedule {
 
     /** When work is next due (epoch ms): 0 while some runs, {@link Long#MAX_VALUE} when none ever will. */
     long nextDueMs() {
-        if (running != null || deletedListingDue) {
+        if (running != null || deletedListingDue || backfillDue()) {
             return 0L;
         }
         return sweepsOn() && caughtUp ? sweptAt * 1000 + intervalMs : Long.MAX_VALUE;
@@ -150,8 +205,11 @@ final class SweepSchedule {
         return nextDueMs() <= nowMs;
     }
 
-    /** Runs one step of the work due, starting it if none runs; the groups to emit. */
-    List<RecordFactory.Group> step(long nowMs) {
+    /**
+     * Runs one step of the work due, starting it if none runs: a sweep or deleted listing first, the
+     * event summary backfill when neither is due; its groups to emit, at positions from {@code at}.
+     */
+    Step step(long nowMs, SearchPosition at) {
         if (running == null) {
             if (deletedListingDue) {
                 deletedListingDue = false;
@@ -159,8 +217,11 @@ final class SweepSchedule {
             } else if (sweepsOn() && caughtUp && nowMs >= sweptAt * 1000 + intervalMs) {
                 log.info("{}: reconciliation sweep started", resource.id());
                 running = newSweep.get();
+                refreshesSummaries(running);
+            } else if (backfillDue()) {
+                return backfillStep(nowMs, at);
             } else {
-                return List.of();
+                return new Step(List.of(), List.of(stamp(at)));
             }
         }
         long before = running.requests();
@@ -169,7 +230,50 @@ final class SweepSchedule {
         if (running.done()) {
             finished(nowMs);
         }
-        return groups;
+        return new Step(groups, Collections.nCopies(groups.size() + 1, stamp(at)));
+    }
+
+    /**
+     * Once the backfill is done, a contact sweep also reads the summaries of the contacts it lists
+     * whose activity ({@code last_seen_at}, {@code last_request_at}) is after the previous sweep:
+     * a summary changes with activity, which does not always move {@code updated_at} (issue 17).
+     */
+    private void refreshesSummaries(SweepStep sweep) {
+        if (sweep instanceof SearchSweep contacts && newBackfill != null && events.done() && sweptAt > 0) {
+            long since = sweptAt;
+            contacts.withPageGroups(listed -> newBackfill.activeSince(listed, since, requests));
+        }
+    }
+
+    private boolean backfillDue() {
+        return newBackfill != null && caughtUp && !events.done();
+    }
+
+    /** One page of the backfill: each group's records carry the progress it completes. */
+    private Step backfillStep(long nowMs, SearchPosition at) {
+        if (backfill == null) {
+            log.info("{}: event summary backfill {}", resource.id(),
+                    events.from() == 0 && events.fromId().isEmpty() ? "started" : "resumed after " + events.from());
+            backfill = newBackfill.create(events, backfillDone, backfillExpected);
+        }
+        List<SearchPosition> positions = new ArrayList<>();
+        positions.add(stamp(at));
+        List<RecordFactory.Group> groups = backfill.step();
+        backfill.marks().forEach(mark -> positions.add(stamp(at).withEvents(mark)));
+        events = backfill.reached();
+        if (nowMs >= nextBackfillLineMs && !backfill.done()) {
+            nextBackfillLineMs = nowMs + PROGRESS_LINE_INTERVAL_MS;
+            log.info("{}: event summary backfill: {} of about {} contact(s) read", resource.id(), backfillDone.get(),
+                    backfillExpected.get());
+        }
+        if (backfill.done()) {
+            events = new SearchPosition.EventsBackfill(events.from(), events.fromId(), Math.max(1, nowMs / 1000));
+            log.info("{}: event summary backfill done: {} request(s), {} contact(s)", resource.id(),
+                    backfill.requests(), backfillDone.get());
+            backfill = null;
+        }
+        positions.set(positions.size() - 1, stamp(at));
+        return new Step(groups, positions);
     }
 
     private void requestsOf(SweepStep step, long count) {

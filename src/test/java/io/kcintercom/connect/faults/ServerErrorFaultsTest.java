@@ -40,7 +40,8 @@ class ServerErrorFaultsTest {
         try (FakeIntercom fake = Harness.fake(ws); LogCapture logs = new LogCapture()) {
             // The normal number of requests of each endpoint in one sync, and a burst on each.
             Map<String, Integer> normal = new LinkedHashMap<>();
-            normal.put("POST /contacts/search", 2);
+            // Per role: the first sync's page and the event summary backfill's page (issue 17).
+            normal.put("POST /contacts/search", 4);
             normal.put("GET /events", ws.contactIds("user").size() + ws.contactIds("lead").size());
             normal.put("POST /conversations/search", 1);
             normal.put("GET /conversations/{id}", ws.conversations().size());
