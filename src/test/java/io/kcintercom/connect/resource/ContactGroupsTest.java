@@ -108,9 +108,9 @@ class ContactGroupsTest extends ReaderTestSupport {
             wm.stubFor(get(urlPathEqualTo("/events")).withQueryParam("intercom_user_id", equalTo(id))
                     .willReturn(okJson(eventSummary(id, "e-" + id).toString())));
         }
-        SegmentSweepTest.StoredKeys stored = new SegmentSweepTest.StoredKeys(PREFIX);
-        stored.put(Resource.USERS, "c1", Tables.USERS_SEGMENTS, "s-a", "s-b");
-        stored.put(Resource.USERS, "c2", Tables.USERS_SEGMENTS, "s-c2");
+        SweepTestKeys stored = new SweepTestKeys();
+        stored.add(Resource.USERS, "c1", Tables.USERS_SEGMENTS, "s-a", "s-b");
+        stored.add(Resource.USERS, "c2", Tables.USERS_SEGMENTS, "s-c2");
         RecordFactory records = new RecordFactory(PREFIX, Resource.USERS.tables(), BadObjects.skipping(), stored);
         ContactGroups groups = new ContactGroups(Resource.USERS, client, records, followUps(2));
 

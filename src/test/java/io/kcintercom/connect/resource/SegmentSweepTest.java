@@ -23,16 +23,11 @@ import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.Tables;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Consumer;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -67,7 +62,7 @@ class SegmentSweepTest {
         FakeIntercom fake = fake(ws);
         RoleTables tables = RoleTables.of(resource);
         String role = role(resource);
-        StoredKeys stored = storedAsListed(ws, resource);
+        SweepTestKeys stored = storedAsListed(ws, resource);
         List<String> ids = ws.contactIds(role);
         String segment = segmentsOf(ws, resource).get(0);
         String joiner = ids.stream().filter(id -> !segmentIds(ws, id).contains(segment)).findFirst().orElseThrow();
@@ -78,7 +73,7 @@ class SegmentSweepTest {
         ws.moveSegmentMembership(joiner, segment, true);
         ws.moveSegmentMembership(leaver, segment, false);
         stored.removeParent(resource, unknown);
-        stored.put(resource, inDeleted, tables.segments(), DELETED_SEGMENT);
+        stored.add(resource, inDeleted, tables.segments(), DELETED_SEGMENT);
         fake.resetCounters();
 
         SegmentSweep sweep = new SegmentSweep(resource, client(fake), records(stored), stored);
@@ -101,7 +96,7 @@ class SegmentSweepTest {
         assertEquals(1 + pages, sweep.requests());
 
         // The store now holds what was emitted: a second sweep finds nothing to change.
-        stored.apply(resource, out);
+        stored.applySegments(resource, PREFIX, out);
         SegmentSweep again = new SegmentSweep(resource, client(fake), records(stored), stored);
         assertEquals(List.of(), run(again), "nothing moved since");
         assertEquals(segmentIds(ws, unknown).size(), again.unknownMembers(), "still not emitted by a contact pass");
@@ -111,7 +106,7 @@ class SegmentSweepTest {
     void aSegmentOfMoreThan150MembersIsReadPageByPageAndNoMemberOfALaterPageIsRetracted() {
         SampleWorkspace ws = workspace();
         FakeIntercom fake = fake(ws);
-        StoredKeys stored = storedAsListed(ws, Resource.USERS);
+        SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
         String large = segmentsOf(ws, Resource.USERS).stream()
                 .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
         long membersOfLarge = members(ws, Resource.USERS, large);
@@ -149,7 +144,7 @@ class SegmentSweepTest {
     void aResyncSweepResendsEveryMembershipTheStoreHoldsAndStillRetractsWhatLeft() {
         SampleWorkspace ws = workspace();
         FakeIntercom fake = fake(ws);
-        StoredKeys stored = storedAsListed(ws, Resource.USERS);
+        SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
         String segment = segmentsOf(ws, Resource.USERS).get(0);
         String leaver = ws.contactIds("user").stream().filter(id -> segmentIds(ws, id).contains(segment))
                 .findFirst().orElseThrow();
@@ -170,7 +165,7 @@ class SegmentSweepTest {
     void aRoleWhoseSegmentsTableIsOffCostsNothing() {
         SampleWorkspace ws = workspace();
         FakeIntercom fake = fake(ws);
-        StoredKeys stored = storedAsListed(ws, Resource.LEADS);
+        SweepTestKeys stored = storedAsListed(ws, Resource.LEADS);
         RecordFactory onlyUsers = new RecordFactory(PREFIX, List.of(Tables.LEADS, Tables.USERS_SEGMENTS),
                 BadObjects.skipping(), stored);
 
@@ -185,7 +180,7 @@ class SegmentSweepTest {
     void aSegmentsListWithoutItsArrayFailsTheStepInsteadOfRetractingEveryMembership() {
         WireMockServer wm = wireMock();
         wm.stubFor(get(urlPathEqualTo("/segments")).willReturn(okJson("{\"type\":\"segment.list\"}")));
-        StoredKeys stored = new StoredKeys(PREFIX).put(Resource.USERS, "c1", Tables.USERS_SEGMENTS, "s1");
+        SweepTestKeys stored = new SweepTestKeys().add(Resource.USERS, "c1", Tables.USERS_SEGMENTS, "s1");
         SegmentSweep sweep = new SegmentSweep(Resource.USERS, client(wm.baseUrl()), records(stored), stored);
 
         DataException e = assertThrows(DataException.class, sweep::step);
@@ -210,7 +205,7 @@ class SegmentSweepTest {
                     .withRequestBody(matchingJsonPath("$.query.value[1].value", equalTo(segment)))
                     .willReturn(okJson("{\"type\":\"list\",\"data\":[" + members + "]}")));
         }
-        StoredKeys stored = new StoredKeys(PREFIX).put(Resource.USERS, "c1", Tables.USERS_SEGMENTS, "s2");
+        SweepTestKeys stored = new SweepTestKeys().add(Resource.USERS, "c1", Tables.USERS_SEGMENTS, "s2");
         SegmentSweep sweep = new SegmentSweep(Resource.USERS, client(wm.baseUrl()), records(stored), stored);
 
         List<SourceRecord> out = run(sweep);
@@ -294,10 +289,10 @@ class SegmentSweepTest {
     }
 
     /** A store that holds every contact of the role with the segments Intercom lists for it. */
-    private static StoredKeys storedAsListed(SampleWorkspace ws, Resource resource) {
-        StoredKeys stored = new StoredKeys(PREFIX);
+    private static SweepTestKeys storedAsListed(SampleWorkspace ws, Resource resource) {
+        SweepTestKeys stored = new SweepTestKeys();
         for (String id : ws.contactIds(role(resource))) {
-            stored.put(resource, id, RoleTables.of(resource).segments(), segmentIds(ws, id).toArray(String[]::new));
+            stored.add(resource, id, RoleTables.of(resource).segments(), segmentIds(ws, id).toArray(String[]::new));
         }
         return stored;
     }
@@ -336,76 +331,5 @@ class SegmentSweepTest {
 
     private static String role(Resource resource) {
         return resource == Resource.USERS ? "user" : "lead";
-    }
-
-    /**
-     * An in-memory stand-in for the store of emitted keys: parents per resource, child ids per
-     * table. {@link #apply} takes emitted membership rows and tombstones in as the store would.
-     */
-    static final class StoredKeys implements EmittedKeys {
-        private final String prefix;
-        private final Map<Resource, Map<String, Map<String, Set<String>>>> parents = new EnumMap<>(Resource.class);
-
-        StoredKeys(String prefix) {
-            this.prefix = prefix;
-        }
-
-        StoredKeys put(Resource resource, String parentId, String table, String... childIds) {
-            Set<String> children = parents.computeIfAbsent(resource, r -> new LinkedHashMap<>())
-                    .computeIfAbsent(parentId, p -> new HashMap<>())
-                    .computeIfAbsent(table, t -> new TreeSet<>());
-            children.addAll(List.of(childIds));
-            return this;
-        }
-
-        void removeParent(Resource resource, String parentId) {
-            parents.getOrDefault(resource, Map.of()).remove(parentId);
-        }
-
-        /** Membership rows add their segment to the contact's stored ones, tombstones remove it. */
-        void apply(Resource resource, List<SourceRecord> records) {
-            RoleTables tables = RoleTables.of(resource);
-            for (SourceRecord r : records) {
-                if (!r.topic().equals(prefix + tables.segments())) {
-                    continue;
-                }
-                Struct key = (Struct) r.key();
-                String parentId = String.valueOf(key.get(tables.parentKey()));
-                String childId = String.valueOf(key.get("id"));
-                if (r.value() == null) {
-                    parents.get(resource).get(parentId).get(tables.segments()).remove(childId);
-                } else {
-                    put(resource, parentId, tables.segments(), childId);
-                }
-            }
-        }
-
-        @Override
-        public boolean enabled() {
-            return true;
-        }
-
-        @Override
-        public boolean contains(Resource resource, String parentId) {
-            return parents.getOrDefault(resource, Map.of()).containsKey(parentId);
-        }
-
-        @Override
-        public int size(Resource resource) {
-            return parents.getOrDefault(resource, Map.of()).size();
-        }
-
-        @Override
-        public void forEachParent(Resource resource, Consumer<String> action) {
-            List.copyOf(parents.getOrDefault(resource, Map.of()).keySet()).forEach(action);
-        }
-
-        @Override
-        public Set<String> childIds(Resource resource, String parentId, String childTable) {
-            Map<String, Set<String>> tables = parents.getOrDefault(resource, Map.of()).get(parentId);
-            // Sorted, so that tests read retractions in a fixed order.
-            return tables == null ? Set.of()
-                    : Collections.unmodifiableSet(new TreeSet<>(tables.getOrDefault(childTable, Set.of())));
-        }
     }
 }
