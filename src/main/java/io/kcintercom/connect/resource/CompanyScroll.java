@@ -38,7 +38,7 @@ final class CompanyScroll {
     private final CompaniesReader.ScrollSettings settings;
     private final Counters counters;
     /** Ids of the companies returned so far; a restarted scroll skips them, the end of the pass looks them up. */
-    private final CompaniesSeen returned = new CompaniesSeen();
+    private final IdHashes returned = new IdHashes();
     private Attempt attempt = new Attempt(0);
     /** The most pages any attempt read: the attempts read the same sequence, each from its start. */
     private int frontierPages;

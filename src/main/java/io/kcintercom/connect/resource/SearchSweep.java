@@ -50,7 +50,7 @@ final class SearchSweep implements SweepStep {
     /** What runs once the listing is over (users and leads: the segment membership sweep), or null. */
     private final SweepStep then;
     private final AtomicLong retractions;
-    private final SweepSeenIds seen = new SweepSeenIds();
+    private final IdHashes seen = new IdHashes();
     /** Contacts' social profiles and notes, which change without updated_at moving; null for conversations. */
     private final QuietContactChildren quietChildren;
 

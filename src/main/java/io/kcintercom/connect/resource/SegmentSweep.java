@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.JsonPaths;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -40,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * hold both roles is undocumented, and one that holds none of this role costs one empty page.
  * The search is sorted by {@code updated_at} ascending so that a contact changed while the
  * segment is listed moves behind the cursor and is listed again, never skipped (a member skipped
- * would be retracted). Members listed are kept as 64-bit hashes (16 MB at 2M), not strings.
+ * would be retracted). Members listed are kept as 64-bit hashes ({@link IdHashes}), not strings.
  */
 public final class SegmentSweep implements SweepStep {
     private static final Logger log = LoggerFactory.getLogger(SegmentSweep.class);
@@ -67,7 +65,7 @@ public final class SegmentSweep implements SweepStep {
     private int segmentIndex;
     /** The next search page of the current segment; null for its first. */
     private String cursor;
-    private MemberHashes members = new MemberHashes();
+    private IdHashes members = new IdHashes();
     private long requests;
     private boolean logged;
     private final boolean resendAll;
@@ -206,7 +204,7 @@ public final class SegmentSweep implements SweepStep {
         cursor = page.nextCursor();
         if (cursor == null) {
             queueLeavers(segmentId);
-            members = new MemberHashes();
+            members = new IdHashes();
             segmentIndex++;
         }
         return joins;
@@ -229,7 +227,7 @@ public final class SegmentSweep implements SweepStep {
 
     /** Stored members of the segment its search did not list: they left it. */
     private void queueLeavers(String segmentId) {
-        MemberHashes listed = members;
+        IdHashes listed = members;
         keys.forEachParent(resource, contactId -> {
             if (keys.childIds(resource, contactId, tables.segments()).contains(segmentId)
                     && !listed.contains(contactId)) {
@@ -270,44 +268,5 @@ public final class SegmentSweep implements SweepStep {
         long joins;
         long leaves;
         long unknown;
-    }
-
-    /**
-     * The ids a segment's search listed, as 64-bit hashes in a growable {@code long[]} sorted when
-     * first asked: 8 bytes an id. Two ids sharing a hash (about 1 in 10^7 at 2M ids) make an
-     * unlisted contact look listed: its row stays until a later sweep, never a row wrongly retracted.
-     */
-    static final class MemberHashes {
-        private long[] hashes = new long[256];
-        private int size;
-        private boolean sorted;
-
-        void add(String id) {
-            if (size == hashes.length) {
-                hashes = Arrays.copyOf(hashes, hashes.length * 2);
-            }
-            hashes[size++] = hash(id);
-            sorted = false;
-        }
-
-        boolean contains(String id) {
-            if (!sorted) {
-                Arrays.sort(hashes, 0, size);
-                sorted = true;
-            }
-            return Arrays.binarySearch(hashes, 0, size, hash(id)) >= 0;
-        }
-
-        /** FNV-1a over the UTF-8 bytes, then SplitMix64's finalizer to spread short, similar ids. */
-        static long hash(String id) {
-            long h = 0xcbf29ce484222325L;
-            for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
-                h ^= b & 0xff;
-                h *= 0x100000001b3L;
-            }
-            h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
-            h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
-            return h ^ (h >>> 31);
-        }
     }
 }

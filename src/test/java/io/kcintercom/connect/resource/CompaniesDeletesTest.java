@@ -11,7 +11,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static io.kcintercom.connect.resource.CompaniesReaderTest.company;
 import static io.kcintercom.connect.resource.CompaniesReaderTest.scrollPage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +19,6 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.state.KeyStore;
 import io.kcintercom.connect.table.Tables;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -175,19 +173,4 @@ class CompaniesDeletesTest extends ReaderTestSupport {
         assertEquals(0, companyLookups());
     }
 
-    @Test
-    void theSeenSetHoldsFiftyThousandIdsCompactlyAndTellsThemApart() {
-        CompaniesSeen seen = new CompaniesSeen();
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 50_000; i++) {
-            ids.add(String.format("%024x", 0x5f1e3c0000000000L + i)); // Intercom-like hex ids, all alike
-        }
-        ids.forEach(id -> assertTrue(seen.add(id)));
-        assertFalse(seen.add(ids.get(123)), "added once");
-        assertEquals(50_000, seen.size());
-        assertTrue(ids.stream().allMatch(seen::contains));
-        for (int i = 50_000; i < 60_000; i++) {
-            assertFalse(seen.contains(String.format("%024x", 0x5f1e3c0000000000L + i)));
-        }
-    }
 }

@@ -276,19 +276,6 @@ class SearchSweepTest extends ReaderTestSupport {
         assertEquals(3, sweep.requests(), "its requests count with the sweep's");
     }
 
-    @Test
-    void seenIdsAreHashedCompactlyAndFoundAfterSorting() {
-        SweepSeenIds seen = new SweepSeenIds();
-        for (int i = 0; i < 100_000; i++) {
-            seen.add("6" + i);
-        }
-        assertTrue(seen.contains("60"));
-        assertTrue(seen.contains("699999"));
-        assertFalse(seen.contains("6100000"));
-        assertFalse(seen.contains(""));
-        assertEquals(100_000, seen.size());
-    }
-
     /** A step that makes one pretend request per step. */
     static final class CountingStep implements SweepStep {
         final int total;

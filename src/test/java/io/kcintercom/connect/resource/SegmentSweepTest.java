@@ -220,19 +220,6 @@ class SegmentSweepTest {
                 .withRequestBody(matchingJsonPath("$.query.value[1].value", equalTo("s2")))).size());
     }
 
-    @Test
-    void memberHashesAnswerForWhatWasAddedAcrossGrowthAndLateAdds() {
-        SegmentSweep.MemberHashes hashes = new SegmentSweep.MemberHashes();
-        for (int i = 0; i < 5_000; i += 2) {
-            hashes.add("c" + i);
-        }
-        assertTrue(hashes.contains("c4998"));
-        assertFalse(hashes.contains("c4999"));
-        hashes.add("c4999");
-        assertTrue(hashes.contains("c4999"), "an id added after a lookup is found too");
-        assertFalse(hashes.contains("c1"));
-    }
-
     // ---------------------------------------------------------------- fixtures
 
     private static SampleWorkspace workspace() {

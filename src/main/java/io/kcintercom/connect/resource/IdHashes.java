@@ -3,16 +3,17 @@ package io.kcintercom.connect.resource;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The ids of the companies a pass's scroll returned, as 64-bit hashes in an open-addressing
- * {@code long[]}: 8 to 16 bytes a company (50,000 companies: under 1 MB; a {@code HashSet<String>}
- * of them takes about ten times that). A restarted scroll skips what it holds, and the end of the
- * pass looks up which stored companies the scroll did not return.
+ * A set of ids kept as 64-bit hashes in an open-addressing {@code long[]}: 8 to 16 bytes an id
+ * (2M ids: 16 to 32 MB; a {@code HashSet<String>} of them takes over 200 MB). It holds what a
+ * listing returned: the companies a scroll read (a restarted scroll skips them, and the end of the
+ * pass looks up which stored companies it did not return), the objects a sweep saw, a segment's
+ * members.
  *
- * <p>Two ids sharing a hash make the second look returned: the scroll would skip it for as long
- * as both exist, and the end of the pass would keep it if it were deleted. The chance is about one
- * in 10^10 at 50,000 companies (one in 10^7 at 2 million), against a memory ten times smaller.
+ * <p>Two ids sharing a hash make the second look present. Where the set decides a retraction, that
+ * only keeps a row a listing might have retracted; it never retracts a row that exists. The chance
+ * is about one in 10^10 at 50,000 ids, one in 10^7 at 2 million, against a memory ten times smaller.
  */
-final class CompaniesSeen {
+final class IdHashes {
     /** Marks an empty slot; an id hashing to it is stored as {@link #ZERO_STANDIN}. */
     private static final long EMPTY = 0L;
     private static final long ZERO_STANDIN = 1L;
