@@ -12,9 +12,7 @@ import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.state.EmittedKeys;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -135,7 +133,7 @@ public final class CostModel {
                          List<Sample> sweeps) throws Exception {
         SampleWorkspace ws = SampleWorkspace.generate(17, SampleWorkspace.Sizes.builder().users((int) size[0])
                 .leads((int) size[1]).conversations((int) size[2]).companies((int) size[3]).build(), GENERATED_AT);
-        ws.useClock(clock());
+        ws.useClock(nowMs::get);
         List<String> tables = new ArrayList<>();
         for (Resource r : Resource.values()) {
             tables.addAll(r.tables());
@@ -314,24 +312,5 @@ public final class CostModel {
                 throw new IllegalStateException(reader.resource().id() + ": the pass did not end in 5 minutes");
             }
         } while (reader.nextDueMs() == 0);
-    }
-
-    private Clock clock() {
-        return new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneId.of("UTC");
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return Instant.ofEpochMilli(nowMs.get());
-            }
-        };
     }
 }

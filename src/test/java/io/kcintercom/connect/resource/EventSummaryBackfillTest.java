@@ -12,9 +12,7 @@ import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.state.KeyStore;
 import io.kcintercom.connect.table.Tables;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -208,22 +206,7 @@ class EventSummaryBackfillTest {
 
     private SampleWorkspace workspace(SampleWorkspace.Sizes sizes) {
         SampleWorkspace ws = SampleWorkspace.generate(1717, sizes, GENERATED_AT);
-        ws.useClock(new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneId.of("UTC");
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return Instant.ofEpochMilli(nowMs.get());
-            }
-        });
+        ws.useClock(nowMs::get);
         return ws;
     }
 

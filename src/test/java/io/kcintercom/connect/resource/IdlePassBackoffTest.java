@@ -9,9 +9,7 @@ import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -105,22 +103,7 @@ class IdlePassBackoffTest {
     private SampleWorkspace workspace() {
         SampleWorkspace ws = SampleWorkspace.generate(1717, SampleWorkspace.Sizes.builder().users(120).leads(20)
                 .conversations(40).maxPartsPerConversation(1).build(), GENERATED_AT);
-        ws.useClock(new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneId.of("UTC");
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return Instant.ofEpochMilli(nowMs.get());
-            }
-        });
+        ws.useClock(nowMs::get);
         return ws;
     }
 

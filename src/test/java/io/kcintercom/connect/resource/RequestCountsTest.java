@@ -13,9 +13,7 @@ import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -209,22 +207,7 @@ class RequestCountsTest {
 
     private SampleWorkspace workspace(SampleWorkspace.Sizes sizes) {
         SampleWorkspace ws = SampleWorkspace.generate(1717, sizes, GENERATED_AT);
-        ws.useClock(new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneId.of("UTC");
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return Instant.ofEpochMilli(nowMs.get());
-            }
-        });
+        ws.useClock(nowMs::get);
         return ws;
     }
 

@@ -16,6 +16,8 @@ import io.kcintercom.connect.sandbox.Model.Team;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -270,6 +273,26 @@ public final class SampleWorkspace {
 
     public void useClock(Clock newClock) {
         clock = Objects.requireNonNull(newClock);
+    }
+
+    /** A simulated clock for tests: UTC, reading "now" from {@code nowMs}. */
+    public void useClock(LongSupplier nowMs) {
+        useClock(new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(nowMs.getAsLong());
+            }
+        });
     }
 
     // ---- JSON accessors, for computing expected rows ------------------------------------------------------
