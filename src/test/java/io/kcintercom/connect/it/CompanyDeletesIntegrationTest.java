@@ -1,6 +1,5 @@
 package io.kcintercom.connect.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kcintercom.connect.sandbox.FakeIntercom;
@@ -9,8 +8,6 @@ import io.kcintercom.connect.table.Tables;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,40 +63,7 @@ class CompanyDeletesIntegrationTest {
 
     /** Waits until the compacted companies topic equals the workspace; fails naming the differences. */
     private static void awaitCompacted(SampleWorkspace ws, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
-        Set<String> compacted = Set.of();
-        Set<String> expected = Set.of();
-        while (System.currentTimeMillis() < deadline) {
-            expected = ExpectedRows.forWorkspace(ws, List.of(Tables.COMPANIES)).get(Tables.COMPANIES);
-            compacted = compacted();
-            if (compacted.equals(expected)) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        Set<String> extra = new TreeSet<>(compacted);
-        extra.removeAll(expected);
-        Set<String> missing = new TreeSet<>(expected);
-        missing.removeAll(compacted);
-        assertEquals("", "extra " + extra + ", missing " + missing, "compacted companies after " + what);
-    }
-
-    /** What log compaction keeps: the keys whose last record is a row, not a tombstone. */
-    private static Set<String> compacted() {
-        Set<String> keys = new TreeSet<>();
-        String topic = PREFIX + Tables.COMPANIES;
-        if (!cluster.topicExists(topic)) {
-            return keys;
-        }
-        for (ConnectCluster.Row row : cluster.readAll(topic)) {
-            String key = ExpectedRows.keyOf(Tables.COMPANIES, row.key());
-            if (row.value() == null) {
-                keys.remove(key);
-            } else {
-                keys.add(key);
-            }
-        }
-        return keys;
+        cluster.awaitCompacted(PREFIX, () -> ExpectedRows.forWorkspace(ws, List.of(Tables.COMPANIES)), TIMEOUT, what);
     }
 
     private static Map<String, String> config(FakeIntercom fake) {

@@ -1,5 +1,7 @@
 package io.kcintercom.connect.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kcintercom.connect.testutil.TopicReads;
@@ -7,10 +9,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -90,6 +97,55 @@ final class ConnectCluster implements AutoCloseable {
             Thread.sleep(500);
         }
         throw new AssertionError("Timed out waiting for " + topic + "; it holds " + rows.size() + " rows");
+    }
+
+    /** What log compaction keeps of each table's topic: the keys whose last record is a row, not a tombstone. */
+    Map<String, Set<String>> compacted(String prefix, Collection<String> tables) {
+        Map<String, Set<String>> keys = new HashMap<>();
+        tables.forEach(table -> keys.put(table, new TreeSet<>()));
+        String[] topics = tables.stream().map(t -> prefix + t).filter(this::topicExists).toArray(String[]::new);
+        // One topic per table and one partition per topic: records come in log order within each table.
+        for (Row row : topics.length == 0 ? List.<Row>of() : readAll(topics)) {
+            String table = row.topic().substring(prefix.length());
+            String key = ExpectedRows.keyOf(table, row.key());
+            if (row.value() == null) {
+                keys.get(table).remove(key);
+            } else {
+                keys.get(table).add(key);
+            }
+        }
+        return keys;
+    }
+
+    /**
+     * Waits until every table's compacted view equals {@code expected} (asked again each round: the
+     * workspace may still be changing); fails naming the extra and missing keys per table.
+     */
+    Map<String, Set<String>> awaitCompacted(String prefix, Supplier<Map<String, Set<String>>> expected,
+                                            Duration timeout, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        Map<String, Set<String>> want = expected.get();
+        Map<String, Set<String>> compacted = Map.of();
+        while (System.currentTimeMillis() < deadline) {
+            want = expected.get();
+            compacted = compacted(prefix, want.keySet());
+            if (compacted.equals(want)) {
+                return compacted;
+            }
+            Thread.sleep(500);
+        }
+        Map<String, String> differences = new TreeMap<>();
+        for (String table : want.keySet()) {
+            Set<String> extra = new TreeSet<>(compacted.getOrDefault(table, Set.of()));
+            extra.removeAll(want.get(table));
+            Set<String> missing = new TreeSet<>(want.get(table));
+            missing.removeAll(compacted.getOrDefault(table, Set.of()));
+            if (!extra.isEmpty() || !missing.isEmpty()) {
+                differences.put(table, "extra " + extra + ", missing " + missing);
+            }
+        }
+        assertEquals(Map.of(), differences, "compacted topics after " + what);
+        return compacted;
     }
 
     boolean topicExists(String topic) {

@@ -1,20 +1,15 @@
 package io.kcintercom.connect.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kcintercom.connect.IntercomSourceConnector;
 import io.kcintercom.connect.config.Template;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +50,7 @@ class DeletesIntegrationTest {
             String prefix = "deletes.";
             List<String> tables = Template.ALL.tables();
             cluster.connect().configureConnector("intercom-deletes", config(fake, prefix));
-            awaitCompacted(prefix, ExpectedRows.forWorkspace(ws, tables), "the full sync");
+            cluster.awaitCompacted(prefix, () -> ExpectedRows.forWorkspace(ws, tables), TIMEOUT, "the full sync");
 
             String deletedUser = ws.contactIds("user").stream()
                     .filter(id -> !ws.contactSegments(id).isEmpty() && !ws.contactTags(id).isEmpty())
@@ -71,7 +66,8 @@ class DeletesIntegrationTest {
             ws.deleteConversation(deletedConversation);
 
             Map<String, Set<String>> expected = ExpectedRows.forWorkspace(ws, tables);
-            Map<String, Set<String>> compacted = awaitCompacted(prefix, expected, "the deletes");
+            Map<String, Set<String>> compacted = cluster.awaitCompacted(prefix, () -> expected, TIMEOUT,
+                    "the deletes");
 
             assertTrue(!compacted.get(Tables.USERS).contains(deletedUser), "the deleted user is gone");
             assertTrue(!compacted.get(Tables.CONVERSATIONS).contains(deletedConversation),
@@ -80,50 +76,6 @@ class DeletesIntegrationTest {
                     "the deleted conversation was re-read");
             cluster.connect().deleteConnector("intercom-deletes");
         }
-    }
-
-    /** Waits until every table's compacted view equals the expected keys; fails naming the differences. */
-    private static Map<String, Set<String>> awaitCompacted(String prefix, Map<String, Set<String>> expected,
-                                                           String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
-        Map<String, Set<String>> compacted = Map.of();
-        while (System.currentTimeMillis() < deadline) {
-            compacted = compacted(prefix, expected.keySet());
-            if (compacted.equals(expected)) {
-                return compacted;
-            }
-            Thread.sleep(1_000);
-        }
-        Map<String, String> differences = new TreeMap<>();
-        for (String table : expected.keySet()) {
-            Set<String> extra = new TreeSet<>(compacted.get(table));
-            extra.removeAll(expected.get(table));
-            Set<String> missing = new TreeSet<>(expected.get(table));
-            missing.removeAll(compacted.get(table));
-            if (!extra.isEmpty() || !missing.isEmpty()) {
-                differences.put(table, "extra " + extra + ", missing " + missing);
-            }
-        }
-        assertEquals(Map.of(), differences, "compacted topics after " + what);
-        return compacted;
-    }
-
-    /** What log compaction keeps of each table's topic: the keys whose last record is a row, not a tombstone. */
-    private static Map<String, Set<String>> compacted(String prefix, Set<String> tables) {
-        Map<String, Set<String>> keys = new HashMap<>();
-        tables.forEach(table -> keys.put(table, new TreeSet<>()));
-        String[] topics = tables.stream().map(t -> prefix + t).filter(cluster::topicExists).toArray(String[]::new);
-        // One topic per table and one partition per topic: records come in log order within each table.
-        for (ConnectCluster.Row row : cluster.readAll(topics)) {
-            String table = row.topic().substring(prefix.length());
-            String key = ExpectedRows.keyOf(table, row.key());
-            if (row.value() == null) {
-                keys.get(table).remove(key);
-            } else {
-                keys.get(table).add(key);
-            }
-        }
-        return keys;
     }
 
     private static Map<String, String> config(FakeIntercom fake, String prefix) {

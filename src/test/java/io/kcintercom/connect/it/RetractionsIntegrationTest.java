@@ -1,18 +1,13 @@
 package io.kcintercom.connect.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,45 +82,7 @@ class RetractionsIntegrationTest {
 
     /** Waits until every table's compacted view equals the workspace; fails naming the differences. */
     private static void awaitCompacted(SampleWorkspace ws, String prefix, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
-        Map<String, Set<String>> compacted = Map.of();
-        Map<String, Set<String>> expected = Map.of();
-        while (System.currentTimeMillis() < deadline) {
-            expected = ExpectedRows.forWorkspace(ws, TABLES);
-            compacted = compacted(prefix);
-            if (compacted.equals(expected)) {
-                return;
-            }
-            Thread.sleep(1_000);
-        }
-        Map<String, String> differences = new TreeMap<>();
-        for (String table : TABLES) {
-            Set<String> extra = new TreeSet<>(compacted.getOrDefault(table, Set.of()));
-            extra.removeAll(expected.get(table));
-            Set<String> missing = new TreeSet<>(expected.get(table));
-            missing.removeAll(compacted.getOrDefault(table, Set.of()));
-            if (!extra.isEmpty() || !missing.isEmpty()) {
-                differences.put(table, "extra " + extra + ", missing " + missing);
-            }
-        }
-        assertEquals(Map.of(), differences, "compacted topics after " + what);
-    }
-
-    /** What log compaction keeps of each table's topic: the keys whose last record is a row, not a tombstone. */
-    private static Map<String, Set<String>> compacted(String prefix) {
-        Map<String, Set<String>> keys = new HashMap<>();
-        TABLES.forEach(table -> keys.put(table, new TreeSet<>()));
-        String[] topics = TABLES.stream().map(t -> prefix + t).filter(cluster::topicExists).toArray(String[]::new);
-        for (ConnectCluster.Row row : cluster.readAll(topics)) {
-            String table = row.topic().substring(prefix.length());
-            String key = ExpectedRows.keyOf(table, row.key());
-            if (row.value() == null) {
-                keys.get(table).remove(key);
-            } else {
-                keys.get(table).add(key);
-            }
-        }
-        return keys;
+        cluster.awaitCompacted(prefix, () -> ExpectedRows.forWorkspace(ws, TABLES), TIMEOUT, what);
     }
 
     private static Map<String, String> config(FakeIntercom fake, String prefix) {

@@ -8,12 +8,9 @@ import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,7 +53,7 @@ class SweepIntegrationTest {
             String prefix = "sweep.";
             List<String> tables = Template.ALL.tables();
             cluster.connect().configureConnector(name, config(fake, prefix, "2.11", "3000"));
-            awaitCompacted(prefix, ExpectedRows.forWorkspace(ws, tables), "the full sync");
+            cluster.awaitCompacted(prefix, () -> ExpectedRows.forWorkspace(ws, tables), TIMEOUT, "the full sync");
 
             List<String> users = ws.contactIds("user");
             String untagged = users.stream().filter(id -> !ws.contactTags(id).isEmpty()).findFirst().orElseThrow();
@@ -89,8 +86,8 @@ class SweepIntegrationTest {
                     ws.conversations().stream().filter(c -> c.get("id").asText().equals(untaggedConversation))
                             .findFirst().orElseThrow().path("tags").path("tags").get(0).get("id").asText());
 
-            Map<String, Set<String>> compacted = awaitCompacted(prefix, ExpectedRows.forWorkspace(ws, tables),
-                    "the removals");
+            Map<String, Set<String>> compacted = cluster.awaitCompacted(prefix,
+                    () -> ExpectedRows.forWorkspace(ws, tables), TIMEOUT, "the removals");
 
             assertTrue(!compacted.get(Tables.USERS).contains(deleted), "the deleted user is gone");
             assertTrue(!compacted.get(Tables.LEADS).contains(leads.get(0)), "the converted lead left leads");
@@ -118,7 +115,7 @@ class SweepIntegrationTest {
             List<String> tables = Template.ALL.tables();
             // One sweep after the first sync (segment membership comes from it), the next an hour away.
             cluster.connect().configureConnector(name, config(fake, prefix, "2.16", "3600000"));
-            awaitCompacted(prefix, ExpectedRows.forWorkspace(ws, tables), "the full sync");
+            cluster.awaitCompacted(prefix, () -> ExpectedRows.forWorkspace(ws, tables), TIMEOUT, "the full sync");
 
             long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
             while (TaskWatch.healthLong(name, "conversations", "sweeps-total") < 1
@@ -128,55 +125,12 @@ class SweepIntegrationTest {
             String deletedConversation = ws.conversations().get(5).get("id").asText();
             ws.deleteConversation(deletedConversation);
 
-            awaitCompacted(prefix, ExpectedRows.forWorkspace(ws, tables), "the delete");
+            cluster.awaitCompacted(prefix, () -> ExpectedRows.forWorkspace(ws, tables), TIMEOUT, "the delete");
             assertEquals(1, TaskWatch.healthLong(name, "conversations", "sweeps-total"),
                     "only the sweep after the first sync: the listing retracted the delete");
             assertTrue(fake.requestCount("GET /conversations/deleted") >= 2, "the listing is read every pass");
             cluster.connect().deleteConnector(name);
         }
-    }
-
-    /** Waits until every table's compacted view equals the expected keys; fails naming the differences. */
-    private static Map<String, Set<String>> awaitCompacted(String prefix, Map<String, Set<String>> expected,
-                                                           String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
-        Map<String, Set<String>> compacted = Map.of();
-        while (System.currentTimeMillis() < deadline) {
-            compacted = compacted(prefix, expected.keySet());
-            if (compacted.equals(expected)) {
-                return compacted;
-            }
-            Thread.sleep(1_000);
-        }
-        Map<String, String> differences = new TreeMap<>();
-        for (String table : expected.keySet()) {
-            Set<String> extra = new TreeSet<>(compacted.get(table));
-            extra.removeAll(expected.get(table));
-            Set<String> missing = new TreeSet<>(expected.get(table));
-            missing.removeAll(compacted.get(table));
-            if (!extra.isEmpty() || !missing.isEmpty()) {
-                differences.put(table, "extra " + extra + ", missing " + missing);
-            }
-        }
-        assertEquals(Map.of(), differences, "compacted topics after " + what);
-        return compacted;
-    }
-
-    /** What log compaction keeps of each table's topic: the keys whose last record is a row, not a tombstone. */
-    private static Map<String, Set<String>> compacted(String prefix, Set<String> tables) {
-        Map<String, Set<String>> keys = new HashMap<>();
-        tables.forEach(table -> keys.put(table, new TreeSet<>()));
-        String[] topics = tables.stream().map(t -> prefix + t).filter(cluster::topicExists).toArray(String[]::new);
-        for (ConnectCluster.Row row : cluster.readAll(topics)) {
-            String table = row.topic().substring(prefix.length());
-            String key = ExpectedRows.keyOf(table, row.key());
-            if (row.value() == null) {
-                keys.get(table).remove(key);
-            } else {
-                keys.get(table).add(key);
-            }
-        }
-        return keys;
     }
 
     private static Map<String, String> config(FakeIntercom fake, String prefix, String apiVersion,
