@@ -1,18 +1,13 @@
 package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.RowConverter;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.HashSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.connect.errors.DataException;
@@ -51,8 +46,8 @@ final class SearchSweep implements SweepStep {
     private final SweepStep then;
     private final AtomicLong retractions;
     private final IdHashes seen = new IdHashes();
-    /** Contacts' social profiles and notes, which change without updated_at moving; null for conversations. */
-    private final QuietContactChildren quietChildren;
+    private final SweepLinks links;
+    private final ConvertedLeadRows convertedLeads;
 
     private String cursor;
     private boolean listed;
@@ -75,8 +70,8 @@ final class SearchSweep implements SweepStep {
         this.fullGroups = fullGroups;
         this.then = then;
         this.retractions = retractions;
-        this.quietChildren = resource == Resource.CONVERSATIONS ? null
-                : new QuietContactChildren(resource, client, records);
+        this.links = new SweepLinks(resource, client, records, retractions);
+        this.convertedLeads = new ConvertedLeadRows(client, records);
     }
 
     /** Also emits, for each page, the groups {@code groups} makes from the page's listed objects. */
@@ -99,7 +94,7 @@ final class SearchSweep implements SweepStep {
 
     @Override
     public long requests() {
-        return requests + (then == null ? 0 : then.requests());
+        return requests + links.requests() + convertedLeads.requests() + (then == null ? 0 : then.requests());
     }
 
     @Override
@@ -120,7 +115,7 @@ final class SearchSweep implements SweepStep {
                     unknown.add(hit.object());
                 }
             } else {
-                RecordFactory.Group changed = linksChanged(hit.id(), hit.object());
+                RecordFactory.Group changed = links.changed(hit.id(), hit.object());
                 if (changed != null) {
                     groups.add(changed);
                 }
@@ -179,132 +174,14 @@ final class SearchSweep implements SweepStep {
             groups.add(records.group(resource, "sweep: " + resource.id() + " " + id + " vanished")
                     .parent(parentTable, id).removeParent());
             if (resource == Resource.LEADS) {
-                groups.addAll(sharedRowsIfNowAUser(id));
+                groups.addAll(convertedLeads.ifNowAUser(id));
             }
         }
         retractions.addAndGet(gone.size());
         return groups;
     }
 
-    /**
-     * Notes and event summaries are keyed without the role, so the users side of a lead converted in
-     * place emits the same keys the lead's removal just retracted. For a lead that is now a user (one
-     * GET per vanished lead: deleted, merged or converted, all rare), those rows are emitted again
-     * after the tombstones, as rows of no parent: the users side owns them in the store.
-     */
-    private List<RecordFactory.Group> sharedRowsIfNowAUser(String id) {
-        if (!records.enabled(Tables.NOTES) && !records.enabled(Tables.EVENTS_SUMMARY)) {
-            return List.of();
-        }
-        String context = "leads sweep contact " + id;
-        JsonNode contact;
-        try {
-            requests++;
-            contact = client.get("/contacts/" + SubLists.encode(id), context);
-        } catch (IntercomApiException e) {
-            if (FollowUpPlan.revealsDelete(e)) {
-                return List.of(); // deleted or merged: its rows go with it
-            }
-            throw e;
-        }
-        if (!"user".equals(JsonPaths.text(contact, "role"))) {
-            return List.of();
-        }
-        RecordFactory.Group group = records.group(resource, "sweep: lead " + id + " became a user");
-        if (records.enabled(Tables.NOTES)) {
-            requests++;
-            SubLists.fetchAll(client, "/contacts/" + SubLists.encode(id) + "/notes?per_page=50", context + " notes",
-                    "notes").forEach(note -> group.add(Tables.NOTES, ContactGroups.aboutContact(note, id)));
-        }
-        if (records.enabled(Tables.EVENTS_SUMMARY)) {
-            requests++;
-            JsonNode events = client.get("/events?type=user&summary=true&intercom_user_id=" + SubLists.encode(id),
-                    context + " event summary");
-            SubLists.itemsOf(events.get("events"), "events")
-                    .forEach(event -> group.addChild(Tables.EVENTS_SUMMARY, event, "user_id", id));
-        }
-        return group.isEmpty() ? List.of() : List.of(group);
-    }
-
-    /**
-     * A group holding the object and its current links of every covered table, when any differs
-     * from the stored keys; null when they all match.
-     */
-    private RecordFactory.Group linksChanged(String id, JsonNode object) {
-        Map<String, List<JsonNode>> links = currentLinks(id, object);
-        boolean differs = false;
-        boolean retracts = false;
-        for (Map.Entry<String, List<JsonNode>> table : links.entrySet()) {
-            Set<String> now = new HashSet<>();
-            table.getValue().forEach(item -> {
-                String childId = JsonPaths.text(item, "id");
-                if (childId != null) {
-                    now.add(childId);
-                }
-            });
-            Set<String> stored = keys.childIds(resource, id, table.getKey());
-            differs |= !now.equals(stored);
-            retracts |= !now.containsAll(stored);
-        }
-        QuietContactChildren.Changes quiet = quietChildren == null ? null : quietChildren.compare(id, object);
-        if (quiet != null && quiet.any()) {
-            differs = true;
-            retracts |= quiet.retracts();
-        }
-        if (!differs) {
-            return null;
-        }
-        String parentKey = parentTable() + "_pk";
-        Set<String> covered = new HashSet<>(links.keySet());
-        if (quiet != null) {
-            covered.addAll(quiet.tables());
-        }
-        RecordFactory.Group group = records.group(resource, "sweep: " + resource.id() + " " + id + " links")
-                .parent(parentTable(), id).covering(covered);
-        group.add(parentTable(), object);
-        if (!group.lastSkipped()) {
-            links.forEach((table, items) -> items.forEach(item -> group.addChild(table, item, parentKey, id)));
-            if (quiet != null && quiet.any()) {
-                requests += quietChildren.addCurrent(group, id, object, quiet);
-            }
-        }
-        if (retracts) {
-            retractions.incrementAndGet();
-        }
-        return group;
-    }
-
-    /** The enabled link tables the sweep compares, each with the object's current items. */
-    private Map<String, List<JsonNode>> currentLinks(String id, JsonNode object) {
-        Map<String, List<JsonNode>> links = new LinkedHashMap<>();
-        if (resource == Resource.CONVERSATIONS) {
-            if (records.enabled(Tables.CONVERSATIONS_TAGS)) {
-                links.put(Tables.CONVERSATIONS_TAGS, SubLists.itemsOf(object.get("tags"), "tags"));
-            }
-            return links;
-        }
-        RoleTables tables = RoleTables.of(resource);
-        if (records.enabled(tables.tags())) {
-            links.put(tables.tags(), fullList(id, object, "tags"));
-        }
-        if (records.enabled(tables.companies())) {
-            links.put(tables.companies(), fullList(id, object, "companies"));
-        }
-        return links;
-    }
-
-    /** A contact's inline list, or the whole list from its URL where Intercom truncated it (as {@link ContactGroups}). */
-    private List<JsonNode> fullList(String id, JsonNode contact, String field) {
-        JsonNode inline = contact.get(field);
-        if (!SubLists.isTruncated(inline)) {
-            return SubLists.itemsOf(inline, field);
-        }
-        String url = SubLists.listUrl(inline, "/contacts/" + SubLists.encode(id) + "/" + field);
-        requests++;
-        return SubLists.fetchAll(client, url, resource.id() + " sweep contact " + id + " " + field, field);
-    }
-
     private String parentTable() {
-        return resource == Resource.CONVERSATIONS ? Tables.CONVERSATIONS : RoleTables.of(resource).parent();
+        return SweepLinks.parentTable(resource);
     }
 }
