@@ -150,6 +150,19 @@ final class ConfigDefinitions {
                         + "converted or merged leads, tags, companies and segment memberships that changed "
                         + "without updated_at moving. 0 disables sweeps.",
                 GROUP_SYNC, ++order, Width.SHORT, "Reconcile interval (ms)");
+        def.define(RECONCILE_FULL_INTERVAL_MS, Type.LONG, 604_800_000L, ConfigDef.Range.between(0L, 2_592_000_000L),
+                Importance.LOW,
+                "Longest time between two reconciliation sweeps that list everything. A sweep in between is "
+                        + "gated by counts: users, leads and conversations read their first search page and "
+                        + "stop there when its total_count equals the number of objects the state topic holds, "
+                        + "and each segment likewise stops after its first page when its count equals the "
+                        + "stored memberships (2M contacts in 20 segments: about 45 requests instead of about "
+                        + "28,000). What a gated sweep can miss, the next full one corrects: a delete offset by "
+                        + "a creation the passes have not emitted yet, a tag, company, social profile or note "
+                        + "added or removed without updated_at moving, a segment member swapped for another. "
+                        + "0 makes every sweep list in full. The first sweep, and the first after an upgrade, "
+                        + "list in full.",
+                GROUP_SYNC, ++order, Width.SHORT, "Full reconcile interval (ms)");
         def.define(REFRESH_INTERVAL_MS, Type.LONG, 3_600_000L, ConfigDef.Range.between(0L, 604_800_000L),
                 Importance.LOW,
                 "Time between two full refreshes of admins, teams, tags and segments (which have no cursor). "

@@ -41,6 +41,7 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     static final long DEFAULT_POLL_INTERVAL_MAX_MS = 300_000L;
     public static final String COMPANIES_POLL_INTERVAL_MS = "companies.poll.interval.ms";
     public static final String RECONCILE_INTERVAL_MS = "intercom.reconcile.interval.ms";
+    public static final String RECONCILE_FULL_INTERVAL_MS = "intercom.reconcile.full.interval.ms";
     public static final String REFRESH_INTERVAL_MS = "refresh.interval.ms";
     public static final String BATCH_MAX_RECORDS = "batch.max.records";
     public static final String MAX_IN_FLIGHT_REQUESTS = "max.in.flight.requests";
@@ -201,6 +202,10 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
 
     public long reconcileIntervalMs() {
         return getLong(RECONCILE_INTERVAL_MS);
+    }
+
+    public long reconcileFullIntervalMs() {
+        return getLong(RECONCILE_FULL_INTERVAL_MS);
     }
 
     public long companiesPollIntervalMs() {

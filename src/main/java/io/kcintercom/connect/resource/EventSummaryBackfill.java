@@ -67,6 +67,12 @@ final class EventSummaryBackfill implements SweepStep {
         List<RecordFactory.Group> activeSince(List<JsonNode> listed, long sinceSeconds, AtomicLong requests) {
             return EventSummaryBackfill.activeSince(resource, records, contacts, listed, sinceSeconds, requests);
         }
+
+        /** A gated sweep's search for the contacts active since the last sweep, refreshing their summaries. */
+        SweepStep activeSearch(long sinceSeconds, AtomicLong requests) {
+            return new ActiveContactsSearch(resource, client, path, sinceSeconds,
+                    listed -> activeSince(listed, sinceSeconds, requests));
+        }
     }
 
     EventSummaryBackfill(Resource resource, IntercomClient client, String path, SearchQuery query,

@@ -18,17 +18,21 @@ import java.util.Set;
  * @param cursor    the search cursor to resume the pass with, or null
  * @param sweptAt   when the last reconciliation sweep completed (unix seconds), 0 before the first
  *                  ({@link SearchReader}); a restart does not sweep again before it is due
+ * @param fullSweptAt when the last sweep that listed everything completed (unix seconds), 0 before
+ *                  the first or in an offset written before it was kept: the next sweep is then full
+ *                  ({@link SweepCadence})
  * @param deletedThrough the newest {@code deleted_at} read from Intercom's deleted conversations
  *                  listing (unix seconds), 0 before the first ({@link DeletedConversationsSweep})
  * @param events    how far the event summary backfill of users and leads has got ({@link EventSummaryBackfill})
  */
 public record SearchPosition(long updatedAt, String id, long passFrom, String cursor, long sweptAt,
-                             long deletedThrough, EventsBackfill events) {
+                             long fullSweptAt, long deletedThrough, EventsBackfill events) {
     static final String UPDATED_AT = "updated_at";
     static final String ID = "id";
     static final String PASS_FROM = "pass_from";
     static final String CURSOR = "cursor";
     static final String SWEPT_AT = "swept_at";
+    static final String FULL_SWEPT_AT = "full_swept_at";
     static final String DELETED_THROUGH = "deleted_through";
     static final String EVENTS_FROM = "events_from";
     static final String EVENTS_FROM_ID = "events_from_id";
@@ -58,7 +62,7 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
     /** A position without the event summary backfill's progress (not started). */
     public SearchPosition(long updatedAt, String id, long passFrom, String cursor, long sweptAt,
                           long deletedThrough) {
-        this(updatedAt, id, passFrom, cursor, sweptAt, deletedThrough, EventsBackfill.NOT_STARTED);
+        this(updatedAt, id, passFrom, cursor, sweptAt, 0L, deletedThrough, EventsBackfill.NOT_STARTED);
     }
 
     /** A position without a sweep or a deleted listing read yet. */
@@ -81,7 +85,8 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
         String cursor = OffsetFields.stringValue(offset, CURSOR);
         return new SearchPosition(updatedAt, id == null ? "" : id, Math.min(passFrom, updatedAt),
                 cursor == null || cursor.isBlank() ? null : cursor, OffsetFields.longValue(offset, SWEPT_AT, 0L),
-                OffsetFields.longValue(offset, DELETED_THROUGH, 0L), eventsOf(offset));
+                OffsetFields.longValue(offset, FULL_SWEPT_AT, 0L), OffsetFields.longValue(offset, DELETED_THROUGH, 0L),
+                eventsOf(offset));
     }
 
     private static EventsBackfill eventsOf(Map<String, ?> offset) {
@@ -97,14 +102,15 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
 
     /**
      * Checks an offset a user writes: {@code updated_at} required; {@code id}, {@code pass_from},
-     * {@code cursor}, {@code swept_at}, {@code deleted_through}, {@code events_from},
+     * {@code cursor}, {@code swept_at}, {@code full_swept_at}, {@code deleted_through}, {@code events_from},
      * {@code events_from_id}, {@code events_done_at} optional.
      */
     static void validate(Resource resource, Map<String, ?> offset) {
-        OffsetFields.allowOnly(resource, offset, Set.of(UPDATED_AT, ID, PASS_FROM, CURSOR, SWEPT_AT, DELETED_THROUGH,
-                        EVENTS_FROM, EVENTS_FROM_ID, EVENTS_DONE_AT))
+        OffsetFields.allowOnly(resource, offset, Set.of(UPDATED_AT, ID, PASS_FROM, CURSOR, SWEPT_AT, FULL_SWEPT_AT,
+                        DELETED_THROUGH, EVENTS_FROM, EVENTS_FROM_ID, EVENTS_DONE_AT))
                 .requireSeconds(UPDATED_AT, true).requireSeconds(PASS_FROM, false)
-                .requireSeconds(SWEPT_AT, false).requireSeconds(DELETED_THROUGH, false)
+                .requireSeconds(SWEPT_AT, false).requireSeconds(FULL_SWEPT_AT, false)
+                .requireSeconds(DELETED_THROUGH, false)
                 .requireSeconds(EVENTS_FROM, false).requireSeconds(EVENTS_DONE_AT, false)
                 .requireString(ID).requireString(CURSOR).requireString(EVENTS_FROM_ID);
     }
@@ -118,6 +124,9 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
         // Written once they mean something, so positions before any sweep keep their four fields.
         if (sweptAt > 0) {
             map.put(SWEPT_AT, sweptAt);
+        }
+        if (fullSweptAt > 0) {
+            map.put(FULL_SWEPT_AT, fullSweptAt);
         }
         if (deletedThrough > 0) {
             map.put(DELETED_THROUGH, deletedThrough);
@@ -133,15 +142,16 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
     }
 
     /** This position carrying the reconciliation's state (the positions a pass makes know none of it). */
-    SearchPosition withReconciliation(long sweptAtSeconds, long deletedThroughSeconds) {
-        return sweptAtSeconds == sweptAt && deletedThroughSeconds == deletedThrough ? this
-                : new SearchPosition(updatedAt, id, passFrom, cursor, sweptAtSeconds, deletedThroughSeconds, events);
+    SearchPosition withReconciliation(long sweptAtSeconds, long fullSweptAtSeconds, long deletedThroughSeconds) {
+        return sweptAtSeconds == sweptAt && fullSweptAtSeconds == fullSweptAt && deletedThroughSeconds == deletedThrough
+                ? this : new SearchPosition(updatedAt, id, passFrom, cursor, sweptAtSeconds, fullSweptAtSeconds,
+                deletedThroughSeconds, events);
     }
 
     /** This position carrying the event summary backfill's progress (the positions a pass makes know none of it). */
     SearchPosition withEvents(EventsBackfill backfill) {
         return backfill.equals(events) ? this
-                : new SearchPosition(updatedAt, id, passFrom, cursor, sweptAt, deletedThrough, backfill);
+                : new SearchPosition(updatedAt, id, passFrom, cursor, sweptAt, fullSweptAt, deletedThrough, backfill);
     }
 
     /** Whether an object at (updatedAt, id) was already emitted. */

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.connect.errors.DataException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The reconciliation sweep of a search resource (users, leads, conversations; issue 16): lists
@@ -33,8 +35,17 @@ import org.apache.kafka.connect.errors.DataException;
  *
  * <p>Cost: one request per {@value SearchQuery#PAGE_SIZE} objects, plus the follow-ups of unknown
  * objects and the full lists of contacts whose inline lists Intercom truncated.
+ *
+ * <p>A {@link #countGated() count-gated} sweep (issue 17: most days nothing was deleted) reads the
+ * first page as above, then compares the search's {@code total_count} with the parents the store
+ * holds: when they are equal the listing stops there, so nothing can be found vanished, and the
+ * step set by {@link #whenGated} runs instead of the rest; otherwise (or without a total_count) it
+ * lists in full. What it then misses (links changed without {@code updated_at} moving on objects
+ * past the first page, a delete offset by an object the store does not know yet) waits for the
+ * next full sweep.
  */
 final class SearchSweep implements SweepStep {
+    private static final Logger log = LoggerFactory.getLogger(SearchSweep.class);
     private final Resource resource;
     private final IntercomClient client;
     private final String path;
@@ -54,6 +65,12 @@ final class SearchSweep implements SweepStep {
     private long requests;
     /** Groups made from each page's listed objects besides the sweep's own (event summaries of active contacts), or null. */
     private Function<List<JsonNode>, List<RecordFactory.Group>> perPage;
+    /** Whether the listing may stop after its first page when the counts agree. */
+    private boolean gated;
+    /** What runs when the gate stops the listing, before {@code then}; or null. */
+    private SweepStep whenGated;
+    /** Whether the gate stopped the listing at its first page. */
+    private boolean stoppedByGate;
 
     /**
      * @param then         the step run after the listing and its retractions, or null
@@ -74,6 +91,18 @@ final class SearchSweep implements SweepStep {
         this.convertedLeads = new ConvertedLeadRows(client, records);
     }
 
+    /** Stops the listing after its first page when its total_count equals the parents the store holds. */
+    SearchSweep countGated() {
+        this.gated = true;
+        return this;
+    }
+
+    /** Runs {@code step} when the count gate stops the listing (the search for active contacts). */
+    SearchSweep whenGated(SweepStep step) {
+        this.whenGated = step;
+        return this;
+    }
+
     /** Also emits, for each page, the groups {@code groups} makes from the page's listed objects. */
     SearchSweep withPageGroups(Function<List<JsonNode>, List<RecordFactory.Group>> groups) {
         this.perPage = groups;
@@ -89,23 +118,32 @@ final class SearchSweep implements SweepStep {
 
     @Override
     public boolean done() {
-        return listed && (then == null || then.done());
+        return listed && !gatedStepDue() && (then == null || then.done());
     }
 
     @Override
     public long requests() {
-        return requests + links.requests() + convertedLeads.requests() + (then == null ? 0 : then.requests());
+        return requests + links.requests() + convertedLeads.requests() + (then == null ? 0 : then.requests())
+                + (whenGated == null ? 0 : whenGated.requests());
+    }
+
+    private boolean gatedStepDue() {
+        return stoppedByGate && whenGated != null && !whenGated.done();
     }
 
     @Override
     public List<RecordFactory.Group> step() {
         if (listed) {
+            if (gatedStepDue()) {
+                return whenGated.step();
+            }
             return then == null || then.done() ? List.of() : then.step();
         }
         String context = resource.id() + " sweep" + (cursor == null ? ", first page" : ", cursor " + cursor);
         JsonNode answer = client.post(path, query.body(0, false, cursor), context);
         requests++;
         SearchQuery.Page page = query.read(answer, cursor, context);
+        stoppedByGate = gated && cursor == null && countsAgree(answer);
         List<JsonNode> unknown = new ArrayList<>();
         List<RecordFactory.Group> groups = new ArrayList<>();
         for (SearchQuery.Hit hit : page.hits()) {
@@ -131,15 +169,31 @@ final class SearchSweep implements SweepStep {
         if (!unknown.isEmpty()) {
             groups.addAll(0, fullGroups.start(unknown).await());
         }
-        if (perPage != null) {
+        if (perPage != null && !stoppedByGate) {
             groups.addAll(perPage.apply(page.hits().stream().map(SearchQuery.Hit::object).toList()));
         }
-        cursor = page.nextCursor();
+        cursor = stoppedByGate ? null : page.nextCursor();
         if (cursor == null) {
             listed = true;
-            groups.addAll(vanished());
+            if (!stoppedByGate) {
+                groups.addAll(vanished());
+            }
         }
         return groups;
+    }
+
+    /**
+     * Whether the first page's total_count equals the parents the store holds: then nothing vanished
+     * unless something the store does not know appeared, and the listing may stop. Logs the counts.
+     */
+    private boolean countsAgree(JsonNode firstPage) {
+        long listedCount = SearchQuery.totalCount(firstPage);
+        long stored = keys.enabled() ? keys.size(resource) : -1;
+        boolean agree = listedCount >= 0 && listedCount == stored;
+        log.info("{}: count-gated sweep: the search counts {}, the store holds {}: {}", resource.id(),
+                listedCount < 0 ? "none (no total_count)" : listedCount, stored < 0 ? "none (no store)" : stored,
+                agree ? "the listing stops at its first page" : "listing in full");
+        return agree;
     }
 
     /**

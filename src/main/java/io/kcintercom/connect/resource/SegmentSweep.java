@@ -9,9 +9,11 @@ import io.kcintercom.connect.table.JsonPaths;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.connect.errors.DataException;
 import org.slf4j.Logger;
@@ -39,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * The search is sorted by {@code updated_at} ascending so that a contact changed while the
  * segment is listed moves behind the cursor and is listed again, never skipped (a member skipped
  * would be retracted). Members listed are kept as 64-bit hashes ({@link IdHashes}), not strings.
+ *
+ * <p>A count-gated sweep (issue 17; with a store, not re-sending) counts the stored members of each
+ * segment in the same walk over the store that finds deleted segments, and stops a segment after its
+ * first page when the search's {@code total_count} equals that count: no leavers are queued for it,
+ * since it was not listed. A gated sweep costs {@code GET /segments} and one page per segment; a
+ * member swapped for another (one left, one joined, off the first page) waits for the next full sweep.
  */
 public final class SegmentSweep implements SweepStep {
     private static final Logger log = LoggerFactory.getLogger(SegmentSweep.class);
@@ -58,6 +66,8 @@ public final class SegmentSweep implements SweepStep {
     private final List<String> segmentIds = new ArrayList<>();
     private final Deque<Retraction> retractions = new ArrayDeque<>();
     private final Tally tally = new Tally();
+    /** Count-gated: stored members per live segment, counted at the start; null when every segment is read in full. */
+    private final Map<String, Integer> storedMembers;
 
     /** The next page of GET /segments; null once the list is read. */
     private String listUrl = "/segments";
@@ -80,7 +90,18 @@ public final class SegmentSweep implements SweepStep {
      */
     public SegmentSweep(Resource resource, IntercomClient client, RecordFactory records, EmittedKeys keys,
                         boolean resendAll) {
+        this(resource, client, records, keys, resendAll, false);
+    }
+
+    /**
+     * @param resendAll  as above
+     * @param countGated stop each segment after its first page when its count equals the stored
+     *                   members'; ignored without a store or when re-sending
+     */
+    public SegmentSweep(Resource resource, IntercomClient client, RecordFactory records, EmittedKeys keys,
+                        boolean resendAll, boolean countGated) {
         this.resendAll = resendAll;
+        this.storedMembers = countGated && keys.enabled() && !resendAll ? new HashMap<>() : null;
         if (resource != Resource.USERS && resource != Resource.LEADS) {
             throw new IllegalArgumentException("segment membership is swept for users and leads, not " + resource.id());
         }
@@ -106,9 +127,10 @@ public final class SegmentSweep implements SweepStep {
         List<RecordFactory.Group> groups = next();
         if (!logged && done()) {
             logged = true;
-            log.info("{}: segment sweep done: {} segments, {} memberships added, {} retracted, {} memberships "
+            log.info("{}: segment sweep done: {} segments ({}), {} memberships added, {} retracted, {} memberships "
                     + "of contacts not yet emitted skipped, {} requests", resource.id(), segmentIds.size(),
-                    tally.joins, tally.leaves, tally.unknown, requests);
+                    storedMembers == null ? "all listed in full" : tally.gated + " stopped at their first page: "
+                            + "counts equal to the stored ones", tally.joins, tally.leaves, tally.unknown, requests);
         }
         return groups;
     }
@@ -172,11 +194,15 @@ public final class SegmentSweep implements SweepStep {
         listUrl = nextUrl == null || nextUrl.equals(listUrl) ? null : nextUrl;
     }
 
-    /** Stored memberships of segments Intercom no longer lists: one walk over the store. */
+    /** Stored memberships of segments Intercom no longer lists, and (gated) each segment's stored members: one walk. */
     private void queueDeletedSegments() {
         Set<String> live = Set.copyOf(segmentIds);
         keys.forEachParent(resource, contactId -> {
-            Set<String> gone = new LinkedHashSet<>(keys.childIds(resource, contactId, tables.segments()));
+            Set<String> stored = keys.childIds(resource, contactId, tables.segments());
+            if (storedMembers != null) {
+                stored.stream().filter(live::contains).forEach(id -> storedMembers.merge(id, 1, Integer::sum));
+            }
+            Set<String> gone = new LinkedHashSet<>(stored);
             gone.removeAll(live);
             if (!gone.isEmpty()) {
                 retractions.add(new Retraction(contactId, List.copyOf(gone)));
@@ -190,6 +216,8 @@ public final class SegmentSweep implements SweepStep {
                 resource.id() + " segment sweep: segment " + segmentId);
         requests++;
         SearchQuery.Page page = query.read(answer, cursor, resource.id() + " segment " + segmentId);
+        boolean countsAgree = storedMembers != null && cursor == null
+                && SearchQuery.totalCount(answer) == storedMembers.getOrDefault(segmentId, 0);
         List<RecordFactory.Group> joins = new ArrayList<>();
         for (SearchQuery.Hit hit : page.hits()) {
             member(hit.id(), segmentId, joins);
@@ -201,9 +229,13 @@ public final class SegmentSweep implements SweepStep {
                 member(id, segmentId, joins);
             }
         }
-        cursor = page.nextCursor();
-        if (cursor == null) {
+        cursor = countsAgree ? null : page.nextCursor();
+        if (countsAgree) {
+            tally.gated++; // not listed past its first page: no leavers can be known
+        } else if (cursor == null) {
             queueLeavers(segmentId);
+        }
+        if (cursor == null) {
             members = new IdHashes();
             segmentIndex++;
         }
@@ -268,5 +300,6 @@ public final class SegmentSweep implements SweepStep {
         long joins;
         long leaves;
         long unknown;
+        long gated;
     }
 }

@@ -12,7 +12,6 @@ import java.util.function.LongFunction;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +22,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the reconciliation sweep ({@link SearchSweep}): due once the first pass of this reader
  *       has caught up and {@code intercom.reconcile.interval.ms} has passed since the last completed
  *       sweep, which the resource's offset keeps ({@link SearchPosition#sweptAt()}), so the first
- *       full sync is swept at its end and a restart does not sweep again at once;</li>
+ *       full sync is swept at its end and a restart does not sweep again at once; a sweep lists in
+ *       full at most {@code intercom.reconcile.full.interval.ms} after the last full one, and is
+ *       gated by counts in between ({@link SweepCadence});</li>
  *   <li>conversations on API 2.16 and later: after every pass, Intercom's deleted conversations
  *       listing down to the watermark the offset keeps ({@link DeletedConversationsSweep}).</li>
  * </ul>
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * go first). Its progress is in the resource's offset ({@link SearchPosition#events()}), so a
  * restart goes on where it was; until it is done the passes' groups read no summaries
  * ({@link #eventSummariesBackfilled()}), and a sweep's full groups never do; after it, each contact
- * sweep reads the summaries of the contacts active since the previous sweep ({@link #refreshesSummaries}).
+ * sweep reads the summaries of the contacts active since the previous sweep ({@link #refreshesSummaries}):
+ * those it lists, or, when its count gate stops the listing, those a search on activity finds.
  */
 final class SweepSchedule {
     private static final Logger log = LoggerFactory.getLogger(SweepSchedule.class);
@@ -47,10 +49,10 @@ final class SweepSchedule {
     private static final long PROGRESS_LINE_INTERVAL_MS = 60_000;
 
     private final Resource resource;
-    private final long intervalMs;
     private final boolean storeEnabled;
     /** A new sweep, or null when the resource has nothing to sweep. */
-    private final Supplier<SweepStep> newSweep;
+    private final NewSweep newSweep;
+    private final SweepCadence cadence;
     /** The deleted listing from a watermark, or null when the resource or the API version has none. */
     private final LongFunction<DeletedConversationsSweep> newDeletedListing;
     private final AtomicLong sweeps = new AtomicLong();
@@ -63,7 +65,6 @@ final class SweepSchedule {
 
     /** The sweep or listing running, or null. */
     private SweepStep running;
-    private long sweptAt;
     private long deletedThrough;
     /** Whether a pass of this reader has caught up: no sweep runs before (the first sync comes first). */
     private boolean caughtUp;
@@ -78,18 +79,21 @@ final class SweepSchedule {
     record Step(List<RecordFactory.Group> groups, List<SearchPosition> positions) {
     }
 
+    /** Makes a sweep that lists everything ({@code full}) or is gated by counts. */
+    private interface NewSweep {
+        SweepStep create(boolean full);
+    }
 
-    private SweepSchedule(Resource resource, long intervalMs, boolean storeEnabled, Supplier<SweepStep> newSweep,
-                          LongFunction<DeletedConversationsSweep> newDeletedListing,
+    private SweepSchedule(Resource resource, SweepCadence cadence, boolean storeEnabled,
+                          NewSweep newSweep, LongFunction<DeletedConversationsSweep> newDeletedListing,
                           EventSummaryBackfill.Factory newBackfill,
                           AtomicLong retractions, SearchPosition start) {
         this.resource = resource;
-        this.intervalMs = intervalMs;
+        this.cadence = cadence;
         this.storeEnabled = storeEnabled;
         this.newSweep = newSweep;
         this.newDeletedListing = newDeletedListing;
         this.retractions = retractions;
-        this.sweptAt = start.sweptAt();
         this.deletedThrough = start.deletedThrough();
         this.newBackfill = newBackfill;
         this.events = start.events();
@@ -97,18 +101,20 @@ final class SweepSchedule {
 
     /** A schedule that never runs anything, keeping the position's reconciliation state as it is. */
     static SweepSchedule none(Resource resource, SearchPosition start) {
-        return new SweepSchedule(resource, 0L, false, null, null, null, new AtomicLong(), start);
+        return new SweepSchedule(resource, new SweepCadence(0L, 0L, start), false, null, null, null,
+                new AtomicLong(), start);
     }
 
     /**
      * The schedule of a search reader.
      *
      * @param intervalMs {@code intercom.reconcile.interval.ms}; 0 disables sweeps (not the deleted listing)
+     * @param fullIntervalMs {@code intercom.reconcile.full.interval.ms}; 0: every sweep lists in full
      * @param apiVersion {@code intercom.api.version}: the deleted listing needs 2.16
      */
     static SweepSchedule of(Resource resource, IntercomClient client, String path, SearchQuery query,
-                            RecordFactory records, GroupBuilder fullGroups, long intervalMs, String apiVersion,
-                            SearchPosition start) {
+                            RecordFactory records, GroupBuilder fullGroups, long intervalMs, long fullIntervalMs,
+                            String apiVersion, SearchPosition start) {
         EmittedKeys keys = records.emitted();
         AtomicLong retractions = new AtomicLong();
         // Users and leads end their sweep with segment membership, read per segment (issue 17).
@@ -119,14 +125,17 @@ final class SweepSchedule {
         AtomicBoolean resendMemberships = new AtomicBoolean(start.id().isEmpty() && start.sweptAt() == 0);
         boolean readsSegments = resource != Resource.CONVERSATIONS
                 && records.enabled(RoleTables.of(resource).segments());
-        Supplier<SweepStep> segments = !readsSegments ? () -> null
-                : () -> new SegmentSweep(resource, client, records, keys, resendMemberships.getAndSet(false));
+        NewSweep segments = !readsSegments ? full -> null
+                : full -> new SegmentSweep(resource, client, records, keys, resendMemberships.getAndSet(false), !full);
         // A sweep's full groups (objects the store does not know) read no event summaries: the
         // backfill, or afterwards the contact's next change, does (issue 17).
         GroupBuilder sweepGroups = fullGroups instanceof ContactGroups contacts
                 ? contacts.withEventSummariesWhen(() -> false) : fullGroups;
-        Supplier<SweepStep> newSweep = () -> new SearchSweep(resource, client, path, query, records, sweepGroups,
-                segments.get(), retractions);
+        NewSweep newSweep = full -> {
+            SearchSweep sweep = new SearchSweep(resource, client, path, query, records, sweepGroups,
+                    segments.create(full), retractions);
+            return full ? sweep : sweep.countGated();
+        };
         if (intervalMs == 0) {
             // No reconciliation; segment membership, which only a segment sweep reads, is still built
             // once at the end of the first sync (sweptAt then says it was).
@@ -146,8 +155,8 @@ final class SweepSchedule {
         EventSummaryBackfill.Factory backfill = fullGroups instanceof ContactGroups contacts
                 && records.enabled(Tables.EVENTS_SUMMARY)
                 ? new EventSummaryBackfill.Factory(resource, client, path, query, records, contacts) : null;
-        return new SweepSchedule(resource, intervalMs, keys.enabled(), newSweep, deleted, backfill, retractions,
-                start);
+        return new SweepSchedule(resource, new SweepCadence(intervalMs, fullIntervalMs, start),
+                keys.enabled(), newSweep, deleted, backfill, retractions, start);
     }
 
     /** Metrics: sweeps completed, their requests, and the parents and links they retracted. */
@@ -169,11 +178,7 @@ final class SweepSchedule {
 
     /** The position with the reconciliation's and the backfill's state, which the positions a pass makes lack. */
     SearchPosition stamp(SearchPosition at) {
-        return at.withReconciliation(sweptAt, deletedThrough).withEvents(events);
-    }
-
-    long sweptAt() {
-        return sweptAt;
+        return at.withReconciliation(cadence.sweptAt(), cadence.fullSweptAt(), deletedThrough).withEvents(events);
     }
 
     long deletedThrough() {
@@ -198,7 +203,7 @@ final class SweepSchedule {
         if (running != null || deletedListingDue || backfillDue()) {
             return 0L;
         }
-        return sweepsOn() && caughtUp ? sweptAt * 1000 + intervalMs : Long.MAX_VALUE;
+        return sweepsOn() && caughtUp ? cadence.nextDueMs() : Long.MAX_VALUE;
     }
 
     boolean hasWork(long nowMs) {
@@ -214,9 +219,11 @@ final class SweepSchedule {
             if (deletedListingDue) {
                 deletedListingDue = false;
                 running = newDeletedListing.apply(deletedThrough);
-            } else if (sweepsOn() && caughtUp && nowMs >= sweptAt * 1000 + intervalMs) {
-                log.info("{}: reconciliation sweep started", resource.id());
-                running = newSweep.get();
+            } else if (sweepsOn() && caughtUp && nowMs >= cadence.nextDueMs()) {
+                boolean full = cadence.fullDue(nowMs);
+                log.info("{}: reconciliation sweep started, {}", resource.id(), cadence.reason(nowMs));
+                cadence.started(full);
+                running = newSweep.create(full);
                 refreshesSummaries(running);
             } else if (backfillDue()) {
                 return backfillStep(nowMs, at);
@@ -237,11 +244,14 @@ final class SweepSchedule {
      * Once the backfill is done, a contact sweep also reads the summaries of the contacts it lists
      * whose activity ({@code last_seen_at}, {@code last_request_at}) is after the previous sweep:
      * a summary changes with activity, which does not always move {@code updated_at} (issue 17).
+     * A gated sweep whose listing stops at its first page finds them with a search on
+     * {@code last_seen_at} instead ({@link ActiveContactsSearch}).
      */
     private void refreshesSummaries(SweepStep sweep) {
-        if (sweep instanceof SearchSweep contacts && newBackfill != null && events.done() && sweptAt > 0) {
-            long since = sweptAt;
-            contacts.withPageGroups(listed -> newBackfill.activeSince(listed, since, requests));
+        long since = cadence.sweptAt();
+        if (sweep instanceof SearchSweep contacts && newBackfill != null && events.done() && since > 0) {
+            contacts.withPageGroups(listed -> newBackfill.activeSince(listed, since, requests))
+                    .whenGated(newBackfill.activeSearch(since, requests));
         }
     }
 
@@ -286,7 +296,7 @@ final class SweepSchedule {
         if (running instanceof DeletedConversationsSweep listing) {
             deletedThrough = listing.watermark();
         } else {
-            sweptAt = nowMs / 1000;
+            cadence.completed(nowMs);
             sweeps.incrementAndGet();
             log.info("{}: reconciliation sweep done: {} request(s), {} retraction(s) so far", resource.id(),
                     running.requests(), retractions.get());
@@ -295,6 +305,6 @@ final class SweepSchedule {
     }
 
     private boolean sweepsOn() {
-        return newSweep != null && (intervalMs > 0 || sweptAt == 0);
+        return newSweep != null && cadence.sweepsOn();
     }
 }

@@ -28,12 +28,14 @@ class SweepScheduleTest extends ReaderTestSupport {
     static final long INTERVAL_MS = 3_600_000;
 
     final SweepTestKeys keys = new SweepTestKeys();
+    /** intercom.reconcile.full.interval.ms: 0, every sweep lists in full, unless a test says otherwise. */
+    long fullIntervalMs = 0;
 
     SearchReader reader(EmittedKeys store, SearchPosition start) {
         RecordFactory records = new RecordFactory(PREFIX, List.of(Tables.USERS), BadObjects.skipping(), store);
         return new SearchReader(Resource.USERS, client, PATH, "data", SearchReader.condition("role", "=", "user"),
                 new ContactGroups(Resource.USERS, client, records, followUps(4)), start, POLL_MS, 0, clock::get)
-                .sweeping(records, INTERVAL_MS, "2.11");
+                .sweeping(records, INTERVAL_MS, fullIntervalMs, "2.11");
     }
 
     /** Role filter only (the first pass and every sweep): u1 then, at cursor s1, u2. Any later pass: nothing. */
