@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -87,6 +88,24 @@ class OffsetAlterationsTest {
         ConnectException e = assertThrows(ConnectException.class, () -> OffsetAlterations.prepare(request));
         assertTrue(e.getMessage().contains("leads") && e.getMessage().contains("updated_at"), e.getMessage());
         assertEquals(before, request);
+    }
+
+    @Test
+    void theLastFullSweepIsAcceptedAsUnixSecondsAndRoundTripsThroughThePosition() throws Exception {
+        Map<Map<String, ?>, Map<String, ?>> request = WorkerJson.request(
+                "{\"resource\":\"users\"}", "{\"updated_at\":5,\"swept_at\":9,\"full_swept_at\":7}");
+        OffsetAlterations.prepare(request);
+        ObjectMapper json = new ObjectMapper();
+        assertEquals(json.readTree("{\"updated_at\":5,\"swept_at\":9,\"full_swept_at\":7}"),
+                json.readTree(WorkerJson.written("intercom", request).get(USERS)));
+        SearchPosition position = SearchPosition.fromMap(Map.of("updated_at", 5L, "swept_at", 9L, "full_swept_at", 7L), 0);
+        assertEquals(7L, position.fullSweptAt());
+        assertEquals(7L, position.toMap().get(SearchPosition.FULL_SWEPT_AT));
+
+        Map<Map<String, ?>, Map<String, ?>> invalid = WorkerJson.request(
+                "{\"resource\":\"users\"}", "{\"updated_at\":5,\"full_swept_at\":\"last week\"}");
+        ConnectException e = assertThrows(ConnectException.class, () -> OffsetAlterations.prepare(invalid));
+        assertTrue(e.getMessage().contains("full_swept_at"), e.getMessage());
     }
 
     /** A worker that passed a read-only map: resets still go through, a protocol-1 offset cannot. */

@@ -1,8 +1,11 @@
 package io.kcintercom.connect.resource;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -274,6 +277,88 @@ class SearchSweepTest extends ReaderTestSupport {
 
         assertEquals(2, segments.steps);
         assertEquals(3, sweep.requests(), "its requests count with the sweep's");
+    }
+
+    @Test
+    void aGatedSweepWhoseCountAgreesWithTheStoreStopsAtItsFirstPageRetractsNothingAndRunsWhatComesNext() {
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "u2").put(Resource.USERS, "gone");
+        stubSearchPage(PATH, null, searchPage("data", "cur-1", contact("u1", T - 500)).put("total_count", 3));
+        stubSearchPage(PATH, "cur-1", searchPage("data", null, contact("u2", T - 400), contact("new", T - 300)));
+        RecordFactory records = records(keys, Tables.USERS);
+        CountingStep segments = new CountingStep(2);
+        SearchSweep sweep = new SearchSweep(Resource.USERS, client, PATH, new SearchQuery("users", "data", null),
+                records, new ContactGroups(Resource.USERS, client, records, followUps(4)), segments, retractions)
+                .countGated();
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of(), out, "a delete offset by an object the store does not know: a full sweep's to find");
+        assertEquals(1, count(postRequestedFor(urlPathEqualTo(PATH))), "the first page only");
+        assertEquals(2, segments.steps, "then the segment sweep");
+        assertEquals(0, retractions.get());
+    }
+
+    @Test
+    void aGatedSweepWhoseCountDiffersOrIsMissingListsInFullAndRetractsTheVanished() {
+        for (boolean withCount : List.of(true, false)) {
+            wm.resetAll();
+            SweepTestKeys stored = new SweepTestKeys().put(Resource.USERS, "u1").put(Resource.USERS, "u2")
+                    .put(Resource.USERS, "gone");
+            ObjectNode first = searchPage("data", "cur-1", contact("u1", T - 500)).put("total_count", 2);
+            if (!withCount) {
+                first.remove("total_count");
+            }
+            stubSearchPage(PATH, null, first);
+            stubSearchPage(PATH, "cur-1", searchPage("data", null, contact("u2", T - 400)));
+            SearchSweep sweep = usersSweep(records(stored, Tables.USERS)).countGated();
+
+            List<SourceRecord> out = run(sweep);
+
+            assertEquals(List.of("gone"), tombstoneIds(out, Tables.USERS), "total_count given: " + withCount);
+            assertEquals(2, count(postRequestedFor(urlPathEqualTo(PATH))), "every page");
+        }
+    }
+
+    @Test
+    void aGatedSweepThatStopsFindsTheContactsActiveSinceTheLastSweepWithASearchAndReadsOnlyTheirSummaries() {
+        long since = T - 3_600;
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "seen").put(Resource.USERS, "sameDay");
+        ObjectNode u1 = contact("u1", T - 500).put("last_seen_at", T - 10);
+        stubSearchPage(PATH, null, searchPage("data", "cur-1", u1).put("total_count", 3));
+        ObjectNode seen = contact("seen", T - 400).put("last_seen_at", since + 60);
+        ObjectNode sameDay = contact("sameDay", T - 300).put("last_seen_at", since - 60); // the search's day, not after
+        wm.stubFor(post(urlPathEqualTo(PATH))
+                .withRequestBody(matchingJsonPath("$.query.value[1].value[0].field", equalTo("last_seen_at")))
+                .willReturn(okJson(searchPage("data", null, u1, seen, sameDay).toString())));
+        wm.stubFor(get(urlPathEqualTo("/events")).willReturn(okJson(
+                "{\"type\":\"event.summary\",\"events\":[{\"name\":\"signed-up\",\"first\":\"2026-01-01T00:00:00.000Z\","
+                        + "\"last\":\"2026-01-02T00:00:00.000Z\",\"count\":2}]}")));
+        RecordFactory records = records(keys, Tables.USERS, Tables.EVENTS_SUMMARY);
+        ContactGroups contacts = new ContactGroups(Resource.USERS, client, records, followUps(4));
+        SearchQuery query = new SearchQuery("users", "data", SearchReader.condition("role", "=", "user"));
+        EventSummaryBackfill.Factory summaries = new EventSummaryBackfill.Factory(Resource.USERS, client, PATH, query,
+                records, contacts);
+        AtomicLong summaryRequests = new AtomicLong();
+        SearchSweep sweep = new SearchSweep(Resource.USERS, client, PATH, query, records,
+                contacts.withEventSummariesWhen(() -> false), null, retractions).countGated()
+                .withPageGroups(listed -> summaries.activeSince(listed, since, summaryRequests))
+                .whenGated(summaries.activeSearch(since, summaryRequests));
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of("u1", "seen"), onTopic(out, Tables.EVENTS_SUMMARY).stream()
+                .map(r -> keyField(r, "user_id")).toList(), "once each: the stopped first page reads no summary, "
+                + "the search's page does; sameDay was last seen before the last sweep");
+        assertEquals(2, count(getRequestedFor(urlPathEqualTo("/events"))));
+        assertEquals(2, summaryRequests.get());
+        List<JsonNode> bodies = searchBodies(PATH);
+        assertEquals(2, bodies.size(), "the first listing page, then one page of active contacts");
+        assertEquals(parse("{\"operator\":\"AND\",\"value\":[{\"field\":\"role\",\"operator\":\"=\",\"value\":\"user\"},"
+                + "{\"operator\":\"OR\",\"value\":[{\"field\":\"last_seen_at\",\"operator\":\">\",\"value\":" + since
+                + "},{\"field\":\"last_seen_at\",\"operator\":\"=\",\"value\":" + since + "}]}]}"),
+                bodies.get(1).get("query"));
+        assertEquals(150, bodies.get(1).at("/pagination/per_page").asInt());
+        assertEquals(2, sweep.requests(), "its search pages count with the sweep's");
     }
 
     /** A step that makes one pretend request per step. */

@@ -103,6 +103,63 @@ class SegmentSweepTest {
     }
 
     @Test
+    void aGatedSweepReadsOnePagePerSegmentWhenTheCountsEqualTheStoredMembersAndInFullWhereTheyDiffer() {
+        SampleWorkspace ws = workspace();
+        FakeIntercom fake = fake(ws);
+        SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
+        String large = segmentsOf(ws, Resource.USERS).stream()
+                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        fake.resetCounters();
+
+        SegmentSweep unchanged = new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false, true);
+        assertEquals(List.of(), run(unchanged), "nothing moved, nothing emitted");
+        assertEquals(ws.segments().size(), fake.requestCount("POST /contacts/search"),
+                "one page per segment, also for the segment of " + members(ws, Resource.USERS, large) + " members");
+        assertEquals(1, fake.requestCount("GET /segments"));
+        assertEquals(1 + ws.segments().size(), unchanged.requests());
+
+        // A member leaves the large segment: its count differs, so it alone is read in full.
+        String leaver = newestFirst(ws, ws.contactIds("user")).stream()
+                .filter(id -> segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
+        ws.moveSegmentMembership(leaver, large, false);
+        fake.resetCounters();
+        SegmentSweep left = new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false, true);
+        List<SourceRecord> out = run(left);
+
+        assertEquals(Map.of(leaver + "|" + large, "tombstone"), memberships(out, RoleTables.of(Resource.USERS)));
+        long largePages = (members(ws, Resource.USERS, large) + 149) / 150;
+        assertEquals(ws.segments().size() - 1 + largePages, fake.requestCount("POST /contacts/search"));
+    }
+
+    /**
+     * The trade-off of gating (documented with intercom.reconcile.full.interval.ms): a member swapped
+     * for another off the first page leaves the count as it was, so only the next full sweep sees it.
+     */
+    @Test
+    void aMemberSwappedForAnotherIsMissedByAGatedSweepAndFoundByTheNextFullOne() {
+        SampleWorkspace ws = workspace();
+        FakeIntercom fake = fake(ws);
+        SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
+        String large = segmentsOf(ws, Resource.USERS).stream()
+                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        // The most recently updated: the search lists them last, past the first page of 150.
+        List<String> ids = newestFirst(ws, ws.contactIds("user"));
+        String leaver = ids.stream().filter(id -> segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
+        String joiner = ids.stream().filter(id -> !segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
+        ws.moveSegmentMembership(leaver, large, false);
+        ws.moveSegmentMembership(joiner, large, true);
+
+        assertEquals(List.of(), run(new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false,
+                true)), "the count is unchanged and neither is on the first page");
+        List<SourceRecord> full = run(new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false,
+                false));
+
+        Map<String, String> expected = new TreeMap<>(Map.of(leaver + "|" + large, "tombstone",
+                joiner + "|" + large, "row"));
+        assertEquals(expected, new TreeMap<>(memberships(full, RoleTables.of(Resource.USERS))));
+    }
+
+    @Test
     void aSegmentOfMoreThan150MembersIsReadPageByPageAndNoMemberOfALaterPageIsRetracted() {
         SampleWorkspace ws = workspace();
         FakeIntercom fake = fake(ws);
@@ -310,6 +367,11 @@ class SegmentSweepTest {
         String personType = resource == Resource.USERS ? "user" : "contact";
         return ws.segments().stream().filter(s -> s.get("person_type").asText().equals(personType))
                 .map(s -> s.get("id").asText()).toList();
+    }
+
+    private static List<String> newestFirst(SampleWorkspace ws, List<String> ids) {
+        return ids.stream().sorted(java.util.Comparator.comparingLong(
+                (String id) -> ws.contact(id).get("updated_at").asLong()).reversed()).toList();
     }
 
     private static List<String> segmentIds(SampleWorkspace ws, String contactId) {

@@ -1,21 +1,29 @@
 package io.kcintercom.connect.resource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.state.KeyStore;
 import io.kcintercom.connect.table.Tables;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 
 /**
  * What a sweep costs on the sample workspace: after the users were emitted, a sweep that finds
  * nothing changed makes one search request per 150 users (0.7 per 100 ids at 1,000 users), plus
- * the full lists of contacts whose inline tags or companies the API truncates (none here).
+ * the full lists of contacts whose inline tags or companies the API truncates (none here). A sweep
+ * gated by counts (between full ones, intercom.reconcile.full.interval.ms) makes one search page
+ * per resource and per segment and role, and what it misses the next full sweep finds.
  */
 class SweepCostTest {
     @Test
@@ -51,5 +59,87 @@ class SweepCostTest {
             // This workspace has no contact with more than 10 tags or companies: no full list is needed.
             assertEquals(pages, requests, "one search request per 150 users");
         }
+    }
+
+    @Test
+    void aGatedSweepCostsAPagePerResourceAndSegmentAndWhatItMissesTheNextFullSweepFinds() throws Exception {
+        SampleWorkspace ws = SampleWorkspace.generate(182, SampleWorkspace.Sizes.builder()
+                .users(400).leads(160).companies(10).admins(1).teams(1).tags(6).segments(4).conversations(200)
+                .build());
+        try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().rateLimitPer10s(0).build());
+             IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(),
+                     fake.options().token(), "2.11", 5000, 10, 2000));
+             FollowUps followUps = new FollowUps(8, "gated")) {
+            KeyStore store = new KeyStore("state", SWEPT);
+            RecordFactory records = new RecordFactory("gated.", List.of(Tables.USERS, Tables.USERS_TAGS,
+                    Tables.USERS_SEGMENTS, Tables.LEADS, Tables.LEADS_SEGMENTS, Tables.CONVERSATIONS,
+                    Tables.CONVERSATIONS_TAGS), BadObjects.skipping(), store);
+            sweepAll(client, records, followUps, true); // every object unknown: emitted in full, as a first sync would
+            assertEquals(400, store.size(Resource.USERS));
+
+            fake.resetCounters();
+            assertEquals(List.of(), sweepAll(client, records, followUps, false), "nothing changed, nothing emitted");
+            long segments = ws.segments().size();
+            assertEquals(2 * (1 + segments), fake.requestCount("POST /contacts/search"),
+                    "per role: one listing page, one page per segment");
+            assertEquals(2, fake.requestCount("GET /segments"));
+            assertEquals(1, fake.requestCount("POST /conversations/search"));
+            assertEquals(2 * (2 + segments) + 1, fake.totalRequests(), "nothing else: " + fake.requestCounts());
+
+            // Tagging does not move updated_at: with the counts unchanged only a full sweep sees it (the
+            // contacts updated last are listed last, past the first page).
+            List<String> newestFirst = ws.contactIds("user").stream().sorted(Comparator.comparingLong(
+                    (String id) -> ws.contact(id).get("updated_at").asLong()).reversed()).toList();
+            String tagged = newestFirst.get(0);
+            String tag = ws.tags().stream().map(t -> t.get("id").asText())
+                    .filter(id -> ws.contactTags(tagged).stream().noneMatch(t -> t.get("id").asText().equals(id)))
+                    .findFirst().orElseThrow();
+            ws.tagContact(tagged, tag);
+            String untagged = newestFirst.stream().skip(1).filter(id -> !ws.contactTags(id).isEmpty())
+                    .findFirst().orElseThrow();
+            String removedTag = ws.contactTags(untagged).get(0).get("id").asText();
+            ws.untagContact(untagged, removedTag);
+            assertEquals(List.of(), sweepAll(client, records, followUps, false), "missed by the gated sweep");
+            List<SourceRecord> full = sweepAll(client, records, followUps, true);
+            List<String> tagRows = full.stream().filter(r -> r.topic().equals("gated." + Tables.USERS_TAGS))
+                    .map(r -> ReaderTestSupport.keyField(r, "users_pk") + "/" + ReaderTestSupport.keyField(r, "id")
+                            + (r.value() == null ? " tombstone" : " row")).toList();
+            assertEquals(Set.of(tagged, untagged), tagRows.stream().map(row -> row.substring(0, row.indexOf('/')))
+                    .collect(Collectors.toSet()), "the next full sweep re-sends the two contacts' tags: " + tagRows);
+            assertTrue(tagRows.contains(tagged + "/" + tag + " row"), "the tag added: " + tagRows);
+            assertTrue(tagRows.contains(untagged + "/" + removedTag + " tombstone"), "the tag removed: " + tagRows);
+
+            // A deleted contact changes the count: the gated sweep lists users in full and retracts it.
+            String deleted = newestFirst.get(2);
+            ws.deleteContact(deleted);
+            fake.resetCounters();
+            List<SourceRecord> gated = sweepAll(client, records, followUps, false);
+            assertEquals(List.of(deleted), gated.stream().filter(r -> r.topic().equals("gated." + Tables.USERS)
+                    && r.value() == null).map(r -> ReaderTestSupport.keyField(r, "id")).toList());
+            assertEquals((399 + 149) / 150 + 1 + 2 * segments, fake.requestCount("POST /contacts/search"),
+                    "the users listed in full, the leads' first page, a page per segment per role");
+        }
+    }
+
+    private static final List<Resource> SWEPT = List.of(Resource.USERS, Resource.LEADS, Resource.CONVERSATIONS);
+
+    /** A sweep of users, leads (each with its segments) and conversations, full or gated by counts. */
+    private static List<SourceRecord> sweepAll(IntercomClient client, RecordFactory records, FollowUps followUps,
+                                               boolean full) {
+        List<SourceRecord> out = new ArrayList<>();
+        for (Resource resource : SWEPT) {
+            boolean contacts = resource != Resource.CONVERSATIONS;
+            SearchQuery query = contacts ? new SearchQuery(resource.id(), "data", SearchReader.condition("role", "=",
+                    resource == Resource.USERS ? "user" : "lead"))
+                    : new SearchQuery(resource.id(), "conversations", null);
+            GroupBuilder groups = contacts ? new ContactGroups(resource, client, records, followUps)
+                    : new ConversationGroups(client, records, followUps);
+            SweepStep segments = contacts
+                    ? new SegmentSweep(resource, client, records, records.emitted(), false, !full) : null;
+            SearchSweep sweep = new SearchSweep(resource, client, contacts ? "/contacts/search" : "/conversations/search",
+                    query, records, groups, segments, new AtomicLong());
+            out.addAll(SearchSweepTest.run(full ? sweep : sweep.countGated()));
+        }
+        return out;
     }
 }

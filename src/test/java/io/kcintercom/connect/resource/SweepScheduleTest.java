@@ -42,7 +42,8 @@ class SweepScheduleTest extends ReaderTestSupport {
     void stubWorkspace() {
         wm.stubFor(post(urlPathEqualTo(PATH)).withRequestBody(matchingJsonPath("$.query.field", equalTo("role")))
                 .withRequestBody(matchingJsonPath("$.pagination.starting_after", absent()))
-                .willReturn(okJson(searchPage("data", "s1", contact("u1", T - 500)).toString())));
+                .willReturn(okJson(searchPage("data", "s1", contact("u1", T - 500)).put("total_count", 2)
+                        .toString())));
         wm.stubFor(post(urlPathEqualTo(PATH)).withRequestBody(matchingJsonPath("$.query.field", equalTo("role")))
                 .withRequestBody(matchingJsonPath("$.pagination.starting_after", equalTo("s1")))
                 .willReturn(okJson(searchPage("data", null, contact("u2", T - 400)).toString())));
@@ -88,6 +89,63 @@ class SweepScheduleTest extends ReaderTestSupport {
         drainPass(restarted); // a pass, then the sweep is due again
         drainPass(restarted);
         assertEquals(1L, restarted.counters().get("sweeps").getAsLong(), "swept again an interval after the last");
+    }
+
+    @Test
+    void betweenFullSweepsASweepIsGatedByCountsAndTheFullCadenceSurvivesARestart() {
+        fullIntervalMs = 2 * INTERVAL_MS;
+        stubWorkspace();
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "u2").put(Resource.USERS, "gone");
+        SearchReader reader = reader(keys, SearchPosition.initial(0));
+        drainPass(reader);
+        List<SourceRecord> firstSweep = drainPass(reader);
+        assertEquals(List.of("gone"), ids(firstSweep, Tables.USERS), "the first sweep is full");
+        assertEquals(T, lastOffset(firstSweep).get(SearchPosition.FULL_SWEPT_AT), "and kept as such in the offset");
+        keys.removeParent(Resource.USERS, "gone");
+
+        clock.addAndGet(INTERVAL_MS);
+        drainPass(reader); // the pass
+        List<SourceRecord> gated = drainPass(reader); // the sweep, an interval after the first
+        assertEquals(List.of(), gated, "the counts agree: nothing to retract");
+        assertEquals(List.of("role:-", "role:s1", "role:-", "role:s1", "AND:-", "role:-"), requestKinds(),
+                "the gated sweep reads its first page only");
+        assertEquals(2L, reader.counters().get("sweeps").getAsLong());
+        Map<String, Object> offset = reader.position().toMap();
+        assertEquals(T + INTERVAL_MS / 1000, offset.get(SearchPosition.SWEPT_AT));
+        assertEquals(T, offset.get(SearchPosition.FULL_SWEPT_AT), "a gated sweep is not a full one");
+
+        SearchReader restarted = reader(keys, SearchPosition.fromMap(offset, 0));
+        clock.addAndGet(INTERVAL_MS);
+        drainPass(restarted);
+        drainPass(restarted);
+        assertEquals(List.of("AND:-", "role:-", "role:s1"), requestKinds().subList(6, 9),
+                "two intervals after the last full sweep, across the restart, the sweep is full again");
+        assertEquals(T + 2 * INTERVAL_MS / 1000, restarted.position().toMap().get(SearchPosition.FULL_SWEPT_AT));
+    }
+
+    @Test
+    void anOffsetWithoutFullSweptAtMakesTheNextSweepFullAndIntervalZeroMakesEverySweepFull() {
+        fullIntervalMs = 7 * 24 * INTERVAL_MS;
+        stubWorkspace();
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "u2");
+        // Written by an earlier version: swept an interval ago, full sweeps not recorded.
+        SearchPosition upgraded = SearchPosition.fromMap(Map.of("updated_at", T - 400, "id", "u2",
+                "swept_at", T - INTERVAL_MS / 1000), 0);
+        SearchReader reader = reader(keys, upgraded);
+        drainPass(reader);
+        drainPass(reader);
+        assertEquals(List.of("AND:-", "role:-", "role:s1"), requestKinds(), "the first sweep after an upgrade is full");
+
+        fullIntervalMs = 0;
+        wm.resetRequests();
+        SearchReader everyTimeFull = reader(keys, SearchPosition.fromMap(reader.position().toMap(), 0));
+        for (int sweep = 0; sweep < 2; sweep++) {
+            clock.addAndGet(INTERVAL_MS);
+            drainPass(everyTimeFull);
+            drainPass(everyTimeFull);
+        }
+        assertEquals(List.of("AND:-", "role:-", "role:s1", "AND:-", "role:-", "role:s1"), requestKinds(),
+                "intercom.reconcile.full.interval.ms=0: the counts agree, yet every sweep lists in full");
     }
 
     @Test
