@@ -10,6 +10,11 @@ package io.kcintercom.connect.resource;
  *
  * <p>Only a sweep started as full counts as one: a gated sweep whose counts differ does list that
  * resource in full, but its segments may have stopped at their first page.
+ *
+ * <p>A reader that starts from no position (a new connector, offsets reset) reads every object in
+ * its first pass, so the sweep at the end of that first sync is gated like a daily one and counts
+ * as full: listing everything again right after would double the first sync's search pages (15,000
+ * at 2M contacts) to find only what was deleted meanwhile, which the counts already show.
  */
 final class SweepCadence {
     private final long intervalMs;
@@ -17,6 +22,8 @@ final class SweepCadence {
     private long sweptAt;
     private long fullSweptAt;
     private boolean runningFull;
+    /** Whether the first pass reads every object: the next sweep is the first sync's, and counts as full. */
+    private boolean firstSyncListsAll;
 
     /**
      * @param intervalMs     {@code intercom.reconcile.interval.ms}
@@ -27,6 +34,8 @@ final class SweepCadence {
         this.fullIntervalMs = fullIntervalMs;
         this.sweptAt = start.sweptAt();
         this.fullSweptAt = start.fullSweptAt();
+        this.firstSyncListsAll = start.id().isEmpty() && start.cursor() == null && start.sweptAt() == 0
+                && start.fullSweptAt() == 0;
     }
 
     long sweptAt() {
@@ -49,6 +58,9 @@ final class SweepCadence {
 
     /** Whether a sweep started now lists everything. */
     boolean fullDue(long nowMs) {
+        if (firstSyncListsAll && fullIntervalMs > 0) {
+            return false;
+        }
         return fullIntervalMs == 0 || fullSweptAt == 0 || nowMs >= fullSweptAt * 1000 + fullIntervalMs;
     }
 
@@ -56,6 +68,9 @@ final class SweepCadence {
     String reason(long nowMs) {
         if (fullIntervalMs == 0) {
             return "full (intercom.reconcile.full.interval.ms is 0)";
+        }
+        if (firstSyncListsAll) {
+            return "gated by counts (the first sync has just read every object)";
         }
         if (fullSweptAt == 0) {
             return "full (no full sweep recorded yet)";
@@ -74,9 +89,10 @@ final class SweepCadence {
     /** The running sweep completed now. */
     void completed(long nowMs) {
         sweptAt = nowMs / 1000;
-        if (runningFull) {
+        if (runningFull || firstSyncListsAll) {
             fullSweptAt = sweptAt;
         }
         runningFull = false;
+        firstSyncListsAll = false;
     }
 }

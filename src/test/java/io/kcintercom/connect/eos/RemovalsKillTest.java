@@ -75,6 +75,8 @@ class RemovalsKillTest extends KillTestLifecycle {
             Map<String, String> config = KillTestSupport.connectorConfig(fake, s);
             // Sweeps every few seconds: most removals move no updated_at, only a sweep reveals them.
             config.put("intercom.reconcile.interval.ms", "3000");
+            // Every sweep lists in full: a sweep gated by counts would leave the quiet removals to a weekly one.
+            config.put("intercom.reconcile.full.interval.ms", "0");
             Worker worker = Worker.start(kafka.bootstrapServers(), s, dir, 1);
             worker.awaitRest();
             worker.putConnector(connector, config);

@@ -124,6 +124,27 @@ class SweepScheduleTest extends ReaderTestSupport {
     }
 
     @Test
+    void theSweepAtTheEndOfAFirstSyncFromNoPositionIsGatedAndCountsAsFull() {
+        fullIntervalMs = 7 * 24 * INTERVAL_MS;
+        stubWorkspace();
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "u2");
+        SearchReader reader = reader(keys, SearchPosition.initial(0));
+        drainPass(reader); // the first sync: every object, as a full listing would
+        drainPass(reader); // the sweep at its end
+
+        assertEquals(List.of("role:-", "role:s1", "role:-"), requestKinds(),
+                "the counts agree with what the first sync just read: the sweep stops at its first page");
+        assertEquals(1L, reader.counters().get("sweeps").getAsLong());
+        assertEquals(T, reader.position().toMap().get(SearchPosition.FULL_SWEPT_AT),
+                "the first sync counts as the full listing, so the next full one is a full interval later");
+
+        clock.addAndGet(INTERVAL_MS);
+        drainPass(reader);
+        drainPass(reader);
+        assertEquals(List.of("AND:-", "role:-"), requestKinds().subList(3, 5), "the next day's sweep is gated too");
+    }
+
+    @Test
     void anOffsetWithoutFullSweptAtMakesTheNextSweepFullAndIntervalZeroMakesEverySweepFull() {
         fullIntervalMs = 7 * 24 * INTERVAL_MS;
         stubWorkspace();
