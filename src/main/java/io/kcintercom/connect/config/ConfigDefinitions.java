@@ -57,14 +57,17 @@ final class ConfigDefinitions {
                         + "the worker's REST API cannot make the worker send requests (and the token) to an "
                         + "address of their choosing, an internal one included.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "Allow a custom API host");
-        def.define(API_VERSION, Type.STRING, "2.11", new ConfigDef.NonEmptyStringWithoutControlChars(),
+        def.define(API_VERSION, Type.STRING, "2.17", new ConfigDef.NonEmptyStringWithoutControlChars(),
                 Importance.MEDIUM,
                 "Intercom API version, sent as the Intercom-Version header on every request so the app's "
                         + "default version in the Developer Hub never changes what the connector reads. 2.11 to "
-                        + "2.16 read the same rows; the README's API versions section lists what each version "
-                        + "changes and why 2.11 stays the default.",
+                        + "2.17 read the same rows. 2.16 and later also read the deleted conversations listing "
+                        + "after every pass (before 2.16 deleted conversations are retracted only by the "
+                        + "reconciliation sweep), and 2.17 searches contacts by the exact second instead of the "
+                        + "whole day, so a pass after a bulk change or from intercom.since reads only what "
+                        + "changed. The README's API versions section lists what each version changes.",
                 GROUP_CONNECTION, ++order, Width.SHORT, "API version",
-                new FixedRecommender(List.of("2.11", "2.12", "2.13", "2.14", "2.15", "2.16")));
+                new FixedRecommender(List.of("2.11", "2.12", "2.13", "2.14", "2.15", "2.16", "2.17")));
         def.define(TOKEN_CHECK, Type.BOOLEAN, true, Importance.LOW,
                 "Whether validating a config (PUT /connector-plugins/.../config/validate, and creating or "
                         + "updating the connector) calls GET /me with the token, once the connection keys are "

@@ -1,6 +1,8 @@
 package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kcintercom.connect.client.ApiVersion;
+import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.JsonPaths;
@@ -8,7 +10,12 @@ import io.kcintercom.connect.table.Tables;
 import io.kcintercom.connect.table.Timestamps;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads {@code GET /conversations/deleted} (API 2.16 and later), newest deletion first, a page of
@@ -19,42 +26,60 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Deletions the listing misses (older versions, or a conversation deleted and listed within
  * the same second as the watermark) are left to the reconciliation sweep, which sees them vanish.
+ * So are all deletions once Intercom refuses the listing (400, 403 or 404: a version or plan
+ * without it, or a proxy that does not pass it): that is logged once, and the listings of the
+ * same {@link #listings factory} read nothing for the rest of the task's life.
  */
 final class DeletedConversationsSweep implements SweepStep {
+    private static final Logger log = LoggerFactory.getLogger(DeletedConversationsSweep.class);
     /** The listing's largest page. */
     static final int PAGE_SIZE = 60;
+    /** Answers that say the listing is not there for this token, version or route; retrying will not change them. */
+    private static final Set<Integer> NOT_LISTED = Set.of(400, 403, 404);
 
     private final IntercomClient client;
     private final RecordFactory records;
     private final EmittedKeys keys;
     private final long watermark;
     private final AtomicLong retractions;
+    /** Shared by the listings of one reader: set once Intercom refused the listing. */
+    private final AtomicBoolean refused;
+    private final ApiVersion version;
 
     private int page = 1;
     private long newest;
     private boolean done;
     private long requests;
 
-    /** @param watermark the newest deleted_at read before (unix seconds), 0 for none */
-    DeletedConversationsSweep(IntercomClient client, RecordFactory records, long watermark, AtomicLong retractions) {
+    /**
+     * @param watermark the newest deleted_at read before (unix seconds), 0 for none
+     * @param refused   set once Intercom refused the listing; a listing created after reads nothing
+     */
+    DeletedConversationsSweep(IntercomClient client, RecordFactory records, long watermark, AtomicLong retractions,
+                              AtomicBoolean refused, ApiVersion version) {
         this.client = client;
         this.records = records;
         this.keys = records.emitted();
         this.watermark = watermark;
         this.newest = watermark;
         this.retractions = retractions;
+        this.refused = refused;
+        this.version = version;
+        this.done = refused.get();
     }
 
-    /** Whether the configured API version lists deleted conversations: 2.16 and later, Unstable and Preview. */
-    static boolean available(String apiVersion) {
-        String[] parts = apiVersion.trim().split("\\.");
-        try {
-            int major = Integer.parseInt(parts[0]);
-            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
-            return major > 2 || (major == 2 && minor >= 16);
-        } catch (NumberFormatException e) {
-            return true; // "Unstable", "Preview": newer than every numbered version
+    /**
+     * The listings of one conversations reader, from a watermark, or null when the configured API
+     * version ({@code intercom.api.version}) has no listing (before 2.16). The listings share whether Intercom refused it.
+     */
+    static LongFunction<DeletedConversationsSweep> listings(String apiVersion, IntercomClient client,
+                                                            RecordFactory records, AtomicLong retractions) {
+        ApiVersion version = ApiVersion.of(apiVersion);
+        if (!version.listsDeletedConversations()) {
+            return null;
         }
+        AtomicBoolean refused = new AtomicBoolean();
+        return watermark -> new DeletedConversationsSweep(client, records, watermark, retractions, refused, version);
     }
 
     /** The newest deleted_at read, once {@link #done()}: the watermark of the next listing. */
@@ -77,9 +102,18 @@ final class DeletedConversationsSweep implements SweepStep {
         if (done) {
             return List.of();
         }
-        JsonNode answer = client.get("/conversations/deleted?order=desc&per_page=" + PAGE_SIZE + "&page=" + page,
-                "conversations deleted listing page " + page);
-        requests++;
+        JsonNode answer;
+        try {
+            requests++;
+            answer = client.get("/conversations/deleted?order=desc&per_page=" + PAGE_SIZE + "&page=" + page,
+                    "conversations deleted listing page " + page);
+        } catch (IntercomApiException e) {
+            if (!NOT_LISTED.contains(e.status())) {
+                throw e;
+            }
+            refuse(e);
+            return List.of();
+        }
         List<RecordFactory.Group> groups = new ArrayList<>();
         int listed = 0;
         for (JsonNode conversation : JsonPaths.items(answer.get("conversations"), "conversations")) {
@@ -103,5 +137,16 @@ final class DeletedConversationsSweep implements SweepStep {
         }
         page++;
         return groups;
+    }
+
+    /** Intercom will not list deleted conversations for this task: never ask again, never fail for it. */
+    private void refuse(IntercomApiException e) {
+        done = true;
+        if (refused.compareAndSet(false, true)) {
+            log.warn("conversations: GET /conversations/deleted answered HTTP {}{} under intercom.api.version={}; "
+                    + "the listing is not read again until the task restarts, and deleted conversations are "
+                    + "retracted by the reconciliation sweep instead", e.status(),
+                    e.errorCode() == null ? "" : " (" + e.errorCode() + ")", version);
+        }
     }
 }

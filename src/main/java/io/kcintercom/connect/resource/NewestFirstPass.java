@@ -22,7 +22,8 @@ import java.util.Map;
  *
  * <p>Memory is bounded: after {@value #MAX_PAGES} pages of new objects (a bulk change, or a
  * position days old) the pass gives up and the reader reads oldest first from the position, which
- * streams. It gives up too when a page is not sorted newest first (an API that ignores the sort),
+ * streams (from the position's second on API 2.17, which searches contacts by the exact second;
+ * from its whole day before). It gives up too when a page is not sorted newest first (an API that ignores the sort),
  * since stopping early is only right on a sorted answer; a last page needs no order.
  */
 final class NewestFirstPass implements Pass {

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * longer after passes that emitted nothing ({@link PassSchedule}).
  *
  * <p>Contact search before API 2.17 matches whole days, so a pass from the position answers its
- * whole day: the next pass reads newest first and stops where the position is, unless nothing was
- * emitted yet (the first sync streams oldest first) or a pass is to be resumed at its cursor.
+ * whole day (from 2.17, only from the position's second): the next pass reads newest first and
+ * stops where the position is, on every version, unless nothing was emitted yet (the first sync
+ * streams oldest first) or a pass is to be resumed at its cursor.
  *
  * <p>Between passes the reader reconciles ({@link SweepSchedule}, issue 16): the reconciliation
  * sweep once the first full sync has caught up and then every {@code intercom.reconcile.interval.ms}

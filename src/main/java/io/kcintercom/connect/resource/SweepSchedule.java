@@ -148,10 +148,8 @@ final class SweepSchedule {
                         resource.id(), newSweep == null ? "does not run" : "reads segment membership only");
             }
         }
-        LongFunction<DeletedConversationsSweep> deleted =
-                resource == Resource.CONVERSATIONS && DeletedConversationsSweep.available(apiVersion)
-                        ? watermark -> new DeletedConversationsSweep(client, records, watermark, retractions)
-                        : null;
+        LongFunction<DeletedConversationsSweep> deleted = resource == Resource.CONVERSATIONS
+                ? DeletedConversationsSweep.listings(apiVersion, client, records, retractions) : null;
         EventSummaryBackfill.Factory backfill = fullGroups instanceof ContactGroups contacts
                 && records.enabled(Tables.EVENTS_SUMMARY)
                 ? new EventSummaryBackfill.Factory(resource, client, path, query, records, contacts) : null;

@@ -23,12 +23,13 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * The connector under {@code intercom.api.version} 2.16 produces the same rows as under 2.11, the
- * default, on the sample workspace's fake, which serves what 2.16 changes on the endpoints the
- * connector reads: a follow-up of a lead merged away answers 410 {@code contact_merged} instead
- * of 404, and contact search refuses a sort order other than "ascending" or "descending" (on every
- * version, so the connector's spelling is checked either way). The README's "API versions"
- * section lists what else 2.16 changes and why it does not touch the rows.
+ * The connector under {@code intercom.api.version} 2.16 and 2.17 (the default) produces the same
+ * rows as under 2.11 on the sample workspace's fake, which serves what 2.16 changes on the
+ * endpoints the connector reads: a follow-up of a lead merged away answers 410 {@code contact_merged}
+ * instead of 404, and contact search refuses a sort order other than "ascending" or "descending"
+ * (on every version, so the connector's spelling is checked either way); and what 2.17 changes:
+ * contact search matches the exact UTC second instead of the workspace's day. The README's "API
+ * versions" section lists what else they change and why it does not touch the rows.
  */
 class ApiVersionsSyncTest {
     private static final Instant GENERATED_AT = Instant.parse("2026-12-03T06:00:00Z");
@@ -45,6 +46,16 @@ class ApiVersionsSyncTest {
         assertEquals(410, recent.mergedLeadStatus(), "2.16: it is gone (the difference the rows must not show)");
         assertTrue(old.records().size() > 1_000, "a full sync of every table: " + old.records().size());
         assertEquals(old.records(), recent.records(), "every record (topic, key, value) the same");
+    }
+
+    @Test
+    void aFullSyncUnder217EmitsTheSameRowsAsUnder211() throws Exception {
+        Sync old = fullSync("2.11");
+        Sync exact = fullSync("2.17");
+        assertEquals("2.17", exact.versionSeen());
+        assertEquals(410, exact.mergedLeadStatus(), "2.17: a merged-away contact is gone, as on 2.16");
+        assertTrue(old.records().size() > 1_000, "a full sync of every table: " + old.records().size());
+        assertEquals(old.records(), exact.records(), "every record (topic, key, value) the same");
     }
 
     /** What one full sync of every table emitted, in a comparable form, and what the fake saw. */

@@ -7,12 +7,12 @@ import java.util.Map;
 record ApiRequest(String method, String path, List<String> pathParams, Map<String, String> query, byte[] body,
                   String baseUrl, String apiVersion) {
 
-    /** Whether the request asks for API version {@code major.minor} or later (Unstable is the latest). */
+    /** Whether the request asks for API version {@code major.minor} or later (Unstable and Preview are the latest). */
     boolean versionAtLeast(int major, int minor) {
         if (apiVersion == null) {
             return false;
         }
-        if (apiVersion.equalsIgnoreCase("Unstable")) {
+        if (apiVersion.equalsIgnoreCase("Unstable") || apiVersion.equalsIgnoreCase("Preview")) {
             return true;
         }
         String[] parts = apiVersion.trim().split("\\.");

@@ -32,6 +32,8 @@ final class ContactEndpoints {
                 .text("name", Contact::name)
                 .timestamp("created_at", Contact::createdAt)
                 .timestamp("updated_at", Contact::updatedAt)
+                .optionalTimestamp("signed_up_at", Contact::signedUpAt)
+                .optionalTimestamp("last_seen_at", Contact::lastSeenAt)
                 .contains("tag_id", c -> c.tags().stream().map(TagLink::tagId).toList())
                 .contains("segment_id", Contact::segmentIds);
     }
@@ -48,7 +50,10 @@ final class ContactEndpoints {
 
     private JsonNode search(ApiRequest r) {
         SearchRequest request = SearchRequest.parse(r.body(), DEFAULT_PER_PAGE);
-        Predicate<Contact> filter = searchable.compile(request.query());
+        // The request's version chooses how dates match: 2.17 made contact search exact-second, in UTC.
+        SearchQuery.DateMatching dates = r.versionAtLeast(2, 17)
+                ? SearchQuery.DateMatching.UTC_SECOND : SearchQuery.DateMatching.WORKSPACE_DAY;
+        Predicate<Contact> filter = searchable.compile(request.query(), dates);
         ToLongFunction<Contact> sortKey = searchable.sortKey(request.sortField());
         if (sortKey == null) {
             throw ApiError.invalid("cannot sort contacts by " + request.sortField());
@@ -56,7 +61,7 @@ final class ContactEndpoints {
         SearchIndex.View<Contact> view =
                 ws.contactIndex().view(request.sortField(), sortKey, ws.clock().millis(), searchIndexLagMs);
         SearchEngine.Page<Contact> page =
-                SearchEngine.page(view, searchable.cacheKey(request.query()), filter, sortKey, Contact::id, request);
+                SearchEngine.page(view, searchable.cacheKey(request.query(), dates), filter, sortKey, Contact::id, request);
         ArrayNode data = Json.array();
         page.items().forEach(c -> data.add(ws.onWire(ContactJson.contact(c, ws.appId(), false))));
         ObjectNode o = Json.typed("list");

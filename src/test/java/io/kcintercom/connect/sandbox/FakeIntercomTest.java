@@ -107,6 +107,83 @@ class FakeIntercomTest {
     }
 
     @Test
+    void contactSearchFrom217MatchesTheExactUtcSecond() throws Exception {
+        List<JsonNode> contacts = allContacts(ws);
+        // A New York day with several distinct update times: where the day rule and the second rule differ.
+        Map<LocalDate, List<Long>> byDay = contacts.stream().map(c -> c.get("updated_at").asLong())
+                .collect(Collectors.groupingBy(t -> day(t, NEW_YORK), TreeMap::new, Collectors.toList()));
+        List<Long> times = byDay.values().stream().filter(ts -> new HashSet<>(ts).size() >= 3).findFirst()
+                .orElseThrow().stream().distinct().sorted().toList();
+        long first = times.get(0);
+        long middle = times.get(1);
+        long last = times.get(times.size() - 1);
+
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.builder().workspaceTimeZone("America/New_York")
+                .build())) {
+            for (String version : List.of("2.17", "2.18", "Preview", "Unstable")) {
+                assertEquals(expectedIds(contacts, t -> t == middle), idSet(searchAll(fake,
+                        filter("updated_at", "=", middle), 150, "ascending", "/contacts/search", "data", version)),
+                        version + ": = is that second only, not its day");
+                assertEquals(expectedIds(contacts, t -> t > first), idSet(searchAll(fake,
+                        filter("updated_at", ">", first), 150, "ascending", "/contacts/search", "data", version)),
+                        version + ": > is strict and keeps the rest of the day");
+                assertEquals(expectedIds(contacts, t -> t < last), idSet(searchAll(fake,
+                        filter("updated_at", "<", String.valueOf(last)), 150, "ascending", "/contacts/search", "data",
+                        version)), version + ": < is strict; numeric strings are accepted");
+                assertEquals(expectedIds(contacts, t -> t >= middle), idSet(searchAll(fake,
+                        filter("updated_at", ">=", middle), 150, "ascending", "/contacts/search", "data", version)));
+                assertEquals(expectedIds(contacts, t -> t <= middle), idSet(searchAll(fake,
+                        filter("updated_at", "<=", middle), 150, "ascending", "/contacts/search", "data", version)));
+                assertEquals(expectedIds(contacts, t -> t >= middle),
+                        idSet(searchAll(fake, or(filter("updated_at", ">", middle), filter("updated_at", "=", middle)),
+                                150, "descending", "/contacts/search", "data", version)),
+                        version + ": the connector's '> W OR = W' starts at W's second, not at W's day");
+            }
+            // A value the API returned finds that contact again, on the other standard timestamps too.
+            JsonNode seen = contacts.stream().filter(c -> c.hasNonNull("last_seen_at")).findFirst().orElseThrow();
+            long lastSeen = seen.get("last_seen_at").asLong();
+            assertEquals(expectedIds(contacts, "last_seen_at", t -> t == lastSeen),
+                    idSet(searchAll(fake, filter("last_seen_at", "=", lastSeen), 150, "ascending", "/contacts/search",
+                            "data", "2.17")));
+            assertTrue(idSet(searchAll(fake, filter("last_seen_at", "=", lastSeen), 150, "ascending",
+                    "/contacts/search", "data", "2.17")).contains(seen.get("id").asText()));
+            assertEquals(expectedIds(contacts, "last_seen_at", t -> t < lastSeen), idSet(searchAll(fake,
+                    filter("last_seen_at", "<", lastSeen), 150, "ascending", "/contacts/search", "data", "2.17")),
+                    "a contact never seen matches no comparison");
+        }
+    }
+
+    @Test
+    void theVersionOfEachRequestChoosesTheDateMatching() throws Exception {
+        List<JsonNode> contacts = allContacts(ws);
+        long probe = contacts.stream().mapToLong(c -> c.get("updated_at").asLong())
+                .filter(t -> dayMembers(contacts, t, NEW_YORK).size() > expectedIds(contacts, u -> u == t).size())
+                .findFirst().orElseThrow();
+        String body = searchBody(filter("updated_at", "=", probe), 150, null, "ascending");
+        try (FakeIntercom fake = FakeIntercom.start(ws, Options.builder().workspaceTimeZone("America/New_York")
+                .build())) {
+            // Alternating on one fake: the total_count of one version's query is not served to the other.
+            for (int round = 0; round < 2; round++) {
+                for (String version : List.of("2.11", "2.16", "2.17")) {
+                    Reply r = send(fake, "POST", "/contacts/search", body, "sample-token", version);
+                    assertEquals(200, r.status());
+                    Set<String> expected = version.equals("2.17") ? expectedIds(contacts, t -> t == probe)
+                            : dayMembers(contacts, probe, NEW_YORK);
+                    assertEquals(expected, idSet(list(r.json().get("data"))), version);
+                    assertEquals(expected.size(), r.json().get("total_count").asInt(), version + " total_count");
+                }
+            }
+            for (String op : List.of(">=", "<=")) {
+                String rejected = searchBody(filter("updated_at", op, probe), 50, null, "ascending");
+                assertEquals(400, send(fake, "POST", "/contacts/search", rejected, "sample-token", "2.16").status(),
+                        "2.16: " + op + " on a date is still rejected");
+                assertEquals(200, send(fake, "POST", "/contacts/search", rejected, "sample-token", "2.17").status(),
+                        "2.17: " + op + " is accepted");
+            }
+        }
+    }
+
+    @Test
     void cursorPagingReturnsEveryContactExactlyOnce() throws Exception {
         List<JsonNode> contacts = allContacts(ws);
         try (FakeIntercom fake = FakeIntercom.start(ws, Options.defaults())) {
@@ -844,13 +921,18 @@ class FakeIntercomTest {
         return searchAll(fake, query, perPage, order, "/contacts/search", "data");
     }
 
-    /** Follows pages.next to the end, checking the page envelope on the way. */
     private static List<JsonNode> searchAll(FakeIntercom fake, String query, int perPage, String order, String path,
                                             String itemsKey) throws Exception {
+        return searchAll(fake, query, perPage, order, path, itemsKey, "2.11");
+    }
+
+    /** Follows pages.next to the end under the API version, checking the page envelope on the way. */
+    private static List<JsonNode> searchAll(FakeIntercom fake, String query, int perPage, String order, String path,
+                                            String itemsKey, String version) throws Exception {
         List<JsonNode> items = new ArrayList<>();
         String cursor = null;
         for (int page = 1; ; page++) {
-            Reply r = post(fake, path, searchBody(query, perPage, cursor, order));
+            Reply r = send(fake, "POST", path, searchBody(query, perPage, cursor, order), "sample-token", version);
             assertEquals(200, r.status(), () -> String.valueOf(r.json()));
             JsonNode pages = r.json().get("pages");
             int total = r.json().get("total_count").asInt();
@@ -1008,6 +1090,11 @@ class FakeIntercomTest {
 
     private static Set<String> expectedIds(List<JsonNode> items, LongPredicate updatedAt) {
         return items.stream().filter(c -> updatedAt.test(c.get("updated_at").asLong()))
+                .map(c -> c.get("id").asText()).collect(Collectors.toSet());
+    }
+
+    private static Set<String> expectedIds(List<JsonNode> items, String field, LongPredicate value) {
+        return items.stream().filter(c -> c.hasNonNull(field) && value.test(c.get(field).asLong()))
                 .map(c -> c.get("id").asText()).collect(Collectors.toSet());
     }
 

@@ -18,20 +18,29 @@ import java.util.function.ToLongFunction;
 
 /**
  * Compiles the {@code query} of a search request into a predicate over one kind of record. Each searchable
- * field is registered with its type. Date fields follow the real API: contacts match whole calendar days in
- * the workspace's time zone; conversations match exact seconds.
+ * field is registered with its type. Date fields follow the real API, which the endpoint chooses per request:
+ * contacts match whole calendar days in the workspace's time zone up to API 2.16 and the exact UTC second from
+ * 2.17; conversations match exact seconds.
  */
 final class SearchQuery<T> {
 
-    enum DateMatching { WORKSPACE_DAY, EXACT_SECOND }
+    enum DateMatching {
+        /** Contact search up to API 2.16: the value's calendar day in the workspace's zone; =, > and < only. */
+        WORKSPACE_DAY,
+        /** Conversation search: the exact second; =, !=, > and <. */
+        EXACT_SECOND,
+        /** Contact search from API 2.17 (and Preview): the exact UTC second, >= and <= accepted too. */
+        UTC_SECOND
+    }
 
     private static final int MAX_NESTED_GROUPS = 2;
     private static final int MAX_FILTERS_PER_GROUP = 15;
 
     private interface FieldFilter<T> {
-        Predicate<T> compile(String field, String operator, JsonNode value);
+        Predicate<T> compile(String field, String operator, JsonNode value, DateMatching dates);
     }
 
+    /** How dates match unless a request chooses otherwise. */
     private final DateMatching dates;
     private final ZoneId zone;
     private final Map<String, FieldFilter<T>> fields = new HashMap<>();
@@ -45,7 +54,7 @@ final class SearchQuery<T> {
 
     /** Operators =, !=, IN, NIN. */
     SearchQuery<T> text(String name, Function<T, String> get) {
-        fields.put(name, (field, op, value) -> {
+        fields.put(name, (field, op, value, dates) -> {
             switch (op) {
                 case "=" -> {
                     String v = text(field, value);
@@ -79,7 +88,7 @@ final class SearchQuery<T> {
 
     /** Operators = and != with true/false. */
     SearchQuery<T> bool(String name, Predicate<T> get) {
-        fields.put(name, (field, op, value) -> {
+        fields.put(name, (field, op, value, dates) -> {
             boolean v;
             if (value != null && value.isBoolean()) {
                 v = value.asBoolean();
@@ -99,7 +108,7 @@ final class SearchQuery<T> {
 
     /** A list-valued field (e.g. contact_ids): = means contains, IN means contains any. */
     SearchQuery<T> contains(String name, Function<T, Collection<String>> get) {
-        fields.put(name, (field, op, value) -> {
+        fields.put(name, (field, op, value, dates) -> {
             switch (op) {
                 case "=" -> {
                     String v = text(field, value);
@@ -126,9 +135,25 @@ final class SearchQuery<T> {
     /** A unix-seconds field; also usable as sort field. */
     SearchQuery<T> timestamp(String name, ToLongFunction<T> get) {
         sortable.put(name, get);
-        fields.put(name, (field, op, value) -> dates == DateMatching.EXACT_SECOND
-                ? exactSecond(field, op, seconds(field, value), get)
-                : workspaceDay(field, op, seconds(field, value), get));
+        fields.put(name, (field, op, value, dates) -> switch (dates) {
+            case EXACT_SECOND -> exactSecond(field, op, seconds(field, value), get);
+            case UTC_SECOND -> utcSecond(field, op, seconds(field, value), get);
+            case WORKSPACE_DAY -> workspaceDay(field, op, seconds(field, value), get);
+        });
+        return this;
+    }
+
+    /**
+     * A unix-seconds field a record may lack (signed_up_at, last_seen_at): a record without it matches no
+     * comparison but {@code !=}, which Preview documents as matching contacts with no value. Not sortable.
+     */
+    SearchQuery<T> optionalTimestamp(String name, Function<T, Long> get) {
+        FieldFilter<T> present = new SearchQuery<T>(dates, zone).timestamp(name, t -> get.apply(t)).fields.get(name);
+        fields.put(name, (field, op, value, dates) -> {
+            Predicate<T> compared = present.compile(field, op, value, dates);
+            boolean matchesNone = op.equals("!=");
+            return t -> get.apply(t) == null ? matchesNone : compared.test(t);
+        });
         return this;
     }
 
@@ -137,19 +162,31 @@ final class SearchQuery<T> {
         return sortable.get(field);
     }
 
-    /** Identifies what a query matches: the same text means something else in another time zone. */
-    String cacheKey(JsonNode query) {
+    /**
+     * Identifies what a query matches: the same text means something else in another time zone, or
+     * under another date matching (another API version).
+     */
+    String cacheKey(JsonNode query, DateMatching dates) {
         return dates + "|" + zone.getId() + "|" + query;
     }
 
+    String cacheKey(JsonNode query) {
+        return cacheKey(query, this.dates);
+    }
+
     Predicate<T> compile(JsonNode query) {
+        return compile(query, this.dates);
+    }
+
+    /** The query's predicate with dates matched as {@code dates} says (the request's API version chooses). */
+    Predicate<T> compile(JsonNode query, DateMatching dates) {
         if (query == null || !query.isObject()) {
             throw ApiError.invalid("query must be an object");
         }
-        return node(query, 0);
+        return node(query, 0, dates);
     }
 
-    private Predicate<T> node(JsonNode n, int groupDepth) {
+    private Predicate<T> node(JsonNode n, int groupDepth, DateMatching dates) {
         if (!n.isObject()) {
             throw ApiError.invalid("every filter must be an object");
         }
@@ -158,7 +195,7 @@ final class SearchQuery<T> {
             throw ApiError.invalid("every filter needs an operator");
         }
         if (n.has("field")) {
-            return fieldFilter(n.path("field").asText(), operator, n.get("value"));
+            return fieldFilter(n.path("field").asText(), operator, n.get("value"), dates);
         }
         if (!operator.equals("AND") && !operator.equals("OR")) {
             throw ApiError.invalid("a filter without field must use operator AND or OR, not " + operator);
@@ -174,7 +211,7 @@ final class SearchQuery<T> {
             throw ApiError.invalid("at most " + MAX_FILTERS_PER_GROUP + " filters in one " + operator + " group");
         }
         List<Predicate<T>> parts = new ArrayList<>();
-        members.forEach(m -> parts.add(node(m, groupDepth + 1)));
+        members.forEach(m -> parts.add(node(m, groupDepth + 1, dates)));
         return operator.equals("AND") ? all(parts) : any(parts);
     }
 
@@ -205,12 +242,12 @@ final class SearchQuery<T> {
         };
     }
 
-    private Predicate<T> fieldFilter(String field, String operator, JsonNode value) {
+    private Predicate<T> fieldFilter(String field, String operator, JsonNode value, DateMatching dates) {
         FieldFilter<T> f = fields.get(field);
         if (f == null) {
             throw ApiError.invalid("field " + field + " is not searchable in this fake (it knows " + fields.keySet() + ")");
         }
-        return f.compile(field, operator, value);
+        return f.compile(field, operator, value, dates);
     }
 
     private Predicate<T> exactSecond(String field, String op, long v, ToLongFunction<T> get) {
@@ -220,6 +257,19 @@ final class SearchQuery<T> {
             case ">" -> t -> get.applyAsLong(t) > v;
             case "<" -> t -> get.applyAsLong(t) < v;
             default -> throw unsupported(field, op);
+        };
+    }
+
+    /**
+     * Contact search from API 2.17 (2.17 changelog; Preview description): standard timestamps match the exact
+     * UTC second passed, not rounded; {@code >} and {@code <} are strict, {@code >=} and {@code <=} inclusive.
+     * The time zone plays no part.
+     */
+    private Predicate<T> utcSecond(String field, String op, long v, ToLongFunction<T> get) {
+        return switch (op) {
+            case ">=" -> t -> get.applyAsLong(t) >= v;
+            case "<=" -> t -> get.applyAsLong(t) <= v;
+            default -> exactSecond(field, op, v, get);
         };
     }
 
