@@ -94,7 +94,9 @@ final class ConfigDefinitions {
                 "Lower bound of the first sync, as an ISO-8601 date or date-time (e.g. 2024-01-01 or "
                         + "2024-01-01T00:00:00Z): objects last updated before it are not read. Blank reads "
                         + "everything. Only applies when no offset is stored yet, or when a resource starts "
-                        + "over (another workspace, a table enabled).",
+                        + "over (another workspace, a table enabled). The reconciliation sweeps and the event "
+                        + "summary backfill keep to the same bound: they list and read only objects updated "
+                        + "since.",
                 GROUP_DATA, ++order, Width.MEDIUM, "Start from");
         def.define(TOPIC_PREFIX, Type.STRING, "intercom.", new ConfigValidators.TopicPrefix(), Importance.MEDIUM,
                 "Prefix of every topic name: each table goes to <prefix><table>, e.g. intercom.users.",
@@ -163,9 +165,20 @@ final class ConfigDefinitions {
                         + "28,000). What a gated sweep can miss, the next full one corrects: a delete offset by "
                         + "a creation the passes have not emitted yet, a tag, company, social profile or note "
                         + "added or removed without updated_at moving, a segment member swapped for another. "
-                        + "0 makes every sweep list in full. The first sweep, and the first after an upgrade, "
-                        + "list in full.",
+                        + "0 makes every sweep list in full. A resource or segment of at most "
+                        + "intercom.reconcile.gate.min.objects objects is listed in full at every sweep. The "
+                        + "sweep at the end of a first sync is gated (that sync has just read every object) and "
+                        + "counts as full; the first sweep after a restart mid-sync or an upgrade lists in full.",
                 GROUP_SYNC, ++order, Width.SHORT, "Full reconcile interval (ms)");
+        def.define(RECONCILE_GATE_MIN_OBJECTS, Type.LONG, 15_000L, ConfigDef.Range.atLeast(0L),
+                Importance.LOW,
+                "Size from which a sweep may be gated by counts: users, leads or conversations whose search "
+                        + "counts at most this many objects, and segments with at most this many members of a "
+                        + "role, are listed in full at every sweep whatever the counts (at most 100 search "
+                        + "pages each), so a small workspace is reconciled exactly every "
+                        + "intercom.reconcile.interval.ms. Larger ones are gated between full sweeps "
+                        + "(intercom.reconcile.full.interval.ms). 0 gates every size.",
+                GROUP_SYNC, ++order, Width.SHORT, "Gate sweeps from (objects)");
         def.define(REFRESH_INTERVAL_MS, Type.LONG, 3_600_000L, ConfigDef.Range.between(0L, 604_800_000L),
                 Importance.LOW,
                 "Time between two full refreshes of admins, teams, tags and segments (which have no cursor). "

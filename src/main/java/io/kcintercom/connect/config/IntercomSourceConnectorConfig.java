@@ -42,6 +42,7 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
     public static final String COMPANIES_POLL_INTERVAL_MS = "companies.poll.interval.ms";
     public static final String RECONCILE_INTERVAL_MS = "intercom.reconcile.interval.ms";
     public static final String RECONCILE_FULL_INTERVAL_MS = "intercom.reconcile.full.interval.ms";
+    public static final String RECONCILE_GATE_MIN_OBJECTS = "intercom.reconcile.gate.min.objects";
     public static final String REFRESH_INTERVAL_MS = "refresh.interval.ms";
     public static final String BATCH_MAX_RECORDS = "batch.max.records";
     public static final String MAX_IN_FLIGHT_REQUESTS = "max.in.flight.requests";
@@ -206,6 +207,10 @@ public final class IntercomSourceConnectorConfig extends AbstractConfig {
 
     public long reconcileFullIntervalMs() {
         return getLong(RECONCILE_FULL_INTERVAL_MS);
+    }
+
+    public long reconcileGateMinObjects() {
+        return getLong(RECONCILE_GATE_MIN_OBJECTS);
     }
 
     public long companiesPollIntervalMs() {

@@ -99,13 +99,12 @@ public final class SearchReader implements ResourceReader {
     /**
      * Reconciles between passes against the records' store of emitted keys ({@link SweepSchedule}).
      *
-     * @param intervalMs {@code intercom.reconcile.interval.ms}, 0 for no sweeps
-     * @param fullIntervalMs {@code intercom.reconcile.full.interval.ms}: sweeps in between are gated by counts
+     * @param reconciliation the intervals and the size from which sweeps are gated by counts
      * @param apiVersion {@code intercom.api.version}: conversations read the deleted listing from 2.16
      */
-    public SearchReader sweeping(RecordFactory records, long intervalMs, long fullIntervalMs, String apiVersion) {
-        this.sweeps = SweepSchedule.of(resource, client, path, query, records, groupBuilder, intervalMs,
-                fullIntervalMs, apiVersion, position);
+    public SearchReader sweeping(RecordFactory records, Reconciliation reconciliation, String apiVersion) {
+        this.sweeps = SweepSchedule.of(resource, client, path, query, records, groupBuilder, reconciliation,
+                apiVersion, position);
         if (groupBuilder instanceof ContactGroups contacts) {
             // Event summaries come from the backfill the schedule runs after the first sync (issue 17).
             this.groupBuilder = contacts.withEventSummariesWhen(() -> sweeps.eventSummariesBackfilled());

@@ -65,8 +65,10 @@ final class SearchSweep implements SweepStep {
     private long requests;
     /** Groups made from each page's listed objects besides the sweep's own (event summaries of active contacts), or null. */
     private Function<List<JsonNode>, List<RecordFactory.Group>> perPage;
-    /** Whether the listing may stop after its first page when the counts agree. */
-    private boolean gated;
+    /** The listing may stop after its first page when the counts agree and exceed this; -1: never. */
+    private long gateAbove = -1;
+    /** intercom.since: objects updated before it are out of scope (unix seconds; 0: none). */
+    private long since;
     /** What runs when the gate stops the listing, before {@code then}; or null. */
     private SweepStep whenGated;
     /** Whether the gate stopped the listing at its first page. */
@@ -91,9 +93,21 @@ final class SearchSweep implements SweepStep {
         this.convertedLeads = new ConvertedLeadRows(client, records);
     }
 
-    /** Stops the listing after its first page when its total_count equals the parents the store holds. */
-    SearchSweep countGated() {
-        this.gated = true;
+    /**
+     * Stops the listing after its first page when its total_count equals the parents the store holds
+     * and is above {@code minObjects}: a smaller listing is read in full whatever the counts.
+     */
+    SearchSweep countGated(long minObjects) {
+        this.gateAbove = minObjects;
+        return this;
+    }
+
+    /**
+     * Lists only objects updated from {@code since} on (intercom.since, unix seconds; 0: all): older
+     * ones were never read by the passes and are no business of the sweep either.
+     */
+    SearchSweep from(long since) {
+        this.since = since;
         return this;
     }
 
@@ -140,14 +154,18 @@ final class SearchSweep implements SweepStep {
             return then == null || then.done() ? List.of() : then.step();
         }
         String context = resource.id() + " sweep" + (cursor == null ? ", first page" : ", cursor " + cursor);
-        JsonNode answer = client.post(path, query.body(0, false, cursor), context);
+        JsonNode answer = client.post(path, query.body(since, false, cursor), context);
         requests++;
         SearchQuery.Page page = query.read(answer, cursor, context);
-        stoppedByGate = gated && cursor == null && countsAgree(answer);
+        stoppedByGate = gateAbove >= 0 && cursor == null && countsAgree(answer);
         List<JsonNode> unknown = new ArrayList<>();
         List<RecordFactory.Group> groups = new ArrayList<>();
         for (SearchQuery.Hit hit : page.hits()) {
             seen.add(hit.id());
+            if (hit.updatedAt() < since) {
+                // Day-granular search (before 2.17) answers since's whole day: the earlier part is out of scope.
+                continue;
+            }
             if (!keys.contains(resource, hit.id())) {
                 if (convertible(hit.object())) {
                     unknown.add(hit.object());
@@ -189,10 +207,12 @@ final class SearchSweep implements SweepStep {
     private boolean countsAgree(JsonNode firstPage) {
         long listedCount = SearchQuery.totalCount(firstPage);
         long stored = keys.enabled() ? keys.size(resource) : -1;
-        boolean agree = listedCount >= 0 && listedCount == stored;
+        boolean small = listedCount >= 0 && listedCount <= gateAbove;
+        boolean agree = listedCount >= 0 && listedCount == stored && !small;
         log.info("{}: count-gated sweep: the search counts {}, the store holds {}: {}", resource.id(),
                 listedCount < 0 ? "none (no total_count)" : listedCount, stored < 0 ? "none (no store)" : stored,
-                agree ? "the listing stops at its first page" : "listing in full");
+                agree ? "the listing stops at its first page" : small
+                        ? "listing in full (at most intercom.reconcile.gate.min.objects objects)" : "listing in full");
         return agree;
     }
 

@@ -79,6 +79,11 @@ public final class SegmentSweep implements SweepStep {
     private long requests;
     private boolean logged;
     private final boolean resendAll;
+    /** Segments of more members than this may stop after their first page when the counts agree. */
+    private final long gateAbove;
+
+    /** What {@code gateAbove} is for a sweep that reads every segment in full. */
+    public static final long NEVER_GATED = -1;
 
     public SegmentSweep(Resource resource, IntercomClient client, RecordFactory records, EmittedKeys keys) {
         this(resource, client, records, keys, false);
@@ -90,18 +95,20 @@ public final class SegmentSweep implements SweepStep {
      */
     public SegmentSweep(Resource resource, IntercomClient client, RecordFactory records, EmittedKeys keys,
                         boolean resendAll) {
-        this(resource, client, records, keys, resendAll, false);
+        this(resource, client, records, keys, resendAll, NEVER_GATED);
     }
 
     /**
-     * @param resendAll  as above
-     * @param countGated stop each segment after its first page when its count equals the stored
-     *                   members'; ignored without a store or when re-sending
+     * @param resendAll as above
+     * @param gateAbove stop a segment after its first page when its count equals the stored members'
+     *                  and is above this ({@link #NEVER_GATED}: never); ignored without a store or when
+     *                  re-sending
      */
     public SegmentSweep(Resource resource, IntercomClient client, RecordFactory records, EmittedKeys keys,
-                        boolean resendAll, boolean countGated) {
+                        boolean resendAll, long gateAbove) {
         this.resendAll = resendAll;
-        this.storedMembers = countGated && keys.enabled() && !resendAll ? new HashMap<>() : null;
+        this.gateAbove = gateAbove;
+        this.storedMembers = gateAbove >= 0 && keys.enabled() && !resendAll ? new HashMap<>() : null;
         if (resource != Resource.USERS && resource != Resource.LEADS) {
             throw new IllegalArgumentException("segment membership is swept for users and leads, not " + resource.id());
         }
@@ -216,8 +223,9 @@ public final class SegmentSweep implements SweepStep {
                 resource.id() + " segment sweep: segment " + segmentId);
         requests++;
         SearchQuery.Page page = query.read(answer, cursor, resource.id() + " segment " + segmentId);
-        boolean countsAgree = storedMembers != null && cursor == null
-                && SearchQuery.totalCount(answer) == storedMembers.getOrDefault(segmentId, 0);
+        long total = SearchQuery.totalCount(answer);
+        boolean countsAgree = storedMembers != null && cursor == null && total > gateAbove
+                && total == storedMembers.getOrDefault(segmentId, 0);
         List<RecordFactory.Group> joins = new ArrayList<>();
         for (SearchQuery.Hit hit : page.hits()) {
             member(hit.id(), segmentId, joins);

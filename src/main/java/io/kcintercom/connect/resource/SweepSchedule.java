@@ -108,13 +108,13 @@ final class SweepSchedule {
     /**
      * The schedule of a search reader.
      *
-     * @param intervalMs {@code intercom.reconcile.interval.ms}; 0 disables sweeps (not the deleted listing)
-     * @param fullIntervalMs {@code intercom.reconcile.full.interval.ms}; 0: every sweep lists in full
+     * @param reconciliation the intervals (an interval of 0 disables sweeps, not the deleted listing)
      * @param apiVersion {@code intercom.api.version}: the deleted listing needs 2.16
      */
     static SweepSchedule of(Resource resource, IntercomClient client, String path, SearchQuery query,
-                            RecordFactory records, GroupBuilder fullGroups, long intervalMs, long fullIntervalMs,
+                            RecordFactory records, GroupBuilder fullGroups, Reconciliation reconciliation,
                             String apiVersion, SearchPosition start) {
+        long intervalMs = reconciliation.intervalMs();
         EmittedKeys keys = records.emitted();
         AtomicLong retractions = new AtomicLong();
         // Users and leads end their sweep with segment membership, read per segment (issue 17).
@@ -126,15 +126,16 @@ final class SweepSchedule {
         boolean readsSegments = resource != Resource.CONVERSATIONS
                 && records.enabled(RoleTables.of(resource).segments());
         NewSweep segments = !readsSegments ? full -> null
-                : full -> new SegmentSweep(resource, client, records, keys, resendMemberships.getAndSet(false), !full);
+                : full -> new SegmentSweep(resource, client, records, keys, resendMemberships.getAndSet(false),
+                        full ? SegmentSweep.NEVER_GATED : reconciliation.gateMinObjects());
         // A sweep's full groups (objects the store does not know) read no event summaries: the
         // backfill, or afterwards the contact's next change, does (issue 17).
         GroupBuilder sweepGroups = fullGroups instanceof ContactGroups contacts
                 ? contacts.withEventSummariesWhen(() -> false) : fullGroups;
         NewSweep newSweep = full -> {
             SearchSweep sweep = new SearchSweep(resource, client, path, query, records, sweepGroups,
-                    segments.create(full), retractions);
-            return full ? sweep : sweep.countGated();
+                    segments.create(full), retractions).from(reconciliation.since());
+            return full ? sweep : sweep.countGated(reconciliation.gateMinObjects());
         };
         if (intervalMs == 0) {
             // No reconciliation; segment membership, which only a segment sweep reads, is still built
@@ -153,8 +154,12 @@ final class SweepSchedule {
         EventSummaryBackfill.Factory backfill = fullGroups instanceof ContactGroups contacts
                 && records.enabled(Tables.EVENTS_SUMMARY)
                 ? new EventSummaryBackfill.Factory(resource, client, path, query, records, contacts) : null;
-        return new SweepSchedule(resource, new SweepCadence(intervalMs, fullIntervalMs, start),
-                keys.enabled(), newSweep, deleted, backfill, retractions, start);
+        // Contacts updated before intercom.since are not the connector's: their summaries are not read either.
+        SearchPosition begin = start.events().equals(SearchPosition.EventsBackfill.NOT_STARTED)
+                && reconciliation.since() > 0
+                ? start.withEvents(new SearchPosition.EventsBackfill(reconciliation.since(), "", 0L)) : start;
+        return new SweepSchedule(resource, new SweepCadence(intervalMs, reconciliation.fullIntervalMs(), begin),
+                keys.enabled(), newSweep, deleted, backfill, retractions, begin);
     }
 
     /** Metrics: sweeps completed, their requests, and the parents and links they retracted. */

@@ -163,7 +163,7 @@ class DeletedConversationsSweepTest extends ReaderTestSupport {
         RecordFactory records = records();
         SearchReader reader = new SearchReader(Resource.CONVERSATIONS, client, "/conversations/search",
                 "conversations", null, new ConversationGroups(client, records, followUps(2)),
-                SearchPosition.initial(0), 60_000, 0, clock::get).sweeping(records, 0, "2.16");
+                SearchPosition.initial(0), 60_000, 0, clock::get).sweeping(records, Reconciliation.every(0, 0), "2.16");
 
         for (int pass = 0; pass < 4; pass++) {
             drainPass(reader);

@@ -288,7 +288,7 @@ class SearchSweepTest extends ReaderTestSupport {
         CountingStep segments = new CountingStep(2);
         SearchSweep sweep = new SearchSweep(Resource.USERS, client, PATH, new SearchQuery("users", "data", null),
                 records, new ContactGroups(Resource.USERS, client, records, followUps(4)), segments, retractions)
-                .countGated();
+                .countGated(0);
 
         List<SourceRecord> out = run(sweep);
 
@@ -310,7 +310,7 @@ class SearchSweepTest extends ReaderTestSupport {
             }
             stubSearchPage(PATH, null, first);
             stubSearchPage(PATH, "cur-1", searchPage("data", null, contact("u2", T - 400)));
-            SearchSweep sweep = usersSweep(records(stored, Tables.USERS)).countGated();
+            SearchSweep sweep = usersSweep(records(stored, Tables.USERS)).countGated(0);
 
             List<SourceRecord> out = run(sweep);
 
@@ -340,7 +340,7 @@ class SearchSweepTest extends ReaderTestSupport {
                 records, contacts);
         AtomicLong summaryRequests = new AtomicLong();
         SearchSweep sweep = new SearchSweep(Resource.USERS, client, PATH, query, records,
-                contacts.withEventSummariesWhen(() -> false), null, retractions).countGated()
+                contacts.withEventSummariesWhen(() -> false), null, retractions).countGated(0)
                 .withPageGroups(listed -> summaries.activeSince(listed, since, summaryRequests))
                 .whenGated(summaries.activeSearch(since, summaryRequests));
 

@@ -111,7 +111,7 @@ class SegmentSweepTest {
                 .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
         fake.resetCounters();
 
-        SegmentSweep unchanged = new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false, true);
+        SegmentSweep unchanged = new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false, 0);
         assertEquals(List.of(), run(unchanged), "nothing moved, nothing emitted");
         assertEquals(ws.segments().size(), fake.requestCount("POST /contacts/search"),
                 "one page per segment, also for the segment of " + members(ws, Resource.USERS, large) + " members");
@@ -123,7 +123,7 @@ class SegmentSweepTest {
                 .filter(id -> segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
         ws.moveSegmentMembership(leaver, large, false);
         fake.resetCounters();
-        SegmentSweep left = new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false, true);
+        SegmentSweep left = new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false, 0);
         List<SourceRecord> out = run(left);
 
         assertEquals(Map.of(leaver + "|" + large, "tombstone"), memberships(out, RoleTables.of(Resource.USERS)));
@@ -150,9 +150,9 @@ class SegmentSweepTest {
         ws.moveSegmentMembership(joiner, large, true);
 
         assertEquals(List.of(), run(new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false,
-                true)), "the count is unchanged and neither is on the first page");
+                0)), "the count is unchanged and neither is on the first page");
         List<SourceRecord> full = run(new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false,
-                false));
+                SegmentSweep.NEVER_GATED));
 
         Map<String, String> expected = new TreeMap<>(Map.of(leaver + "|" + large, "tombstone",
                 joiner + "|" + large, "row"));

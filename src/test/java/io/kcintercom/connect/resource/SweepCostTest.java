@@ -135,10 +135,10 @@ class SweepCostTest {
             GroupBuilder groups = contacts ? new ContactGroups(resource, client, records, followUps)
                     : new ConversationGroups(client, records, followUps);
             SweepStep segments = contacts
-                    ? new SegmentSweep(resource, client, records, records.emitted(), false, !full) : null;
+                    ? new SegmentSweep(resource, client, records, records.emitted(), false, full ? SegmentSweep.NEVER_GATED : 0) : null;
             SearchSweep sweep = new SearchSweep(resource, client, contacts ? "/contacts/search" : "/conversations/search",
                     query, records, groups, segments, new AtomicLong());
-            out.addAll(SearchSweepTest.run(full ? sweep : sweep.countGated()));
+            out.addAll(SearchSweepTest.run(full ? sweep : sweep.countGated(0)));
         }
         return out;
     }

@@ -35,7 +35,7 @@ class SweepScheduleTest extends ReaderTestSupport {
         RecordFactory records = new RecordFactory(PREFIX, List.of(Tables.USERS), BadObjects.skipping(), store);
         return new SearchReader(Resource.USERS, client, PATH, "data", SearchReader.condition("role", "=", "user"),
                 new ContactGroups(Resource.USERS, client, records, followUps(4)), start, POLL_MS, 0, clock::get)
-                .sweeping(records, INTERVAL_MS, fullIntervalMs, "2.11");
+                .sweeping(records, Reconciliation.every(INTERVAL_MS, fullIntervalMs), "2.11");
     }
 
     /** Role filter only (the first pass and every sweep): u1 then, at cursor s1, u2. Any later pass: nothing. */
