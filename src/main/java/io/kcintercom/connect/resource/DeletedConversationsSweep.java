@@ -70,7 +70,8 @@ final class DeletedConversationsSweep implements SweepStep {
 
     /**
      * The listings of one conversations reader, from a watermark, or null when the configured API
-     * version ({@code intercom.api.version}) has no listing (before 2.16). The listings share whether Intercom refused it.
+     * version ({@code intercom.api.version}) has no listing (before 2.16). The listings share
+     * whether Intercom refused it.
      */
     static LongFunction<DeletedConversationsSweep> listings(String apiVersion, IntercomClient client,
                                                             RecordFactory records, AtomicLong retractions) {

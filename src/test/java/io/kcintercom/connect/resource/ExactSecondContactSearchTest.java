@@ -89,7 +89,8 @@ class ExactSecondContactSearchTest {
                 ws.updateContact(id);
             }
             nowMs.addAndGet(5_000);
-            ResourceReader users = reader(fake, version, Map.of("intercom.since", Instant.ofEpochSecond(since).toString()));
+            ResourceReader users = reader(fake, version,
+                    Map.of("intercom.since", Instant.ofEpochSecond(since).toString()));
             emittedByVersion.put(version, Set.copyOf(ids(drainPass(users))));
             pagesByVersion.put(version, fake.requestCount(SEARCH));
             assertEquals(Set.copyOf(ids.subList(EARLIER_TODAY, EARLIER_TODAY + 200)), emittedByVersion.get(version),

@@ -61,7 +61,8 @@ final class ContactEndpoints {
         SearchIndex.View<Contact> view =
                 ws.contactIndex().view(request.sortField(), sortKey, ws.clock().millis(), searchIndexLagMs);
         SearchEngine.Page<Contact> page =
-                SearchEngine.page(view, searchable.cacheKey(request.query(), dates), filter, sortKey, Contact::id, request);
+                SearchEngine.page(view, searchable.cacheKey(request.query(), dates), filter, sortKey, Contact::id,
+                        request);
         ArrayNode data = Json.array();
         page.items().forEach(c -> data.add(ws.onWire(ContactJson.contact(c, ws.appId(), false))));
         ObjectNode o = Json.typed("list");
