@@ -2,6 +2,7 @@ package io.kcintercom.bench;
 
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
+import io.kcintercom.connect.resource.BadObjects;
 import io.kcintercom.connect.resource.FollowUps;
 import io.kcintercom.connect.resource.Readers;
 import io.kcintercom.connect.resource.RecordFactory;
@@ -11,6 +12,7 @@ import io.kcintercom.connect.resource.SegmentSweep;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.state.EmittedKeys;
+import io.kcintercom.connect.state.KeyStore;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,6 +46,13 @@ import java.util.function.ToLongFunction;
  * reconciliation sweep: it is run for both roles after the first sync, its requests fitted to the
  * memberships (contact-segment pairs) and extrapolated to {@value #TARGET_SEGMENTS} segments.
  *
+ * <p>The readers keep a store of emitted keys (in memory, as the task's state topic would load it), so
+ * the reconciliation sweeps run as they do on a worker: a day later the sweep gated by counts, a
+ * {@code intercom.reconcile.full.interval.ms} later the full one; each measured as what the search
+ * resources requested beyond an idle pass. The sample workspace is far below
+ * {@code intercom.reconcile.gate.min.objects}, under which sweeps are never gated, so the model sets
+ * it to 0, as a 2M-contact workspace is far above it.
+ *
  * <p>Run: {@code bench/cost-model} (a minute; writes the "Cost model" section of RESULTS.md).
  */
 public final class CostModel {
@@ -61,6 +70,13 @@ public final class CostModel {
     static final int SAMPLE_SEGMENTS = 6;
     static final String SWEEP_SEARCH = "segment sweep: POST /contacts/search (segment_id)";
     static final String SWEEP_LIST = "segment sweep: GET /segments";
+    static final String GATED = "gated sweep: ";
+    static final String FULL = "full sweep: ";
+    /**
+     * Companies a scroll page holds: 100 by Intercom's 2.3 docs (the 2026-12 facts note, Q6: LIKELY;
+     * no page size is documented since, and the scroll takes no per_page), where the fake's default is 50.
+     */
+    static final int SCROLL_PAGE_SIZE = 100;
     static final Instant GENERATED_AT = Instant.parse("2026-12-03T04:00:00Z");
 
     /** What an endpoint's request count grows with. */
@@ -115,10 +131,12 @@ public final class CostModel {
         List<Sample> idle = new ArrayList<>();
         List<Sample> changes = new ArrayList<>();
         List<Sample> sweeps = new ArrayList<>();
+        List<Sample> gatedSweeps = new ArrayList<>();
+        List<Sample> fullSweeps = new ArrayList<>();
         for (long[] size : SIZES) {
-            measure(size, firstSync, idle, changes, sweeps);
+            measure(size, firstSync, idle, changes, sweeps, gatedSweeps, fullSweeps);
         }
-        return CostReport.render(this, firstSync, idle, changes, sweeps);
+        return CostReport.render(this, firstSync, idle, changes, sweeps, gatedSweeps, fullSweeps);
     }
 
     IntercomSourceConnectorConfig defaults() {
@@ -130,7 +148,7 @@ public final class CostModel {
     }
 
     private void measure(long[] size, List<Sample> firstSync, List<Sample> idle, List<Sample> changes,
-                         List<Sample> sweeps) throws Exception {
+                         List<Sample> sweeps, List<Sample> gatedSweeps, List<Sample> fullSweeps) throws Exception {
         SampleWorkspace ws = SampleWorkspace.generate(17, SampleWorkspace.Sizes.builder().users((int) size[0])
                 .leads((int) size[1]).conversations((int) size[2]).companies((int) size[3]).build(), GENERATED_AT);
         ws.useClock(nowMs::get);
@@ -140,14 +158,16 @@ public final class CostModel {
         }
         tables = List.copyOf(new LinkedHashSet<>(tables));
         try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().token("cost-model")
-                .rateLimitPer10s(0).workspaceTimeZone("UTC").build());
+                .rateLimitPer10s(0).workspaceTimeZone("UTC").scrollPageSize(SCROLL_PAGE_SIZE).build());
              IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(), "cost-model",
-                     "2.11", 10_000, 20, 10_000));
+                     defaults.apiVersion(), 10_000, 20, 10_000));
              FollowUps followUps = new FollowUps(8, "cost-model")) {
             Map<Resource, ResourceReader> readers = new EnumMap<>(Resource.class);
+            RecordFactory records = new RecordFactory("cost.", tables, BadObjects.skipping(),
+                    new KeyStore("cost-state", List.of(Resource.values())));
             for (Resource r : Resource.values()) {
-                readers.put(r, Readers.create(r, new IntercomSourceConnectorConfig(config(fake, tables)), client, new RecordFactory("cost.", tables),
-                        followUps, null, nowMs::get));
+                readers.put(r, Readers.create(r, new IntercomSourceConnectorConfig(config(fake, tables)), client,
+                        records, followUps, null, nowMs::get));
             }
             List<String> contactIds = new ArrayList<>(ws.contactIds("user"));
             contactIds.addAll(ws.contactIds("lead"));
@@ -183,10 +203,18 @@ public final class CostModel {
             for (Resource r : searches) {
                 drain(due(readers.get(r)));
             }
-            idle.add(new Sample(drivers, fake.requestCounts()));
+            Map<String, Long> idlePass = new TreeMap<>(fake.requestCounts());
+            idle.add(new Sample(drivers, idlePass));
             if (idleWaitsMs.isEmpty()) {
                 measureIdleWaits(readers.get(Resource.USERS));
             }
+
+            // A day later the sweep gated by counts, a full interval later the full one: what the search
+            // resources request beyond an idle pass.
+            gatedSweeps.add(new Sample(drivers, sweepDay(fake, readers, searches, defaults.reconcileIntervalMs(),
+                    idlePass, GATED)));
+            fullSweeps.add(new Sample(drivers, sweepDay(fake, readers, searches, defaults.reconcileFullIntervalMs(),
+                    idlePass, FULL)));
 
             // 10 % of the contacts and conversations change, one every 2 s, then a pass of each.
             List<String> changed = new ArrayList<>();
@@ -209,6 +237,38 @@ public final class CostModel {
             changes.add(new Sample(drivers(ws, changed, changedConversations, 0), fake.requestCounts()));
             for (ResourceReader reader : readers.values()) {
                 reader.close();
+            }
+        }
+    }
+
+    /** The requests of an idle pass and the sweep {@code laterMs} from now, less the idle pass's, each named {@code kind}. */
+    private Map<String, Long> sweepDay(FakeIntercom fake, Map<Resource, ResourceReader> readers,
+                                       List<Resource> searches, long laterMs, Map<String, Long> idlePass,
+                                       String kind) throws InterruptedException {
+        nowMs.addAndGet(laterMs);
+        fake.resetCounters();
+        for (Resource r : searches) {
+            settle(readers.get(r));
+        }
+        Map<String, Long> sweep = new TreeMap<>();
+        fake.requestCounts().forEach((endpoint, n) -> {
+            long beyond = n - idlePass.getOrDefault(endpoint, 0L);
+            if (beyond > 0) {
+                sweep.put(kind + endpoint, beyond);
+            }
+        });
+        return sweep;
+    }
+
+    /** Polls a reader while something is due, the clock still: a pass, then the sweep it makes due. */
+    private void settle(ResourceReader reader) throws InterruptedException {
+        long deadline = System.nanoTime() + 300_000_000_000L;
+        while (reader.nextDueMs() <= nowMs.get()) {
+            if (reader.poll(10_000).isEmpty()) {
+                Thread.sleep(1);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(reader.resource().id() + ": the sweep did not end in 5 minutes");
             }
         }
     }
@@ -248,6 +308,11 @@ public final class CostModel {
         return switch (endpoint) {
             case "POST /contacts/search", "GET /contacts/{id}/segments", "GET /events" -> Driver.CONTACTS;
             case SWEEP_SEARCH -> Driver.MEMBERSHIPS;
+            case FULL + "POST /contacts/search" -> Driver.CONTACTS;
+            case FULL + "POST /conversations/search" -> Driver.CONVERSATIONS;
+            // A full sweep fetches the whole lists of contacts whose inline tags or companies are truncated.
+            case FULL + "GET /contacts/{id}/tags" -> Driver.TRUNCATED_TAGS;
+            case FULL + "GET /contacts/{id}/companies" -> Driver.TRUNCATED_COMPANIES;
             case "GET /contacts/{id}/notes" -> Driver.CONTACTS_WITH_NOTES;
             case "GET /contacts/{id}/tags" -> Driver.TRUNCATED_TAGS;
             case "GET /contacts/{id}/companies" -> Driver.TRUNCATED_COMPANIES;
@@ -294,6 +359,7 @@ public final class CostModel {
         p.put("intercom.tables", String.join(",", tables));
         p.put("intercom.token.check", "false");
         p.put("topic.prefix", "cost.");
+        p.put("intercom.reconcile.gate.min.objects", "0");
         return p;
     }
 

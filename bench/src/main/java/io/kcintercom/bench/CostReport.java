@@ -22,16 +22,19 @@ final class CostReport {
     static final String BEGIN = "<!-- cost-model: begin (written by bench/cost-model) -->";
     static final String END = "<!-- cost-model: end -->";
     private static final double DAY_S = 86_400;
+    private static final String DELETED_LISTING = "GET /conversations/deleted";
 
     private CostReport() {
     }
 
     static String render(CostModel model, List<Sample> firstSync, List<Sample> idle, List<Sample> changes,
-                         List<Sample> sweeps) {
+                         List<Sample> sweeps, List<Sample> gatedSweeps, List<Sample> fullSweeps) {
         Map<String, Fit> first = CostModel.fit(firstSync);
         Map<String, Fit> idleFit = CostModel.fit(idle);
         Map<String, Fit> changeFit = CostModel.fit(changes);
         Map<String, Fit> sweepFit = CostModel.fit(sweeps);
+        Map<String, Fit> gatedFit = CostModel.fit(gatedSweeps);
+        Map<String, Fit> fullFit = CostModel.fit(fullSweeps);
         double pollS = model.defaults().pollIntervalMs() / 1000.0;
         double companiesS = model.defaults().companiesPollIntervalMs() / 1000.0;
         double refreshS = model.defaults().refreshIntervalMs() / 1000.0;
@@ -39,7 +42,7 @@ final class CostReport {
         // Per refresh of admins, teams, tags and segments; per pass of the companies scroll.
         Map<String, Double> perRefresh = new LinkedHashMap<>();
         first.forEach((e, f) -> {
-            if (CostModel.driverOf(e) == Driver.ONE) {
+            if (CostModel.driverOf(e) == Driver.ONE && !e.equals(DELETED_LISTING)) {
                 perRefresh.put(e, f.at(1));
             }
         });
@@ -61,6 +64,9 @@ final class CostReport {
         firstSyncModel.put("GET /companies/scroll",
                 scrollPerPass * (1 + syncS / (companiesS + scrollPerPass * CostModel.LATENCY_S)));
         perRefresh.forEach((e, v) -> firstSyncModel.put(e, v * (1 + Math.floor(syncS / refreshS))));
+        // The deleted conversations listing after each conversations pass: as many as the passes over 0.7 h.
+        double deletedPerPass = at(idleFit, DELETED_LISTING, 1);
+        firstSyncModel.put(DELETED_LISTING, deletedPerPass * Math.ceil(syncS / pollS));
 
         // A change day: passes of each search resource poll.interval.ms apart, as passes that emit are
         // (about 10 contact changes a pass; a conversations pass without change backs off, so this is
@@ -75,6 +81,8 @@ final class CostReport {
         Map<String, Double> idleDay = new LinkedHashMap<>();
         idleDay.put("POST /contacts/search", 2 * contactIdlePasses * contactIdlePages);
         idleDay.put("POST /conversations/search", conversationIdlePasses * conversationIdlePages);
+        // API 2.16+: the deleted conversations listing after each conversations pass (a request when none).
+        idleDay.put(DELETED_LISTING, conversationIdlePasses * deletedPerPass);
         idleDay.put("GET /companies/scroll", companiesPassesPerDay * scrollPerPass);
         perRefresh.forEach((e, v) -> idleDay.put(e, v * DAY_S / refreshS));
 
@@ -87,6 +95,7 @@ final class CostReport {
         double changedPerConversationPass = CostModel.DAY_CONVERSATION_CHANGES / conversationPasses;
         changeDay.put("POST /conversations/search", conversationPasses * Math.max(conversationIdlePages,
                 at(changeFit, "POST /conversations/search", changedPerConversationPass)));
+        changeDay.put(DELETED_LISTING, conversationPasses * deletedPerPass);
         changeDay.put("GET /conversations/{id}", CostModel.DAY_CONVERSATION_CHANGES
                 * slope(changeFit, "GET /conversations/{id}"));
         changeDay.put("GET /events", CostModel.DAY_CONTACT_CHANGES * slope(changeFit, "GET /events"));
@@ -102,10 +111,22 @@ final class CostReport {
                 ? DAY_S * 1000 / model.defaults().reconcileIntervalMs() : 0;
         firstSyncModel.put(CostModel.SWEEP_SEARCH, sweepSearch);
         firstSyncModel.put(CostModel.SWEEP_LIST, sweepList);
+        // The daily sweep is gated by counts (a page per resource, and per segment and role, the target's
+        // 14 more segments included); one in fullIntervalMs / intervalMs lists everything instead.
+        double extraSegmentPages = 2.0 * (CostModel.TARGET_SEGMENTS - CostModel.SAMPLE_SEGMENTS);
+        Map<String, Double> gatedSweep = new LinkedHashMap<>();
+        gatedFit.forEach((e, f) -> gatedSweep.put(e, f.at(1)
+                + (e.equals(CostModel.GATED + "POST /contacts/search") ? extraSegmentPages : 0)));
+        Map<String, Double> fullSweep = new LinkedHashMap<>();
+        fullFit.forEach((e, f) -> fullSweep.put(e, f.at(CostModel.target(CostModel.driverOf(e)))
+                + (e.equals(CostModel.FULL + "POST /contacts/search") ? extraSegmentPages : 0)));
+        double fullEveryDays = model.defaults().reconcileFullIntervalMs() / 86_400_000.0;
         for (Map<String, Double> day : List.of(idleDay, changeDay)) {
-            day.put(CostModel.SWEEP_SEARCH, sweepsPerDay * sweepSearch);
-            day.put(CostModel.SWEEP_LIST, sweepsPerDay * sweepList);
+            gatedSweep.forEach((e, v) -> day.put(e, sweepsPerDay * v));
         }
+        Map<String, Double> fullSweepDay = new LinkedHashMap<>(idleDay);
+        gatedSweep.keySet().forEach(fullSweepDay::remove);
+        fullSweep.forEach((e, v) -> fullSweepDay.put(e, v));
 
         StringBuilder out = new StringBuilder();
         out.append(BEGIN).append("\n\n## Cost model at 2M contacts (issue 17)\n\n");
@@ -119,18 +140,27 @@ final class CostReport {
                 .append(String.format(Locale.ROOT, "refresh.interval.ms %.0f s), 0.5 s a request, 10,000 ", refreshS))
                 .append("requests a minute; a change day is 30,000 contact and 3,000 conversation changes.\n\n");
         out.append("### Model (requests; the review's figures are the code before issue 17)\n\n");
-        out.append("| endpoint | first sync | 30k-change day | no-change day |\n|---|---:|---:|---:|\n");
+        out.append("| endpoint | first sync | 30k-change day | no-change day | no-change day of the full sweep |\n"
+                + "|---|---:|---:|---:|---:|\n");
         TreeSet<String> endpoints = new TreeSet<>(firstSyncModel.keySet());
         endpoints.addAll(changeDay.keySet());
+        endpoints.addAll(fullSweepDay.keySet());
         for (String e : endpoints) {
             out.append("| `").append(e).append("` | ").append(n(firstSyncModel.getOrDefault(e, 0.0))).append(" | ")
                     .append(n(changeDay.getOrDefault(e, 0.0))).append(" | ").append(n(idleDay.getOrDefault(e, 0.0)))
-                    .append(" |\n");
+                    .append(" | ").append(n(fullSweepDay.getOrDefault(e, 0.0))).append(" |\n");
         }
         double firstTotal = sum(firstSyncModel);
         out.append("| **total** | **").append(n(firstTotal)).append("** | **").append(n(sum(changeDay)))
-                .append("** | **").append(n(sum(idleDay))).append("** |\n");
-        out.append("| review, before issue 17 | 6,350,000 | 318,000 | 217,000 (contact search alone) |\n\n");
+                .append("** | **").append(n(sum(idleDay))).append("** | **").append(n(sum(fullSweepDay)))
+                .append("** |\n");
+        out.append("| review, before issue 17 | 6,350,000 | 318,000 | 217,000 (contact search alone) | |\n\n");
+        out.append(String.format(Locale.ROOT, "- Reconciliation: the daily sweep is gated by counts, %s requests "
+                        + "(a page per resource, per segment and role, and the search for active contacts); one "
+                        + "sweep in %.0f days (intercom.reconcile.full.interval.ms) lists everything instead, %s "
+                        + "requests; over a week without change, %s requests a day on average.%n",
+                n(sum(gatedSweep)), fullEveryDays, n(sum(fullSweep)),
+                n(sum(idleDay) + (sum(fullSweep) - sum(gatedSweep)) / fullEveryDays)));
         double events = firstSyncModel.getOrDefault("GET /events", 0.0);
         // The event summary backfill runs after the first pass of each role: one contact search page
         // per 150 contacts (both roles) and one GET /events per contact; the measured first sync holds both.
@@ -144,8 +174,9 @@ final class CostReport {
                 (firstTotal - events - backfillPages) / CostModel.RATE_PER_MIN / 60));
         out.append(String.format(Locale.ROOT, "- Segment membership (no per-contact call): a segment sweep of both "
                         + "roles costs %s requests at %s memberships in %d segments (%.4f search pages per "
-                        + "membership, fitted), at the end of the first sync and %.1f time(s) a day "
-                        + "(intercom.reconcile.interval.ms).%n",
+                        + "membership, fitted), at the end of the first sync and in each full sweep; the %.1f "
+                        + "daily sweep(s) in between (intercom.reconcile.interval.ms) read a page per segment and "
+                        + "role while its count is unchanged.%n",
                 n(sweepSearch + sweepList), n(CostModel.target(Driver.MEMBERSHIPS)), CostModel.TARGET_SEGMENTS,
                 slope(sweepFit, CostModel.SWEEP_SEARCH), sweepsPerDay));
         out.append(String.format(Locale.ROOT, "- Event summaries: %.3f requests per contact (aim: exactly 1).%n",
@@ -169,6 +200,8 @@ final class CostReport {
         calibration(out, "idle pass", idle, idleFit);
         calibration(out, "pass after 10 % changed", changes, changeFit);
         calibration(out, "segment sweep, both roles (6 segments)", sweeps, sweepFit);
+        calibration(out, "sweep gated by counts, a day later (beyond an idle pass)", gatedSweeps, gatedFit);
+        calibration(out, "full sweep, a full interval later (beyond an idle pass)", fullSweeps, fullFit);
         out.append("\n").append(END).append("\n");
         return out.toString();
     }

@@ -16,7 +16,8 @@ import org.apache.kafka.connect.errors.DataException;
  * The counterpart of kafka-connect-jdbc's {@code TimestampIncrementingCriteria}.
  *
  * <p>A pass from W asks for {@code updated_at > W OR updated_at = W}, which on contact search
- * means "from the start of W's day" and on exact-second search "from W", ANDed with the base
+ * before API 2.17 means "from the start of W's day" and on exact-second search (conversations;
+ * contacts from 2.17) "from W", ANDed with the base
  * filter, sorted by {@code updated_at} ascending ({@link NewestFirstPass}: descending),
  * {@value #PAGE_SIZE} a page.
  */
