@@ -95,8 +95,9 @@ final class ConfigDefinitions {
                         + "2024-01-01T00:00:00Z): objects last updated before it are not read. Blank reads "
                         + "everything. Only applies when no offset is stored yet, or when a resource starts "
                         + "over (another workspace, a table enabled). The reconciliation sweeps and the event "
-                        + "summary backfill keep to the same bound: they list and read only objects updated "
-                        + "since.",
+                        + "summary backfill keep to the bound the resource started with (kept in its offset as "
+                        + "since): they list and read only objects updated since then, and a later change of "
+                        + "this key changes neither.",
                 GROUP_DATA, ++order, Width.MEDIUM, "Start from");
         def.define(TOPIC_PREFIX, Type.STRING, "intercom.", new ConfigValidators.TopicPrefix(), Importance.MEDIUM,
                 "Prefix of every topic name: each table goes to <prefix><table>, e.g. intercom.users.",

@@ -2,6 +2,7 @@ package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kcintercom.connect.client.IntercomClient;
+import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.JsonPaths;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
@@ -165,13 +166,20 @@ final class EventSummaryBackfill implements SweepStep {
     /**
      * The groups of a sweep's page that refresh the summaries of contacts active since the previous
      * sweep: their inline {@code last_seen_at} or {@code last_request_at} is after {@code sinceSeconds}
-     * (no request for the others); each covers {@code events_summary}. Counts its requests.
+     * (no request for the others); each covers {@code events_summary}. Counts its requests. Only
+     * contacts the store of emitted keys holds: one it does not (updated before the resource's
+     * scope, or one whose row cannot be built) has no row for a summary to belong to, and its
+     * summary would make it a stored parent that the next full sweep retracts again.
      */
     static List<RecordFactory.Group> activeSince(Resource resource, RecordFactory records, ContactGroups contacts,
                                                  List<JsonNode> listed, long sinceSeconds, AtomicLong requests) {
         List<String> active = new ArrayList<>();
+        EmittedKeys stored = records.emitted();
         for (JsonNode contact : listed) {
             String id = JsonPaths.text(contact, "id");
+            if (id != null && stored.enabled() && !stored.contains(resource, id)) {
+                continue;
+            }
             if (id != null && (contact.path("last_seen_at").asLong(0) > sinceSeconds
                     || contact.path("last_request_at").asLong(0) > sinceSeconds)) {
                 active.add(id);

@@ -12,6 +12,9 @@ import org.apache.kafka.connect.errors.ConnectException;
  * API, is strict, so a typo is rejected with a message instead of derailing the next sync.
  */
 final class OffsetFields {
+    /** The largest plausible unix-seconds value (year 5138): anything above is milliseconds. */
+    private static final long MAX_SECONDS = 100_000_000_000L;
+
     private final Resource resource;
     private final Map<String, ?> offset;
 
@@ -81,6 +84,10 @@ final class OffsetFields {
         boolean integral = value instanceof Long || value instanceof Integer || value instanceof Short;
         if (!integral || ((Number) value).longValue() < -1) {
             throw invalid("\"" + key + "\" must be a number of unix seconds, not " + value);
+        }
+        if (((Number) value).longValue() > MAX_SECONDS) {
+            // Milliseconds by mistake: a time thousands of years ahead would stop whatever waits for it.
+            throw invalid("\"" + key + "\" must be unix seconds, not milliseconds: " + value);
         }
         return this;
     }

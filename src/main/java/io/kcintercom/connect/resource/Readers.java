@@ -25,12 +25,12 @@ public final class Readers {
                     new ContactGroups(resource, client, records, followUps),
                     SearchPosition.fromMap(offset, since), config.pollIntervalMs(), config.searchDelayMs(), clock)
                     .idlePassesUpTo(config.pollIntervalMaxMs())
-                    .sweeping(records, Reconciliation.from(config), config.apiVersion());
+                    .sweeping(records, Reconciliation.from(config, offset), config.apiVersion());
             case CONVERSATIONS -> new SearchReader(resource, client, "/conversations/search", "conversations",
                     null, new ConversationGroups(client, records, followUps),
                     SearchPosition.fromMap(offset, since), config.pollIntervalMs(), config.searchDelayMs(), clock)
                     .idlePassesUpTo(config.pollIntervalMaxMs())
-                    .sweeping(records, Reconciliation.from(config), config.apiVersion());
+                    .sweeping(records, Reconciliation.from(config, offset), config.apiVersion());
             case COMPANIES -> new CompaniesReader(client, records, offset, since, config.companiesPollIntervalMs(),
                     CompaniesReader.ScrollSettings.defaults(), clock);
             case ADMINS -> ReferenceReader.admins(client, records, offset, config.refreshIntervalMs(), clock);

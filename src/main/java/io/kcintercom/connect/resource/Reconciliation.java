@@ -1,10 +1,11 @@
 package io.kcintercom.connect.resource;
 
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
+import java.util.Map;
 
 /**
  * How a search resource reconciles with Intercom ({@link SweepSchedule}): the keys that shape its
- * sweeps, read once from the config.
+ * sweeps, read once from the config, and whether the reader starts its first sync.
  *
  * @param intervalMs     {@code intercom.reconcile.interval.ms}: time between two sweeps, 0 for none
  * @param fullIntervalMs {@code intercom.reconcile.full.interval.ms}: sweeps in between are gated by
@@ -12,23 +13,24 @@ import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
  * @param gateMinObjects {@code intercom.reconcile.gate.min.objects}: a listing (a resource, or a
  *                       segment's members of a role) of at most this many objects is read in full
  *                       whatever the counts
- * @param since          {@code intercom.since} in unix seconds (0: none): objects updated before it
- *                       are out of the connector's scope, for the sweeps as for the passes
+ * @param firstSync      the reader starts with no stored offset, so its first pass reads every object
+ *                       in scope, as a full listing would (a user-written offset does not)
  */
-public record Reconciliation(long intervalMs, long fullIntervalMs, long gateMinObjects, long since) {
+public record Reconciliation(long intervalMs, long fullIntervalMs, long gateMinObjects, boolean firstSync) {
 
-    public static Reconciliation from(IntercomSourceConnectorConfig config) {
+    /** @param offset the resource's stored offset, null or empty when there is none */
+    public static Reconciliation from(IntercomSourceConnectorConfig config, Map<String, ?> offset) {
         return new Reconciliation(config.reconcileIntervalMs(), config.reconcileFullIntervalMs(),
-                config.reconcileGateMinObjects(), config.sinceEpochSeconds());
+                config.reconcileGateMinObjects(), offset == null || offset.isEmpty());
     }
 
-    /** Sweeps every {@code intervalMs}, full every {@code fullIntervalMs}, gated at any size, no lower bound. */
+    /** Sweeps every {@code intervalMs}, full every {@code fullIntervalMs}, gated at any size, resumed. */
     static Reconciliation every(long intervalMs, long fullIntervalMs) {
-        return new Reconciliation(intervalMs, fullIntervalMs, 0, 0);
+        return new Reconciliation(intervalMs, fullIntervalMs, 0, false);
     }
 
-    /** Whether a listing Intercom counts {@code total} objects in may stop early when the counts agree. */
-    boolean gates(long total) {
-        return total > gateMinObjects;
+    /** The same, for a reader that starts its first sync. */
+    Reconciliation startingFirstSync() {
+        return new Reconciliation(intervalMs, fullIntervalMs, gateMinObjects, true);
     }
 }

@@ -24,9 +24,13 @@ import java.util.Set;
  * @param deletedThrough the newest {@code deleted_at} read from Intercom's deleted conversations
  *                  listing (unix seconds), 0 before the first ({@link DeletedConversationsSweep})
  * @param events    how far the event summary backfill of users and leads has got ({@link EventSummaryBackfill})
+ * @param since     the lower bound the resource was first read from ({@code intercom.since} when it
+ *                  started, unix seconds; 0: everything), kept so that sweeps and the backfill read
+ *                  the same scope as the first sync even when the config changes later; an offset
+ *                  written before it was kept reads 0, what its sweeps listed until then
  */
 public record SearchPosition(long updatedAt, String id, long passFrom, String cursor, long sweptAt,
-                             long fullSweptAt, long deletedThrough, EventsBackfill events) {
+                             long fullSweptAt, long deletedThrough, EventsBackfill events, long since) {
     static final String UPDATED_AT = "updated_at";
     static final String ID = "id";
     static final String PASS_FROM = "pass_from";
@@ -37,6 +41,7 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
     static final String EVENTS_FROM = "events_from";
     static final String EVENTS_FROM_ID = "events_from_id";
     static final String EVENTS_DONE_AT = "events_done_at";
+    static final String SINCE = "since";
 
     /**
      * The event summary backfill's progress: summaries were read for every contact up to and
@@ -59,6 +64,12 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
         }
     }
 
+    /** A position of a resource read from the beginning (no intercom.since). */
+    public SearchPosition(long updatedAt, String id, long passFrom, String cursor, long sweptAt,
+                          long fullSweptAt, long deletedThrough, EventsBackfill events) {
+        this(updatedAt, id, passFrom, cursor, sweptAt, fullSweptAt, deletedThrough, events, 0L);
+    }
+
     /** A position without the event summary backfill's progress (not started). */
     public SearchPosition(long updatedAt, String id, long passFrom, String cursor, long sweptAt,
                           long deletedThrough) {
@@ -71,7 +82,7 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
     }
 
     public static SearchPosition initial(long since) {
-        return new SearchPosition(since, "", since, null);
+        return new SearchPosition(since, "", since, null, 0L, 0L, 0L, EventsBackfill.NOT_STARTED, Math.max(0L, since));
     }
 
     /** The position an offset map holds; {@code initial(since)} without one. */
@@ -86,7 +97,7 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
         return new SearchPosition(updatedAt, id == null ? "" : id, Math.min(passFrom, updatedAt),
                 cursor == null || cursor.isBlank() ? null : cursor, OffsetFields.longValue(offset, SWEPT_AT, 0L),
                 OffsetFields.longValue(offset, FULL_SWEPT_AT, 0L), OffsetFields.longValue(offset, DELETED_THROUGH, 0L),
-                eventsOf(offset));
+                eventsOf(offset), OffsetFields.longValue(offset, SINCE, 0L));
     }
 
     private static EventsBackfill eventsOf(Map<String, ?> offset) {
@@ -103,12 +114,12 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
     /**
      * Checks an offset a user writes: {@code updated_at} required; {@code id}, {@code pass_from},
      * {@code cursor}, {@code swept_at}, {@code full_swept_at}, {@code deleted_through}, {@code events_from},
-     * {@code events_from_id}, {@code events_done_at} optional.
+     * {@code events_from_id}, {@code events_done_at}, {@code since} optional.
      */
     static void validate(Resource resource, Map<String, ?> offset) {
         OffsetFields.allowOnly(resource, offset, Set.of(UPDATED_AT, ID, PASS_FROM, CURSOR, SWEPT_AT, FULL_SWEPT_AT,
-                        DELETED_THROUGH, EVENTS_FROM, EVENTS_FROM_ID, EVENTS_DONE_AT))
-                .requireSeconds(UPDATED_AT, true).requireSeconds(PASS_FROM, false)
+                        DELETED_THROUGH, EVENTS_FROM, EVENTS_FROM_ID, EVENTS_DONE_AT, SINCE))
+                .requireSeconds(UPDATED_AT, true).requireSeconds(PASS_FROM, false).requireSeconds(SINCE, false)
                 .requireSeconds(SWEPT_AT, false).requireSeconds(FULL_SWEPT_AT, false)
                 .requireSeconds(DELETED_THROUGH, false)
                 .requireSeconds(EVENTS_FROM, false).requireSeconds(EVENTS_DONE_AT, false)
@@ -138,20 +149,25 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
         if (events.done()) {
             map.put(EVENTS_DONE_AT, events.doneAt());
         }
+        if (since > 0) {
+            map.put(SINCE, since);
+        }
         return map;
     }
 
     /** This position carrying the reconciliation's state (the positions a pass makes know none of it). */
-    SearchPosition withReconciliation(long sweptAtSeconds, long fullSweptAtSeconds, long deletedThroughSeconds) {
+    SearchPosition withReconciliation(long sweptAtSeconds, long fullSweptAtSeconds, long deletedThroughSeconds,
+                                      long sinceSeconds) {
         return sweptAtSeconds == sweptAt && fullSweptAtSeconds == fullSweptAt && deletedThroughSeconds == deletedThrough
-                ? this : new SearchPosition(updatedAt, id, passFrom, cursor, sweptAtSeconds, fullSweptAtSeconds,
-                deletedThroughSeconds, events);
+                && sinceSeconds == since ? this : new SearchPosition(updatedAt, id, passFrom, cursor, sweptAtSeconds,
+                fullSweptAtSeconds, deletedThroughSeconds, events, sinceSeconds);
     }
 
     /** This position carrying the event summary backfill's progress (the positions a pass makes know none of it). */
     SearchPosition withEvents(EventsBackfill backfill) {
         return backfill.equals(events) ? this
-                : new SearchPosition(updatedAt, id, passFrom, cursor, sweptAt, fullSweptAt, deletedThrough, backfill);
+                : new SearchPosition(updatedAt, id, passFrom, cursor, sweptAt, fullSweptAt, deletedThrough, backfill,
+                since);
     }
 
     /** Whether an object at (updatedAt, id) was already emitted. */

@@ -28,14 +28,14 @@ final class SweepCadence {
     /**
      * @param intervalMs     {@code intercom.reconcile.interval.ms}
      * @param fullIntervalMs {@code intercom.reconcile.full.interval.ms}; 0: every sweep is full
+     * @param firstSync      the reader starts with no stored offset: its first pass reads every object
      */
-    SweepCadence(long intervalMs, long fullIntervalMs, SearchPosition start) {
+    SweepCadence(long intervalMs, long fullIntervalMs, boolean firstSync, SearchPosition start) {
         this.intervalMs = intervalMs;
         this.fullIntervalMs = fullIntervalMs;
         this.sweptAt = start.sweptAt();
         this.fullSweptAt = start.fullSweptAt();
-        this.firstSyncListsAll = start.id().isEmpty() && start.cursor() == null && start.sweptAt() == 0
-                && start.fullSweptAt() == 0;
+        this.firstSyncListsAll = firstSync;
     }
 
     long sweptAt() {

@@ -74,6 +74,8 @@ final class SweepSchedule {
     /** The event summary backfill running, or null. */
     private EventSummaryBackfill backfill;
     private SearchPosition.EventsBackfill events;
+    /** The resource's scope (intercom.since when it started), which every position it emits carries. */
+    private final long since;
 
     /** What a step emits: its groups, and the position before, between and after them ({@link PagePipeline#add}). */
     record Step(List<RecordFactory.Group> groups, List<SearchPosition> positions) {
@@ -97,11 +99,12 @@ final class SweepSchedule {
         this.deletedThrough = start.deletedThrough();
         this.newBackfill = newBackfill;
         this.events = start.events();
+        this.since = start.since();
     }
 
     /** A schedule that never runs anything, keeping the position's reconciliation state as it is. */
     static SweepSchedule none(Resource resource, SearchPosition start) {
-        return new SweepSchedule(resource, new SweepCadence(0L, 0L, start), false, null, null, null,
+        return new SweepSchedule(resource, new SweepCadence(0L, 0L, false, start), false, null, null, null,
                 new AtomicLong(), start);
     }
 
@@ -134,7 +137,7 @@ final class SweepSchedule {
                 ? contacts.withEventSummariesWhen(() -> false) : fullGroups;
         NewSweep newSweep = full -> {
             SearchSweep sweep = new SearchSweep(resource, client, path, query, records, sweepGroups,
-                    segments.create(full), retractions).from(reconciliation.since());
+                    segments.create(full), retractions).from(start.since());
             return full ? sweep : sweep.countGated(reconciliation.gateMinObjects());
         };
         if (intervalMs == 0) {
@@ -154,12 +157,11 @@ final class SweepSchedule {
         EventSummaryBackfill.Factory backfill = fullGroups instanceof ContactGroups contacts
                 && records.enabled(Tables.EVENTS_SUMMARY)
                 ? new EventSummaryBackfill.Factory(resource, client, path, query, records, contacts) : null;
-        // Contacts updated before intercom.since are not the connector's: their summaries are not read either.
-        SearchPosition begin = start.events().equals(SearchPosition.EventsBackfill.NOT_STARTED)
-                && reconciliation.since() > 0
-                ? start.withEvents(new SearchPosition.EventsBackfill(reconciliation.since(), "", 0L)) : start;
-        return new SweepSchedule(resource, new SweepCadence(intervalMs, reconciliation.fullIntervalMs(), begin),
-                keys.enabled(), newSweep, deleted, backfill, retractions, begin);
+        // Contacts updated before the resource's scope are not the connector's: their summaries are not read either.
+        SearchPosition begin = start.events().equals(SearchPosition.EventsBackfill.NOT_STARTED) && start.since() > 0
+                ? start.withEvents(new SearchPosition.EventsBackfill(start.since(), "", 0L)) : start;
+        return new SweepSchedule(resource, new SweepCadence(intervalMs, reconciliation.fullIntervalMs(),
+                reconciliation.firstSync(), begin), keys.enabled(), newSweep, deleted, backfill, retractions, begin);
     }
 
     /** Metrics: sweeps completed, their requests, and the parents and links they retracted. */
@@ -181,7 +183,8 @@ final class SweepSchedule {
 
     /** The position with the reconciliation's and the backfill's state, which the positions a pass makes lack. */
     SearchPosition stamp(SearchPosition at) {
-        return at.withReconciliation(cadence.sweptAt(), cadence.fullSweptAt(), deletedThrough).withEvents(events);
+        return at.withReconciliation(cadence.sweptAt(), cadence.fullSweptAt(), deletedThrough, since)
+                .withEvents(events);
     }
 
     long deletedThrough() {

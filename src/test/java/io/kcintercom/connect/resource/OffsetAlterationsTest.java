@@ -108,6 +108,24 @@ class OffsetAlterationsTest {
         assertTrue(e.getMessage().contains("full_swept_at"), e.getMessage());
     }
 
+    @Test
+    void secondsGivenInMillisecondsAndAScopeThatIsNotANumberAreRefusedNamingTheField() {
+        Map<Map<String, ?>, Map<String, ?>> millis = WorkerJson.request(
+                "{\"resource\":\"users\"}", "{\"updated_at\":5,\"full_swept_at\":1764979200000}");
+        ConnectException e = assertThrows(ConnectException.class, () -> OffsetAlterations.prepare(millis));
+        assertTrue(e.getMessage().contains("full_swept_at") && e.getMessage().contains("milliseconds"), e.getMessage());
+
+        Map<Map<String, ?>, Map<String, ?>> scope = WorkerJson.request(
+                "{\"resource\":\"users\"}", "{\"updated_at\":5,\"since\":\"2024-01-01\"}");
+        e = assertThrows(ConnectException.class, () -> OffsetAlterations.prepare(scope));
+        assertTrue(e.getMessage().contains("since"), e.getMessage());
+
+        Map<Map<String, ?>, Map<String, ?>> valid = WorkerJson.request(
+                "{\"resource\":\"users\"}", "{\"updated_at\":5,\"since\":1704067200}");
+        assertDoesNotThrow(() -> OffsetAlterations.prepare(valid));
+        assertEquals(1704067200L, SearchPosition.fromMap(Map.of("updated_at", 5L, "since", 1704067200L), 0).since());
+    }
+
     /** A worker that passed a read-only map: resets still go through, a protocol-1 offset cannot. */
     @Test
     void onAReadOnlyRequestOnlyAProtocolOneOffsetIsRefused() {

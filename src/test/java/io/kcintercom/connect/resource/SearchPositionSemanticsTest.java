@@ -60,6 +60,13 @@ class SearchPositionSemanticsTest extends ReaderTestSupport {
         return map;
     }
 
+    /** The same for a resource that started from intercom.since: its offsets keep that scope. */
+    static Map<String, Object> offset(long updatedAt, String id, long passFrom, String cursor, long since) {
+        Map<String, Object> map = offset(updatedAt, id, passFrom, cursor);
+        map.put("since", since);
+        return map;
+    }
+
     /** An offset as the worker hands it back after a restart: through JSON (small longs become ints). */
     static Map<String, Object> roundTrip(Map<String, ?> offset) throws Exception {
         return JSON.readValue(JSON.writeValueAsString(offset), new TypeReference<Map<String, Object>>() { });
@@ -210,15 +217,15 @@ class SearchPositionSemanticsTest extends ReaderTestSupport {
         List<SourceRecord> out = drainPass(reader);
 
         assertEquals(5, out.size());
-        Map<String, Object> start = offset(since, "", since, null);
-        Map<String, Object> afterP = offset(T - 3000, "p", since, null);
-        Map<String, Object> afterQ = offset(T - 2000, "q", since, null);
+        Map<String, Object> start = offset(since, "", since, null, since);
+        Map<String, Object> afterP = offset(T - 3000, "p", since, null, since);
+        Map<String, Object> afterQ = offset(T - 2000, "q", since, null, since);
         assertEquals(List.of(start, start, afterP, afterP, afterQ),
                 out.stream().map(SourceRecord::sourceOffset).toList());
         assertEquals(List.of("users", "users_tags", "users_tags", "users", "users_tags"),
                 out.stream().map(r -> r.topic().substring(PREFIX.length())).toList());
         for (SourceRecord record : out) {
-            assertEquals(Set.of("updated_at", "id", "pass_from", "cursor"), record.sourceOffset().keySet());
+            assertEquals(Set.of("updated_at", "id", "pass_from", "cursor", "since"), record.sourceOffset().keySet());
             assertEquals(Offsets.partition(Resource.USERS), record.sourcePartition());
         }
     }
@@ -235,7 +242,7 @@ class SearchPositionSemanticsTest extends ReaderTestSupport {
         assertEquals(List.of("a"), ids(out, Tables.USERS));
         out.addAll(first.poll(100));
         assertEquals(List.of("a", "b", "c"), ids(out, Tables.USERS));
-        assertEquals(offset(T - 7000, "c", T - 10_000, "cur-1"), lastOffset(out));
+        assertEquals(offset(T - 7000, "c", T - 10_000, "cur-1", T - 10_000), lastOffset(out));
         // The third page was requested ahead, while the second was processed; let it land before
         // the test looks at what a new reader requests.
         long deadline = System.nanoTime() + 5_000_000_000L;
@@ -291,7 +298,7 @@ class SearchPositionSemanticsTest extends ReaderTestSupport {
         assertEquals("cur-1", bodies.get(0).at("/pagination/starting_after").asText());
         assertTrue(bodies.get(1).at("/pagination/starting_after").isMissingNode());
         assertEquals(T - 7000, anchor(bodies.get(1)), "the fresh pass starts from the position, not pass_from");
-        assertEquals(offset(T - 6000, "d", T - 7000, null), after.get(0).sourceOffset(),
+        assertEquals(offset(T - 6000, "d", T - 7000, null, T - 10_000), after.get(0).sourceOffset(),
                 "records of the fresh pass carry its anchor");
         assertNoDuplicates(before, after, "a", "b", "c", "d", "e", "f");
     }

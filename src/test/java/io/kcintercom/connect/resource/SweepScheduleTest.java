@@ -30,12 +30,15 @@ class SweepScheduleTest extends ReaderTestSupport {
     final SweepTestKeys keys = new SweepTestKeys();
     /** intercom.reconcile.full.interval.ms: 0, every sweep lists in full, unless a test says otherwise. */
     long fullIntervalMs = 0;
+    /** Whether the reader starts with no stored offset (Readers: the task found none). */
+    boolean firstSync = false;
 
     SearchReader reader(EmittedKeys store, SearchPosition start) {
         RecordFactory records = new RecordFactory(PREFIX, List.of(Tables.USERS), BadObjects.skipping(), store);
         return new SearchReader(Resource.USERS, client, PATH, "data", SearchReader.condition("role", "=", "user"),
                 new ContactGroups(Resource.USERS, client, records, followUps(4)), start, POLL_MS, 0, clock::get)
-                .sweeping(records, Reconciliation.every(INTERVAL_MS, fullIntervalMs), "2.11");
+                .sweeping(records, firstSync ? Reconciliation.every(INTERVAL_MS, fullIntervalMs).startingFirstSync()
+                        : Reconciliation.every(INTERVAL_MS, fullIntervalMs), "2.11");
     }
 
     /** Role filter only (the first pass and every sweep): u1 then, at cursor s1, u2. Any later pass: nothing. */
@@ -126,6 +129,7 @@ class SweepScheduleTest extends ReaderTestSupport {
     @Test
     void theSweepAtTheEndOfAFirstSyncFromNoPositionIsGatedAndCountsAsFull() {
         fullIntervalMs = 7 * 24 * INTERVAL_MS;
+        firstSync = true;
         stubWorkspace();
         keys.put(Resource.USERS, "u1").put(Resource.USERS, "u2");
         SearchReader reader = reader(keys, SearchPosition.initial(0));

@@ -62,6 +62,44 @@ class SweepScopeTest {
     }
 
     @Test
+    void theScopeIsTheOneTheResourceStartedWithSoSettingIntercomSinceLaterRetractsNothing() throws Exception {
+        SampleWorkspace ws = workspace(300);
+        List<Long> updated = ws.contacts("user").stream().map(c -> c.get("updated_at").asLong()).sorted().toList();
+        String since = Instant.ofEpochSecond(updated.get(updated.size() / 2)).toString();
+        try (FakeIntercom fake = fake(ws)) {
+            KeyStore store = new KeyStore("scope-state", List.of(Resource.USERS));
+            Map<String, ?> offset;
+            try (Task first = new Task()) {
+                List<SourceRecord> out = syncAndSweep(fake, "2.17", Map.of(), first, store, null);
+                assertEquals(300, ids(out, Tables.USERS, "id").size(), "no intercom.since: every user");
+                offset = out.get(out.size() - 1).sourceOffset();
+                assertFalse(offset.containsKey(SearchPosition.SINCE), "no scope to keep: " + offset.keySet());
+            }
+            // The same connector later, intercom.since set (it applies to new resources only) and a full sweep due.
+            nowMs.addAndGet(8L * 86_400_000L);
+            try (Task restarted = new Task()) {
+                List<SourceRecord> out = syncAndSweep(fake, "2.17", Map.of("intercom.since", since,
+                        "intercom.reconcile.full.interval.ms", "0"), restarted, store, offset);
+                long tombstones = out.stream().filter(r -> r.value() == null).count();
+                assertEquals(0, tombstones, "the users updated before the new intercom.since stay");
+                assertEquals(300, store.size(Resource.USERS));
+                assertEquals(1L, restarted.reader.counters().get("sweeps").getAsLong(), "a full sweep ran");
+            }
+        }
+    }
+
+    @Test
+    void aResourceStartedWithIntercomSinceKeepsItsScopeInItsOffset() throws Exception {
+        SampleWorkspace ws = workspace(100);
+        long since = ws.contacts("user").stream().mapToLong(c -> c.get("updated_at").asLong()).min().orElseThrow() + 1;
+        try (FakeIntercom fake = fake(ws); Task task = new Task()) {
+            List<SourceRecord> out = syncAndSweep(fake, "2.17", Map.of("intercom.since",
+                    Instant.ofEpochSecond(since).toString()), task, new KeyStore("s", List.of(Resource.USERS)), null);
+            assertEquals(since, out.get(out.size() - 1).sourceOffset().get(SearchPosition.SINCE));
+        }
+    }
+
+    @Test
     void aSmallWorkspaceIsListedInFullAtEverySweepSoAQuietUntagIsRetractedTheSameDay() throws Exception {
         Map<Long, Integer> retractedByGate = new HashMap<>();
         for (long gateMinObjects : List.of(15_000L, 0L)) {
@@ -135,6 +173,12 @@ class SweepScopeTest {
     /** The first sync, the sweep at its end and the event summary backfill, drained. */
     private List<SourceRecord> syncAndSweep(FakeIntercom fake, String version, Map<String, String> more,
                                             Task task) {
+        return syncAndSweep(fake, version, more, task, new KeyStore("scope-state", List.of(Resource.USERS)), null);
+    }
+
+    /** A reader on {@code store} from {@code offset} (null: none), drained. */
+    private List<SourceRecord> syncAndSweep(FakeIntercom fake, String version, Map<String, String> more,
+                                            Task task, KeyStore store, Map<String, ?> offset) {
         Map<String, String> props = new HashMap<>(more);
         props.put("intercom.access.token", "scope-token");
         props.put("intercom.api.url", fake.baseUrl());
@@ -148,9 +192,8 @@ class SweepScopeTest {
         task.client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(), "scope-token", version, 5_000,
                 20, 10_000));
         task.followUps = new FollowUps(4, "scope");
-        RecordFactory records = new RecordFactory(PREFIX, TABLES, BadObjects.skipping(),
-                new KeyStore("scope-state", List.of(Resource.USERS)));
-        task.reader = Readers.create(Resource.USERS, config, task.client, records, task.followUps, null, nowMs::get);
+        RecordFactory records = new RecordFactory(PREFIX, TABLES, BadObjects.skipping(), store);
+        task.reader = Readers.create(Resource.USERS, config, task.client, records, task.followUps, offset, nowMs::get);
         return drain(task.reader);
     }
 
