@@ -26,9 +26,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Deletions the listing misses (older versions, or a conversation deleted and listed within
  * the same second as the watermark) are left to the reconciliation sweep, which sees them vanish.
- * So are all deletions once Intercom refuses the listing (400, 403 or 404: a version or plan
- * without it, or a proxy that does not pass it): that is logged once, and the listings of the
- * same {@link #listings factory} read nothing for the rest of the task's life.
+ * So are all deletions once Intercom refuses the listing's first page (400, 403 or 404: a version
+ * or plan without it, or a proxy that does not pass it): that is logged once, and the listings of
+ * the same {@link #listings factory} read nothing for the rest of the task's life.
+ *
+ * <p>The watermark moves only once a listing has read down to it or to the listing's end: a
+ * listing cut short (a later page refused, or an error thrown) leaves it where it was, so the next
+ * listing reads again from page 1 and the deletions on the pages never read are not skipped.
  */
 final class DeletedConversationsSweep implements SweepStep {
     private static final Logger log = LoggerFactory.getLogger(DeletedConversationsSweep.class);
@@ -49,6 +53,8 @@ final class DeletedConversationsSweep implements SweepStep {
     private int page = 1;
     private long newest;
     private boolean done;
+    /** Read down to the watermark or the listing's end: only then is {@link #newest} the next watermark. */
+    private boolean complete;
     private long requests;
 
     /**
@@ -83,9 +89,12 @@ final class DeletedConversationsSweep implements SweepStep {
         return watermark -> new DeletedConversationsSweep(client, records, watermark, retractions, refused, version);
     }
 
-    /** The newest deleted_at read, once {@link #done()}: the watermark of the next listing. */
+    /**
+     * The watermark of the next listing: the newest deleted_at read once the listing reached the
+     * old watermark or its end, the old watermark while it has not (running, cut short or refused).
+     */
     long watermark() {
-        return newest;
+        return complete ? newest : watermark;
     }
 
     @Override
@@ -112,7 +121,11 @@ final class DeletedConversationsSweep implements SweepStep {
             if (!NOT_LISTED.contains(e.status())) {
                 throw e;
             }
-            refuse(e);
+            if (page == 1) {
+                refuse(e);
+            } else {
+                cutShort(e);
+            }
             return List.of();
         }
         List<RecordFactory.Group> groups = new ArrayList<>();
@@ -121,7 +134,7 @@ final class DeletedConversationsSweep implements SweepStep {
             listed++;
             long deletedAt = Timestamps.epochSeconds(conversation.get("deleted_at"));
             if (deletedAt >= 0 && deletedAt <= watermark) {
-                done = true;
+                finish();
                 break;
             }
             newest = Math.max(newest, deletedAt);
@@ -134,10 +147,27 @@ final class DeletedConversationsSweep implements SweepStep {
         retractions.addAndGet(groups.size());
         JsonNode next = JsonPaths.at(answer, "pages.next");
         if (listed == 0 || next == null || next.isNull() || next.asText().isBlank()) {
-            done = true;
+            finish();
         }
         page++;
         return groups;
+    }
+
+    private void finish() {
+        done = true;
+        complete = true;
+    }
+
+    /**
+     * A later page refused after the first was read: likely a listing that shrank or shifted between
+     * pages, not a version or plan without it. This listing ends, the watermark stays, and the next
+     * listing (after the next pass) reads again from page 1.
+     */
+    private void cutShort(IntercomApiException e) {
+        done = true;
+        log.info("conversations: GET /conversations/deleted page {} answered HTTP {}{}; this listing ends without "
+                + "moving its watermark ({}) and is read again from page 1 after the next pass", page, e.status(),
+                e.errorCode() == null ? "" : " (" + e.errorCode() + ")", watermark);
     }
 
     /** Intercom will not list deleted conversations for this task: never ask again, never fail for it. */

@@ -174,6 +174,66 @@ class DeletedConversationsSweepTest extends ReaderTestSupport {
         assertEquals(1, count(getRequestedFor(urlPathEqualTo(PATH))), "the listing asked once");
     }
 
+    /**
+     * Page 2 refused after page 1 was read (a listing that shifted between pages): not a version
+     * without the listing. The watermark stays, no WARN, and the next listing reads again from page 1,
+     * retracting page 2's deletions once it answers.
+     */
+    @Test
+    void aLaterPageRefusedLeavesTheWatermarkAndTheNextListingReadsAgain() {
+        keys.put(Resource.CONVERSATIONS, "c1").put(Resource.CONVERSATIONS, "c3");
+        stubPage(1, page(1, true, "c1", T - 10L, "c2", T - 20L));
+        wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("page", equalTo("2"))
+                .willReturn(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                        .withBody("{\"type\":\"error.list\",\"errors\":[{\"code\":\"not_found\"}]}")));
+        LongFunction<DeletedConversationsSweep> listings = listings();
+        LogCapture logs = LogCapture.start();
+        DeletedConversationsSweep first;
+        List<String> firstRemoved;
+        try {
+            first = listings.apply(T - 100);
+            firstRemoved = removed(first);
+        } finally {
+            logs.stop();
+        }
+        assertEquals(List.of("c1"), firstRemoved, "page 1's deletions are retracted, nothing thrown");
+        assertEquals(T - 100, first.watermark(), "not moved past the deletions of page 2, never read");
+        assertEquals(List.of(), warnings(logs), "no WARN: the listing is not switched off");
+        List<String> lines = logs.lines().stream().filter(l -> l.contains("/conversations/deleted page 2")).toList();
+        assertTrue(!lines.isEmpty() && lines.stream().allMatch(l -> l.startsWith("INFO") && l.contains("HTTP 404")
+                && l.contains("(not_found)")), "one INFO naming the page and the status: " + lines);
+        keys.removeParent(Resource.CONVERSATIONS, "c1");
+
+        stubPage(2, page(2, false, "c3", T - 30L, "c4", T - 40L));
+        DeletedConversationsSweep next = listings.apply(first.watermark());
+        assertTrue(!next.done(), "the next pass's listing reads");
+        assertEquals(List.of("c3"), removed(next), "page 2's deletions retracted once it answers");
+        assertEquals(T - 10, next.watermark(), "the newest deletion, once the listing reached its end");
+        assertEquals(2, count(getRequestedFor(urlPathEqualTo(PATH)).withQueryParam("page", equalTo("1"))),
+                "page 1 read again");
+        assertEquals(2, retractions.get());
+    }
+
+    /** A server error is thrown (waited out by the client, then the resource restarts): no watermark moves meanwhile. */
+    @Test
+    void aListingThatFailsMidwayKeepsItsWatermarkUntilItCompletes() {
+        keys.put(Resource.CONVERSATIONS, "c3");
+        stubPage(1, page(1, true, "c1", T - 10L));
+        wm.stubFor(get(urlPathEqualTo(PATH)).withQueryParam("page", equalTo("2"))
+                .willReturn(aResponse().withStatus(503)));
+        DeletedConversationsSweep sweep = listings().apply(T - 100);
+
+        sweep.step();
+        assertEquals(T - 100, sweep.watermark(), "page 1 read, the listing not yet at its end");
+        assertThrows(RuntimeException.class, sweep::step);
+        assertTrue(!sweep.done());
+        assertEquals(T - 100, sweep.watermark(), "a listing that failed midway does not move the watermark");
+
+        stubPage(2, page(2, false, "c3", T - 30L));
+        assertEquals(List.of("c3"), removed(sweep), "the same listing goes on from page 2");
+        assertEquals(T - 10, sweep.watermark());
+    }
+
     @Test
     void aRestartedTaskAsksAgain() {
         wm.stubFor(get(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(404)));
