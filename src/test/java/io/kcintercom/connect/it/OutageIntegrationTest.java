@@ -77,7 +77,7 @@ class OutageIntegrationTest {
         SampleWorkspace ws = basicWorkspace(151);
         String name = "outage-503";
         String prefix = "o503.";
-        ConnectorLogs logs = new ConnectorLogs();
+        ConnectorLogs logs = new ConnectorLogs(name);
         try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().rateLimitPer10s(0)
                 .latencyMs(2, 5).build())) {
             // Mid-sync: after 150 requests, a fraction of the users' (search pages and per-contact follow-ups).
@@ -155,7 +155,7 @@ class OutageIntegrationTest {
         SampleWorkspace ws = basicWorkspace(153);
         String name = "outage-429";
         String prefix = "o429.";
-        ConnectorLogs logs = new ConnectorLogs();
+        ConnectorLogs logs = new ConnectorLogs(name);
         try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().rateLimitPer10s(0)
                 .latencyMs(2, 5).build())) {
             fake.outageAfter(FakeIntercom.ALL_ENDPOINTS, FakeIntercom.Fault.HTTP_429, 150, 12_000);
