@@ -74,11 +74,16 @@ class SweepCostTest {
             RecordFactory records = new RecordFactory("gated.", List.of(Tables.USERS, Tables.USERS_TAGS,
                     Tables.USERS_SEGMENTS, Tables.LEADS, Tables.LEADS_SEGMENTS, Tables.CONVERSATIONS,
                     Tables.CONVERSATIONS_TAGS), BadObjects.skipping(), store);
-            sweepAll(client, records, followUps, true); // every object unknown: emitted in full, as a first sync would
+            Map<Resource, NeverStored> learned = Map.of(Resource.USERS, new NeverStored(), Resource.LEADS,
+                    new NeverStored(), Resource.CONVERSATIONS, new NeverStored());
+            // every object unknown: emitted in full, as a first sync would; the full listing counts what the
+            // store never holds (nothing here), so the gated sweeps after it can stop
+            sweepAll(client, records, followUps, true, learned);
             assertEquals(400, store.size(Resource.USERS));
 
             fake.resetCounters();
-            assertEquals(List.of(), sweepAll(client, records, followUps, false), "nothing changed, nothing emitted");
+            assertEquals(List.of(), sweepAll(client, records, followUps, false, learned),
+                    "nothing changed, nothing emitted");
             long segments = ws.segments().size();
             assertEquals(2 * (1 + segments), fake.requestCount("POST /contacts/search"),
                     "per role: one listing page, one page per segment");
@@ -99,8 +104,8 @@ class SweepCostTest {
                     .findFirst().orElseThrow();
             String removedTag = ws.contactTags(untagged).get(0).get("id").asText();
             ws.untagContact(untagged, removedTag);
-            assertEquals(List.of(), sweepAll(client, records, followUps, false), "missed by the gated sweep");
-            List<SourceRecord> full = sweepAll(client, records, followUps, true);
+            assertEquals(List.of(), sweepAll(client, records, followUps, false, learned), "missed by the gated sweep");
+            List<SourceRecord> full = sweepAll(client, records, followUps, true, learned);
             List<String> tagRows = full.stream().filter(r -> r.topic().equals("gated." + Tables.USERS_TAGS))
                     .map(r -> ReaderTestSupport.keyField(r, "users_pk") + "/" + ReaderTestSupport.keyField(r, "id")
                             + (r.value() == null ? " tombstone" : " row")).toList();
@@ -113,7 +118,7 @@ class SweepCostTest {
             String deleted = newestFirst.get(2);
             ws.deleteContact(deleted);
             fake.resetCounters();
-            List<SourceRecord> gated = sweepAll(client, records, followUps, false);
+            List<SourceRecord> gated = sweepAll(client, records, followUps, false, learned);
             assertEquals(List.of(deleted), gated.stream().filter(r -> r.topic().equals("gated." + Tables.USERS)
                     && r.value() == null).map(r -> ReaderTestSupport.keyField(r, "id")).toList());
             assertEquals((399 + 149) / 150 + 1 + 2 * segments, fake.requestCount("POST /contacts/search"),
@@ -125,7 +130,7 @@ class SweepCostTest {
 
     /** A sweep of users, leads (each with its segments) and conversations, full or gated by counts. */
     private static List<SourceRecord> sweepAll(IntercomClient client, RecordFactory records, FollowUps followUps,
-                                               boolean full) {
+                                               boolean full, Map<Resource, NeverStored> learned) {
         List<SourceRecord> out = new ArrayList<>();
         for (Resource resource : SWEPT) {
             boolean contacts = resource != Resource.CONVERSATIONS;
@@ -135,9 +140,10 @@ class SweepCostTest {
             GroupBuilder groups = contacts ? new ContactGroups(resource, client, records, followUps)
                     : new ConversationGroups(client, records, followUps);
             SweepStep segments = contacts
-                    ? new SegmentSweep(resource, client, records, records.emitted(), false, full ? SegmentSweep.NEVER_GATED : 0) : null;
+                    ? new SegmentSweep(resource, client, records, records.emitted(), false,
+                            full ? SegmentSweep.NEVER_GATED : 0, learned.get(resource)) : null;
             SearchSweep sweep = new SearchSweep(resource, client, contacts ? "/contacts/search" : "/conversations/search",
-                    query, records, groups, segments, new AtomicLong());
+                    query, records, groups, segments, new AtomicLong()).learningInto(learned.get(resource));
             out.addAll(SearchSweepTest.run(full ? sweep : sweep.countGated(0)));
         }
         return out;
