@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
  * hold but can (something stored is gone, or a creation is not emitted yet) lists in full too.
  */
 final class ListingGate {
+    /** The sweep's logger: its count line stays where log configurations already look for it. */
     private static final Logger log = LoggerFactory.getLogger(SearchSweep.class);
 
     private final Resource resource;

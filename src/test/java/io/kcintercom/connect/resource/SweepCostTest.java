@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.sandbox.FakeIntercom;
+import io.kcintercom.connect.sandbox.Malformation;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.state.KeyStore;
 import io.kcintercom.connect.table.Tables;
@@ -123,6 +124,56 @@ class SweepCostTest {
                     && r.value() == null).map(r -> ReaderTestSupport.keyField(r, "id")).toList());
             assertEquals((399 + 149) / 150 + 1 + 2 * segments, fake.requestCount("POST /contacts/search"),
                     "the users listed in full, the leads' first page, a page per segment per role");
+        }
+    }
+
+    /**
+     * Issue 17 follow-up: objects Intercom counts that the store never holds (rows that cannot be
+     * built, an object without an id) neither make every gated sweep list in full nor hide as many
+     * deletions: the full listing counts them, the gated sweep adds them to the stored ones.
+     */
+    @Test
+    void objectsTheStoreNeverHoldsLeaveTheGatedSweepAtAPagePerResourceAndSegmentAndDeletionsStillFound()
+            throws Exception {
+        SampleWorkspace ws = SampleWorkspace.generate(183, SampleWorkspace.Sizes.builder()
+                .users(400).leads(160).companies(10).admins(1).teams(1).tags(6).segments(4).conversations(200)
+                .build());
+        List<String> newestFirst = ws.contactIds("user").stream().sorted(Comparator.comparingLong(
+                (String id) -> ws.contact(id).get("updated_at").asLong()).reversed()).toList();
+        List<String> segmented = newestFirst.stream().filter(id -> !ws.contactSegments(id).isEmpty()).toList();
+        ws.malformContact(segmented.get(0), Malformation.UNPARSEABLE);
+        ws.malformContact(segmented.get(1), Malformation.MISSING_ID);
+        ws.malformConversation(ws.conversations().get(0).get("id").asText(), Malformation.UNPARSEABLE);
+        try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().rateLimitPer10s(0).build());
+             IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(),
+                     fake.options().token(), "2.11", 5000, 10, 2000));
+             FollowUps followUps = new FollowUps(8, "never")) {
+            KeyStore store = new KeyStore("state", SWEPT);
+            RecordFactory records = new RecordFactory("never.", List.of(Tables.USERS, Tables.USERS_TAGS,
+                    Tables.USERS_SEGMENTS, Tables.LEADS, Tables.LEADS_SEGMENTS, Tables.CONVERSATIONS,
+                    Tables.CONVERSATIONS_TAGS), BadObjects.skipping(), store);
+            Map<Resource, NeverStored> learned = Map.of(Resource.USERS, new NeverStored(), Resource.LEADS,
+                    new NeverStored(), Resource.CONVERSATIONS, new NeverStored());
+            sweepAll(client, records, followUps, true, learned);
+            assertEquals(398, store.size(Resource.USERS), "the two malformed users are never stored");
+            assertEquals(2, learned.get(Resource.USERS).objects());
+            assertEquals(1, learned.get(Resource.CONVERSATIONS).objects());
+
+            fake.resetCounters();
+            assertEquals(List.of(), sweepAll(client, records, followUps, false, learned));
+            long segments = ws.segments().size();
+            assertEquals(2 * (1 + segments), fake.requestCount("POST /contacts/search"),
+                    "per role: one listing page, one page per segment, as without the malformed users");
+            assertEquals(1, fake.requestCount("POST /conversations/search"));
+
+            // As many stored users deleted as the store never holds: the stored count alone would match.
+            List<String> deleted = segmented.subList(2, 4);
+            deleted.forEach(ws::deleteContact);
+            fake.resetCounters();
+            List<SourceRecord> gated = sweepAll(client, records, followUps, false, learned);
+            assertEquals(Set.copyOf(deleted), gated.stream().filter(r -> r.topic().equals("never." + Tables.USERS)
+                    && r.value() == null).map(r -> ReaderTestSupport.keyField(r, "id")).collect(Collectors.toSet()));
+            assertTrue(fake.requestCount("POST /contacts/search") > 2 * (1 + segments), "the users listed in full");
         }
     }
 
