@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.connect.errors.DataException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The reconciliation sweep of a search resource (users, leads, conversations; issue 16): lists
@@ -40,12 +38,15 @@ import org.slf4j.LoggerFactory;
  * first page as above, then compares the search's {@code total_count} with the parents the store
  * holds: when they are equal the listing stops there, so nothing can be found vanished, and the
  * step set by {@link #whenGated} runs instead of the rest; otherwise (or without a total_count) it
- * lists in full. What it then misses (links changed without {@code updated_at} moving on objects
- * past the first page, a delete offset by an object the store does not know yet) waits for the
- * next full sweep.
+ * lists in full. The parents the store holds are counted with those Intercom counts that the store
+ * never holds ({@link NeverStored}: rows that cannot be built, objects without a usable id or
+ * {@code updated_at}, objects updated before {@code intercom.since}), which each full listing counts;
+ * until one has, and when the first page shows an object the store can hold but does not, it lists
+ * in full. What it then misses (links changed without {@code updated_at} moving on objects past the
+ * first page, a delete offset by an object the store does not know yet off the first page) waits
+ * for the next full sweep.
  */
 final class SearchSweep implements SweepStep {
-    private static final Logger log = LoggerFactory.getLogger(SearchSweep.class);
     private final Resource resource;
     private final IntercomClient client;
     private final String path;
@@ -65,8 +66,7 @@ final class SearchSweep implements SweepStep {
     private long requests;
     /** Groups made from each page's listed objects besides the sweep's own (event summaries of active contacts), or null. */
     private Function<List<JsonNode>, List<RecordFactory.Group>> perPage;
-    /** The listing may stop after its first page when the counts agree and exceed this; -1: never. */
-    private long gateAbove = -1;
+    private final ListingGate gate;
     /** intercom.since: objects updated before it are out of scope (unix seconds; 0: none). */
     private long since;
     /** What runs when the gate stops the listing, before {@code then}; or null. */
@@ -91,14 +91,25 @@ final class SearchSweep implements SweepStep {
         this.retractions = retractions;
         this.links = new SweepLinks(resource, client, records, retractions);
         this.convertedLeads = new ConvertedLeadRows(client, records);
+        this.gate = new ListingGate(resource);
     }
 
     /**
      * Stops the listing after its first page when its total_count equals the parents the store holds
-     * and is above {@code minObjects}: a smaller listing is read in full whatever the counts.
+     * plus those the last full listing found it never holds, and is above {@code minObjects}: a
+     * smaller listing is read in full whatever the counts.
      */
     SearchSweep countGated(long minObjects) {
-        this.gateAbove = minObjects;
+        gate.above(minObjects);
+        return this;
+    }
+
+    /**
+     * Keeps what a full listing counts beyond the store in {@code holder}, and gates by it: the
+     * resource's, shared by its sweeps. Without one the sweep has its own, so a gated sweep lists in full.
+     */
+    SearchSweep learningInto(NeverStored holder) {
+        gate.learnsInto(holder);
         return this;
     }
 
@@ -157,18 +168,23 @@ final class SearchSweep implements SweepStep {
         JsonNode answer = client.post(path, query.body(since, false, cursor), context);
         requests++;
         SearchQuery.Page page = query.read(answer, cursor, context);
-        stoppedByGate = gateAbove >= 0 && cursor == null && countsAgree(answer);
         List<JsonNode> unknown = new ArrayList<>();
         List<RecordFactory.Group> groups = new ArrayList<>();
         for (SearchQuery.Hit hit : page.hits()) {
-            seen.add(hit.id());
+            boolean firstSight = seen.add(hit.id());
+            boolean stored = keys.contains(resource, hit.id());
             if (hit.updatedAt() < since) {
                 // Day-granular search (before 2.17) answers since's whole day: the earlier part is out of scope.
+                if (!stored && firstSight) {
+                    gate.neverStored();
+                }
                 continue;
             }
-            if (!keys.contains(resource, hit.id())) {
+            if (!stored) {
                 if (convertible(hit.object())) {
                     unknown.add(hit.object());
+                } else if (firstSight) {
+                    gate.neverStored();
                 }
             } else {
                 RecordFactory.Group changed = links.changed(hit.id(), hit.object());
@@ -180,10 +196,12 @@ final class SearchSweep implements SweepStep {
         // An object without a usable updated_at is still there: its stored rows stay.
         page.unusable().forEach(object -> {
             String id = JsonPaths.text(object.object(), "id");
-            if (id != null) {
-                seen.add(id);
+            if (id == null || seen.add(id) && !keys.contains(resource, id)) {
+                gate.neverStored();
             }
         });
+        stoppedByGate = gate.on() && cursor == null && gate.stops(SearchQuery.totalCount(answer),
+                keys.enabled() ? keys.size(resource) : -1, !unknown.isEmpty());
         if (!unknown.isEmpty()) {
             groups.addAll(0, fullGroups.start(unknown).await());
         }
@@ -194,26 +212,11 @@ final class SearchSweep implements SweepStep {
         if (cursor == null) {
             listed = true;
             if (!stoppedByGate) {
+                gate.listedInFull();
                 groups.addAll(vanished());
             }
         }
         return groups;
-    }
-
-    /**
-     * Whether the first page's total_count equals the parents the store holds: then nothing vanished
-     * unless something the store does not know appeared, and the listing may stop. Logs the counts.
-     */
-    private boolean countsAgree(JsonNode firstPage) {
-        long listedCount = SearchQuery.totalCount(firstPage);
-        long stored = keys.enabled() ? keys.size(resource) : -1;
-        boolean small = listedCount >= 0 && listedCount <= gateAbove;
-        boolean agree = listedCount >= 0 && listedCount == stored && !small;
-        log.info("{}: count-gated sweep: the search counts {}, the store holds {}: {}", resource.id(),
-                listedCount < 0 ? "none (no total_count)" : listedCount, stored < 0 ? "none (no store)" : stored,
-                agree ? "the listing stops at its first page" : small
-                        ? "listing in full (at most intercom.reconcile.gate.min.objects objects)" : "listing in full");
-        return agree;
     }
 
     /**

@@ -6,14 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.JsonPaths;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.connect.errors.DataException;
 import org.slf4j.Logger;
@@ -44,30 +40,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A count-gated sweep (issue 17; with a store, not re-sending) counts the stored members of each
  * segment in the same walk over the store that finds deleted segments, and stops a segment after its
- * first page when the search's {@code total_count} equals that count: no leavers are queued for it,
- * since it was not listed. A gated sweep costs {@code GET /segments} and one page per segment; a
- * member swapped for another (one left, one joined, off the first page) waits for the next full sweep.
+ * first page when the search's {@code total_count} equals that count plus the members whose contact
+ * the store did not know at the segment's last full read, and its first page holds no join
+ * ({@link SegmentGate}): no leavers are queued for it, since it was not listed. A gated sweep costs
+ * {@code GET /segments} and one page per segment; a member swapped for another (one left, one joined,
+ * off the first page) waits for the next full sweep.
  */
 public final class SegmentSweep implements SweepStep {
     private static final Logger log = LoggerFactory.getLogger(SegmentSweep.class);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    /** Retraction groups handed out per step, so a deleted segment of millions never builds them all at once. */
-    static final int RETRACTIONS_PER_STEP = 500;
-
-    /** Stored memberships of one contact to retract. */
-    private record Retraction(String contactId, List<String> segmentIds) {
-    }
-
     private final Resource resource;
     private final IntercomClient client;
     private final RecordFactory records;
     private final EmittedKeys keys;
     private final RoleTables tables;
     private final List<String> segmentIds = new ArrayList<>();
-    private final Deque<Retraction> retractions = new ArrayDeque<>();
+    private final MembershipRetractions retractions;
     private final Tally tally = new Tally();
-    /** Count-gated: stored members per live segment, counted at the start; null when every segment is read in full. */
-    private final Map<String, Integer> storedMembers;
+    private final SegmentGate gate;
 
     /** The next page of GET /segments; null once the list is read. */
     private String listUrl = "/segments";
@@ -79,8 +69,6 @@ public final class SegmentSweep implements SweepStep {
     private long requests;
     private boolean logged;
     private final boolean resendAll;
-    /** Segments of more members than this may stop after their first page when the counts agree. */
-    private final long gateAbove;
 
     /** What {@code gateAbove} is for a sweep that reads every segment in full. */
     public static final long NEVER_GATED = -1;
@@ -95,20 +83,22 @@ public final class SegmentSweep implements SweepStep {
      */
     public SegmentSweep(Resource resource, IntercomClient client, RecordFactory records, EmittedKeys keys,
                         boolean resendAll) {
-        this(resource, client, records, keys, resendAll, NEVER_GATED);
+        this(resource, client, records, keys, resendAll, NEVER_GATED, new NeverStored());
     }
 
     /**
-     * @param resendAll as above
-     * @param gateAbove stop a segment after its first page when its count equals the stored members'
-     *                  and is above this ({@link #NEVER_GATED}: never); ignored without a store or when
-     *                  re-sending
+     * @param resendAll   as above
+     * @param gateAbove   stop a segment after its first page when its count agrees with the store and
+     *                    is above this ({@link #NEVER_GATED}: never); ignored without a store or when
+     *                    re-sending
+     * @param neverStored the role's members the store does not know, per segment, across sweeps: each
+     *                    full read of a segment counts them, the gate adds them to the stored members
+     *                    (a segment not yet read in full since it was made is read in full)
      */
-    public SegmentSweep(Resource resource, IntercomClient client, RecordFactory records, EmittedKeys keys,
-                        boolean resendAll, long gateAbove) {
+    SegmentSweep(Resource resource, IntercomClient client, RecordFactory records, EmittedKeys keys,
+                 boolean resendAll, long gateAbove, NeverStored neverStored) {
         this.resendAll = resendAll;
-        this.gateAbove = gateAbove;
-        this.storedMembers = gateAbove >= 0 && keys.enabled() && !resendAll ? new HashMap<>() : null;
+        this.gate = new SegmentGate(gateAbove, keys.enabled() && !resendAll, neverStored);
         if (resource != Resource.USERS && resource != Resource.LEADS) {
             throw new IllegalArgumentException("segment membership is swept for users and leads, not " + resource.id());
         }
@@ -117,6 +107,7 @@ public final class SegmentSweep implements SweepStep {
         this.records = records;
         this.keys = keys;
         this.tables = RoleTables.of(resource);
+        this.retractions = new MembershipRetractions(resource, records, tables);
         if (!records.enabled(tables.segments())) {
             listUrl = null;
             deletedSegmentsChecked = true;
@@ -136,15 +127,14 @@ public final class SegmentSweep implements SweepStep {
             logged = true;
             log.info("{}: segment sweep done: {} segments ({}), {} memberships added, {} retracted, {} memberships "
                     + "of contacts not yet emitted skipped, {} requests", resource.id(), segmentIds.size(),
-                    storedMembers == null ? "all listed in full" : tally.gated + " stopped at their first page: "
-                            + "counts equal to the stored ones", tally.joins, tally.leaves, tally.unknown, requests);
+                    gate.describe(), tally.joins, retractions.retracted(), tally.unknown, requests);
         }
         return groups;
     }
 
     private List<RecordFactory.Group> next() {
         if (!retractions.isEmpty()) {
-            return nextRetractions();
+            return retractions.next();
         }
         if (listUrl != null) {
             listSegments();
@@ -153,7 +143,7 @@ public final class SegmentSweep implements SweepStep {
         if (!deletedSegmentsChecked) {
             deletedSegmentsChecked = true;
             queueDeletedSegments();
-            return nextRetractions();
+            return retractions.next();
         }
         if (segmentIndex < segmentIds.size()) {
             return searchPage(segmentIds.get(segmentIndex));
@@ -173,7 +163,7 @@ public final class SegmentSweep implements SweepStep {
 
     /** Memberships retracted so far (members that left and rows of deleted segments). */
     long leaves() {
-        return tally.leaves;
+        return retractions.retracted();
     }
 
     /** Listed memberships skipped because the store does not know their contact yet. */
@@ -204,15 +194,16 @@ public final class SegmentSweep implements SweepStep {
     /** Stored memberships of segments Intercom no longer lists, and (gated) each segment's stored members: one walk. */
     private void queueDeletedSegments() {
         Set<String> live = Set.copyOf(segmentIds);
+        gate.live(live);
         keys.forEachParent(resource, contactId -> {
             Set<String> stored = keys.childIds(resource, contactId, tables.segments());
-            if (storedMembers != null) {
-                stored.stream().filter(live::contains).forEach(id -> storedMembers.merge(id, 1, Integer::sum));
+            if (gate.on()) {
+                stored.stream().filter(live::contains).forEach(gate::storedMember);
             }
             Set<String> gone = new LinkedHashSet<>(stored);
             gone.removeAll(live);
             if (!gone.isEmpty()) {
-                retractions.add(new Retraction(contactId, List.copyOf(gone)));
+                retractions.add(contactId, List.copyOf(gone));
             }
         });
     }
@@ -223,9 +214,6 @@ public final class SegmentSweep implements SweepStep {
                 resource.id() + " segment sweep: segment " + segmentId);
         requests++;
         SearchQuery.Page page = query.read(answer, cursor, resource.id() + " segment " + segmentId);
-        long total = SearchQuery.totalCount(answer);
-        boolean countsAgree = storedMembers != null && cursor == null && total > gateAbove
-                && total == storedMembers.getOrDefault(segmentId, 0);
         List<RecordFactory.Group> joins = new ArrayList<>();
         for (SearchQuery.Hit hit : page.hits()) {
             member(hit.id(), segmentId, joins);
@@ -235,15 +223,19 @@ public final class SegmentSweep implements SweepStep {
             String id = JsonPaths.text(unusable.object(), "id");
             if (id != null && !id.isBlank()) {
                 member(id, segmentId, joins);
+            } else {
+                gate.unknownMember();
             }
         }
-        cursor = countsAgree ? null : page.nextCursor();
-        if (countsAgree) {
-            tally.gated++; // not listed past its first page: no leavers can be known
-        } else if (cursor == null) {
-            queueLeavers(segmentId);
-        }
+        // A join on the first page: the count may agree only because a member left past it.
+        boolean stops = gate.on() && cursor == null
+                && gate.stops(segmentId, SearchQuery.totalCount(answer), !joins.isEmpty());
+        cursor = stops ? null : page.nextCursor();
         if (cursor == null) {
+            if (!stops) { // a segment stopped at its first page was not listed: its leavers are unknown
+                queueLeavers(segmentId);
+            }
+            gate.segmentEnded(segmentId, !stops);
             members = new IdHashes();
             segmentIndex++;
         }
@@ -251,9 +243,12 @@ public final class SegmentSweep implements SweepStep {
     }
 
     private void member(String contactId, String segmentId, List<RecordFactory.Group> joins) {
-        members.add(contactId);
+        boolean firstSight = members.add(contactId);
         if (keys.enabled() && !keys.contains(resource, contactId)) {
             tally.unknown++;
+            if (firstSight) {
+                gate.unknownMember();
+            }
             return;
         }
         if (!resendAll && keys.childIds(resource, contactId, tables.segments()).contains(segmentId)) {
@@ -262,7 +257,8 @@ public final class SegmentSweep implements SweepStep {
         tally.joins++;
         joins.add(records.group(resource, "segment sweep: contact " + contactId + " in segment " + segmentId)
                 .parent(tables.parent(), contactId)
-                .addChild(tables.segments(), segmentRef(segmentId), tables.parentKey(), contactId));
+                .addChild(tables.segments(), MembershipRetractions.segmentRef(segmentId), tables.parentKey(),
+                        contactId));
     }
 
     /** Stored members of the segment its search did not list: they left it. */
@@ -271,25 +267,9 @@ public final class SegmentSweep implements SweepStep {
         keys.forEachParent(resource, contactId -> {
             if (keys.childIds(resource, contactId, tables.segments()).contains(segmentId)
                     && !listed.contains(contactId)) {
-                retractions.add(new Retraction(contactId, List.of(segmentId)));
+                retractions.add(contactId, List.of(segmentId));
             }
         });
-    }
-
-    private List<RecordFactory.Group> nextRetractions() {
-        List<RecordFactory.Group> groups = new ArrayList<>();
-        while (!retractions.isEmpty() && groups.size() < RETRACTIONS_PER_STEP) {
-            Retraction retraction = retractions.poll();
-            String contactId = retraction.contactId();
-            RecordFactory.Group group = records.group(resource, "segment sweep: contact " + contactId + " left "
-                    + retraction.segmentIds().size() + " segment(s)").parent(tables.parent(), contactId);
-            for (String segmentId : retraction.segmentIds()) {
-                group.removeChild(tables.segments(), segmentRef(segmentId), tables.parentKey(), contactId);
-                tally.leaves++;
-            }
-            groups.add(group);
-        }
-        return groups;
     }
 
     private ObjectNode membersOf(String segmentId) {
@@ -298,16 +278,9 @@ public final class SegmentSweep implements SweepStep {
                 .add(SearchQuery.condition("segment_id", "=", segmentId)));
     }
 
-    /** The segment as {@code /contacts/{id}/segments} lists it: the row's type and id columns. */
-    private static ObjectNode segmentRef(String segmentId) {
-        return NODES.objectNode().put("type", "segment").put("id", segmentId);
-    }
-
     /** What the sweep did, for its log line and tests. */
     private static final class Tally {
         long joins;
-        long leaves;
         long unknown;
-        long gated;
     }
 }

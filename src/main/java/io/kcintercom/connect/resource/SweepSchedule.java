@@ -128,9 +128,11 @@ final class SweepSchedule {
         AtomicBoolean resendMemberships = new AtomicBoolean(start.id().isEmpty() && start.sweptAt() == 0);
         boolean readsSegments = resource != Resource.CONVERSATIONS
                 && records.enabled(RoleTables.of(resource).segments());
+        // What the store never holds, counted by full listings for the gated ones: in memory only.
+        NeverStored neverStored = NeverStored.assumingNone();
         NewSweep segments = !readsSegments ? full -> null
                 : full -> new SegmentSweep(resource, client, records, keys, resendMemberships.getAndSet(false),
-                        full ? SegmentSweep.NEVER_GATED : reconciliation.gateMinObjects());
+                        full ? SegmentSweep.NEVER_GATED : reconciliation.gateMinObjects(), neverStored);
         // A sweep's full groups (objects the store does not know) read no event summaries: the
         // backfill, or afterwards the contact's next change, does (issue 17).
         GroupBuilder sweepGroups = fullGroups instanceof ContactGroups contacts
@@ -138,6 +140,7 @@ final class SweepSchedule {
         NewSweep newSweep = full -> {
             SearchSweep sweep = new SearchSweep(resource, client, path, query, records, sweepGroups,
                     segments.create(full), retractions).from(start.since());
+            sweep.learningInto(neverStored);
             return full ? sweep : sweep.countGated(reconciliation.gateMinObjects());
         };
         if (intervalMs == 0) {

@@ -46,6 +46,13 @@ class SearchSweepTest extends ReaderTestSupport {
                 new ContactGroups(Resource.USERS, client, records, followUps(4)), null, retractions);
     }
 
+    /** What a full listing that found every listed object stored leaves for the gated sweeps after it. */
+    static NeverStored allStored() {
+        NeverStored learned = new NeverStored();
+        learned.objectsListed(0);
+        return learned;
+    }
+
     static List<SourceRecord> run(SweepStep sweep) {
         List<SourceRecord> out = new ArrayList<>();
         for (int i = 0; i < 100 && !sweep.done(); i++) {
@@ -288,7 +295,7 @@ class SearchSweepTest extends ReaderTestSupport {
         CountingStep segments = new CountingStep(2);
         SearchSweep sweep = new SearchSweep(Resource.USERS, client, PATH, new SearchQuery("users", "data", null),
                 records, new ContactGroups(Resource.USERS, client, records, followUps(4)), segments, retractions)
-                .countGated(0);
+                .countGated(0).learningInto(allStored());
 
         List<SourceRecord> out = run(sweep);
 
@@ -310,7 +317,7 @@ class SearchSweepTest extends ReaderTestSupport {
             }
             stubSearchPage(PATH, null, first);
             stubSearchPage(PATH, "cur-1", searchPage("data", null, contact("u2", T - 400)));
-            SearchSweep sweep = usersSweep(records(stored, Tables.USERS)).countGated(0);
+            SearchSweep sweep = usersSweep(records(stored, Tables.USERS)).countGated(0).learningInto(allStored());
 
             List<SourceRecord> out = run(sweep);
 
@@ -340,7 +347,7 @@ class SearchSweepTest extends ReaderTestSupport {
                 records, contacts);
         AtomicLong summaryRequests = new AtomicLong();
         SearchSweep sweep = new SearchSweep(Resource.USERS, client, PATH, query, records,
-                contacts.withEventSummariesWhen(() -> false), null, retractions).countGated(0)
+                contacts.withEventSummariesWhen(() -> false), null, retractions).countGated(0).learningInto(allStored())
                 .withPageGroups(listed -> summaries.activeSince(listed, since, summaryRequests))
                 .whenGated(summaries.activeSearch(since, summaryRequests));
 
@@ -359,6 +366,75 @@ class SearchSweepTest extends ReaderTestSupport {
                 bodies.get(1).get("query"));
         assertEquals(150, bodies.get(1).at("/pagination/per_page").asInt());
         assertEquals(2, sweep.requests(), "its search pages count with the sweep's");
+    }
+
+    /**
+     * Issue 17 follow-up: Intercom counts objects the store never holds (a row that cannot be built,
+     * one updated before intercom.since on the day-granular search). The first gated sweep of a
+     * reader lists in full and counts them; the next one stops at its first page although the counts
+     * differ by them; a deletion then makes the counts differ and the sweep lists in full again.
+     */
+    @Test
+    void aGatedSweepCountsWhatTheStoreNeverHoldsSoItStopsWhenNothingChangedAndListsInFullAfterADeletion() {
+        long since = T - 1_000;
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "u2");
+        ObjectNode bad = contact("bad", T - 500).put("created_at", "not-a-date");
+        ObjectNode before = contact("old", since - 100); // the search's day, before intercom.since
+        stubSearchPage(PATH, null, searchPage("data", "cur-1", before, contact("u1", T - 600), bad)
+                .put("total_count", 4));
+        stubSearchPage(PATH, "cur-1", searchPage("data", null, contact("u2", T - 400)));
+        RecordFactory records = records(keys, Tables.USERS);
+        NeverStored learned = new NeverStored();
+
+        List<SourceRecord> first = run(usersSweep(records).from(since).countGated(0).learningInto(learned));
+        assertEquals(List.of(), first, "nothing to emit: bad cannot be built, old is out of scope");
+        assertEquals(2, count(postRequestedFor(urlPathEqualTo(PATH))), "not counted since the start: in full");
+        assertEquals(2, learned.objects(), "bad and old: Intercom counts them, the store never holds them");
+
+        wm.resetRequests();
+        assertEquals(List.of(), run(usersSweep(records).from(since).countGated(0).learningInto(learned)));
+        assertEquals(1, count(postRequestedFor(urlPathEqualTo(PATH))), "4 = 2 stored + 2 never stored: page 1 only");
+
+        // u2 deleted: 3 listed against 2 + 2, where the store alone (2) would have matched by accident.
+        stubSearchPage(PATH, null, searchPage("data", "cur-1", before, contact("u1", T - 600), bad)
+                .put("total_count", 3));
+        stubSearchPage(PATH, "cur-1", searchPage("data", null));
+        wm.resetRequests();
+        List<SourceRecord> out = run(usersSweep(records).from(since).countGated(0).learningInto(learned));
+
+        assertEquals(List.of("u2"), tombstoneIds(out, Tables.USERS));
+        assertEquals(2, count(postRequestedFor(urlPathEqualTo(PATH))), "listed in full");
+        assertEquals(2, learned.objects(), "counted again by the full listing");
+    }
+
+    @Test
+    void aGatedSweepWhoseCountsAgreeButWhoseFirstPageShowsAnObjectTheStoreCanHoldListsInFull() {
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "u2").put(Resource.USERS, "gone");
+        stubSearchPage(PATH, null, searchPage("data", "cur-1", contact("u1", T - 500), contact("new", T - 450))
+                .put("total_count", 3));
+        stubSearchPage(PATH, "cur-1", searchPage("data", null, contact("u2", T - 400)));
+        SearchSweep sweep = usersSweep(records(keys, Tables.USERS)).countGated(0).learningInto(allStored());
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of("gone"), tombstoneIds(out, Tables.USERS), "new offset gone's delete: found all the same");
+        assertTrue(ids(out, Tables.USERS).contains("new"), "and new emitted in full");
+        assertEquals(2, count(postRequestedFor(urlPathEqualTo(PATH))), "every page");
+    }
+
+    @Test
+    void aGatedSweepListsInFullUntilAFullListingHasCountedWhatTheStoreNeverHolds() {
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "u2");
+        stubSearchPage(PATH, null, searchPage("data", "cur-1", contact("u1", T - 500)).put("total_count", 2));
+        stubSearchPage(PATH, "cur-1", searchPage("data", null, contact("u2", T - 400)));
+        NeverStored learned = new NeverStored();
+
+        run(usersSweep(records(keys, Tables.USERS)).countGated(0).learningInto(learned));
+        assertEquals(2, count(postRequestedFor(urlPathEqualTo(PATH))),
+                "the counts agree, yet nothing is counted since the start: in full");
+        assertEquals(0, learned.objects());
+        run(usersSweep(records(keys, Tables.USERS)).countGated(0).learningInto(learned));
+        assertEquals(3, count(postRequestedFor(urlPathEqualTo(PATH))), "then the first page only");
     }
 
     /** A step that makes one pretend request per step. */

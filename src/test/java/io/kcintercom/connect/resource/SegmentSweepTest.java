@@ -109,9 +109,10 @@ class SegmentSweepTest {
         SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
         String large = segmentsOf(ws, Resource.USERS).stream()
                 .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        NeverStored learned = learnedByAFullSweep(fake, stored);
         fake.resetCounters();
 
-        SegmentSweep unchanged = new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false, 0);
+        SegmentSweep unchanged = gated(fake, stored, learned);
         assertEquals(List.of(), run(unchanged), "nothing moved, nothing emitted");
         assertEquals(ws.segments().size(), fake.requestCount("POST /contacts/search"),
                 "one page per segment, also for the segment of " + members(ws, Resource.USERS, large) + " members");
@@ -123,7 +124,7 @@ class SegmentSweepTest {
                 .filter(id -> segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
         ws.moveSegmentMembership(leaver, large, false);
         fake.resetCounters();
-        SegmentSweep left = new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false, 0);
+        SegmentSweep left = gated(fake, stored, learned);
         List<SourceRecord> out = run(left);
 
         assertEquals(Map.of(leaver + "|" + large, "tombstone"), memberships(out, RoleTables.of(Resource.USERS)));
@@ -142,6 +143,7 @@ class SegmentSweepTest {
         SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
         String large = segmentsOf(ws, Resource.USERS).stream()
                 .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        NeverStored learned = learnedByAFullSweep(fake, stored);
         // The most recently updated: the search lists them last, past the first page of 150.
         List<String> ids = newestFirst(ws, ws.contactIds("user"));
         String leaver = ids.stream().filter(id -> segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
@@ -149,14 +151,78 @@ class SegmentSweepTest {
         ws.moveSegmentMembership(leaver, large, false);
         ws.moveSegmentMembership(joiner, large, true);
 
-        assertEquals(List.of(), run(new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false,
-                0)), "the count is unchanged and neither is on the first page");
+        assertEquals(List.of(), run(gated(fake, stored, learned)),
+                "the count is unchanged and neither is on the first page");
         List<SourceRecord> full = run(new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false,
-                SegmentSweep.NEVER_GATED));
+                SegmentSweep.NEVER_GATED, learned));
 
         Map<String, String> expected = new TreeMap<>(Map.of(leaver + "|" + large, "tombstone",
                 joiner + "|" + large, "row"));
         assertEquals(expected, new TreeMap<>(memberships(full, RoleTables.of(Resource.USERS))));
+    }
+
+    /**
+     * Issue 17 follow-up: a segment's total_count also counts members whose contact the store never
+     * holds. The first gated sweep reads every segment in full and counts them; the next stops each
+     * segment at its first page; a member leaving then makes the counts differ, where the stored
+     * members alone would have matched by accident.
+     */
+    @Test
+    void aGatedSweepCountsTheMembersTheStoreDoesNotKnowSoALeaverIsNotOffsetByThem() {
+        SampleWorkspace ws = workspace();
+        FakeIntercom fake = fake(ws);
+        SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
+        String large = segmentsOf(ws, Resource.USERS).stream()
+                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        List<String> newestMembers = newestFirst(ws, ws.contactIds("user")).stream()
+                .filter(id -> segmentIds(ws, id).contains(large)).toList();
+        stored.removeParent(Resource.USERS, newestMembers.get(1)); // never emitted: out of scope, or no row
+        NeverStored learned = new NeverStored();
+        fake.resetCounters();
+
+        assertEquals(List.of(), run(gated(fake, stored, learned)), "nothing moved");
+        assertEquals(expectedPages(ws, Resource.USERS), fake.requestCount("POST /contacts/search"),
+                "nothing counted since the start: every segment read in full");
+        assertEquals(1, learned.members(large));
+        fake.resetCounters();
+        assertEquals(List.of(), run(gated(fake, stored, learned)));
+        assertEquals(ws.segments().size(), fake.requestCount("POST /contacts/search"),
+                "then one page per segment: the unknown member is counted with the stored ones");
+
+        String leaver = newestMembers.get(0);
+        ws.moveSegmentMembership(leaver, large, false);
+        fake.resetCounters();
+        List<SourceRecord> out = run(gated(fake, stored, learned));
+
+        assertEquals(Map.of(leaver + "|" + large, "tombstone"), memberships(out, RoleTables.of(Resource.USERS)));
+        long largePages = (members(ws, Resource.USERS, large) + 149) / 150;
+        assertEquals(ws.segments().size() - 1 + largePages, fake.requestCount("POST /contacts/search"));
+    }
+
+    /** A member swapped for another, the joiner on the first page: the counts agree, the join reads it in full. */
+    @Test
+    void aGatedSweepReadsASegmentInFullWhenItsFirstPageHoldsAJoin() {
+        SampleWorkspace ws = workspace();
+        FakeIntercom fake = fake(ws);
+        SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
+        String large = segmentsOf(ws, Resource.USERS).stream()
+                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        NeverStored learned = learnedByAFullSweep(fake, stored);
+        List<String> newestFirst = newestFirst(ws, ws.contactIds("user"));
+        String leaver = newestFirst.stream().filter(id -> segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
+        String joiner = newestFirst.get(newestFirst.size() - 1); // the least recently updated: on the first page
+        assertFalse(segmentIds(ws, joiner).contains(large), "the sample workspace's oldest user is not in it");
+        ws.moveSegmentMembership(leaver, large, false);
+        ws.moveSegmentMembership(joiner, large, true);
+        fake.resetCounters();
+
+        List<SourceRecord> out = run(gated(fake, stored, learned));
+
+        assertEquals(new TreeMap<>(Map.of(leaver + "|" + large, "tombstone", joiner + "|" + large, "row")),
+                new TreeMap<>(memberships(out, RoleTables.of(Resource.USERS))));
+        long largePages = (members(ws, Resource.USERS, large) + 149) / 150;
+        assertEquals(ws.segments().size() - 1 + largePages, fake.requestCount("POST /contacts/search"),
+                "that segment in full, the others at their first page");
     }
 
     @Test
@@ -314,6 +380,19 @@ class SegmentSweepTest {
         List<String> tables = new ArrayList<>(Resource.USERS.tables());
         tables.addAll(Resource.LEADS.tables());
         return new RecordFactory(PREFIX, tables, BadObjects.skipping(), keys);
+    }
+
+    /** A users sweep gated at every size, gating by what {@code learned} holds. */
+    private SegmentSweep gated(FakeIntercom fake, SweepTestKeys stored, NeverStored learned) {
+        return new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false, 0, learned);
+    }
+
+    /** What a full users sweep, which changes nothing, counts for the gated ones after it. */
+    private NeverStored learnedByAFullSweep(FakeIntercom fake, SweepTestKeys stored) {
+        NeverStored learned = new NeverStored();
+        assertEquals(List.of(), run(new SegmentSweep(Resource.USERS, client(fake), records(stored), stored, false,
+                SegmentSweep.NEVER_GATED, learned)), "the store holds what Intercom lists");
+        return learned;
     }
 
     /** Runs the sweep to its end, a step at a time: at most one request a step. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.sandbox.FakeIntercom;
+import io.kcintercom.connect.sandbox.Malformation;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.state.KeyStore;
 import io.kcintercom.connect.table.Tables;
@@ -74,11 +75,16 @@ class SweepCostTest {
             RecordFactory records = new RecordFactory("gated.", List.of(Tables.USERS, Tables.USERS_TAGS,
                     Tables.USERS_SEGMENTS, Tables.LEADS, Tables.LEADS_SEGMENTS, Tables.CONVERSATIONS,
                     Tables.CONVERSATIONS_TAGS), BadObjects.skipping(), store);
-            sweepAll(client, records, followUps, true); // every object unknown: emitted in full, as a first sync would
+            Map<Resource, NeverStored> learned = Map.of(Resource.USERS, new NeverStored(), Resource.LEADS,
+                    new NeverStored(), Resource.CONVERSATIONS, new NeverStored());
+            // every object unknown: emitted in full, as a first sync would; the full listing counts what the
+            // store never holds (nothing here), so the gated sweeps after it can stop
+            sweepAll(client, records, followUps, true, learned);
             assertEquals(400, store.size(Resource.USERS));
 
             fake.resetCounters();
-            assertEquals(List.of(), sweepAll(client, records, followUps, false), "nothing changed, nothing emitted");
+            assertEquals(List.of(), sweepAll(client, records, followUps, false, learned),
+                    "nothing changed, nothing emitted");
             long segments = ws.segments().size();
             assertEquals(2 * (1 + segments), fake.requestCount("POST /contacts/search"),
                     "per role: one listing page, one page per segment");
@@ -99,8 +105,8 @@ class SweepCostTest {
                     .findFirst().orElseThrow();
             String removedTag = ws.contactTags(untagged).get(0).get("id").asText();
             ws.untagContact(untagged, removedTag);
-            assertEquals(List.of(), sweepAll(client, records, followUps, false), "missed by the gated sweep");
-            List<SourceRecord> full = sweepAll(client, records, followUps, true);
+            assertEquals(List.of(), sweepAll(client, records, followUps, false, learned), "missed by the gated sweep");
+            List<SourceRecord> full = sweepAll(client, records, followUps, true, learned);
             List<String> tagRows = full.stream().filter(r -> r.topic().equals("gated." + Tables.USERS_TAGS))
                     .map(r -> ReaderTestSupport.keyField(r, "users_pk") + "/" + ReaderTestSupport.keyField(r, "id")
                             + (r.value() == null ? " tombstone" : " row")).toList();
@@ -113,7 +119,7 @@ class SweepCostTest {
             String deleted = newestFirst.get(2);
             ws.deleteContact(deleted);
             fake.resetCounters();
-            List<SourceRecord> gated = sweepAll(client, records, followUps, false);
+            List<SourceRecord> gated = sweepAll(client, records, followUps, false, learned);
             assertEquals(List.of(deleted), gated.stream().filter(r -> r.topic().equals("gated." + Tables.USERS)
                     && r.value() == null).map(r -> ReaderTestSupport.keyField(r, "id")).toList());
             assertEquals((399 + 149) / 150 + 1 + 2 * segments, fake.requestCount("POST /contacts/search"),
@@ -121,11 +127,61 @@ class SweepCostTest {
         }
     }
 
+    /**
+     * Issue 17 follow-up: objects Intercom counts that the store never holds (rows that cannot be
+     * built, an object without an id) neither make every gated sweep list in full nor hide as many
+     * deletions: the full listing counts them, the gated sweep adds them to the stored ones.
+     */
+    @Test
+    void objectsTheStoreNeverHoldsLeaveTheGatedSweepAtAPagePerResourceAndSegmentAndDeletionsStillFound()
+            throws Exception {
+        SampleWorkspace ws = SampleWorkspace.generate(183, SampleWorkspace.Sizes.builder()
+                .users(400).leads(160).companies(10).admins(1).teams(1).tags(6).segments(4).conversations(200)
+                .build());
+        List<String> newestFirst = ws.contactIds("user").stream().sorted(Comparator.comparingLong(
+                (String id) -> ws.contact(id).get("updated_at").asLong()).reversed()).toList();
+        List<String> segmented = newestFirst.stream().filter(id -> !ws.contactSegments(id).isEmpty()).toList();
+        ws.malformContact(segmented.get(0), Malformation.UNPARSEABLE);
+        ws.malformContact(segmented.get(1), Malformation.MISSING_ID);
+        ws.malformConversation(ws.conversations().get(0).get("id").asText(), Malformation.UNPARSEABLE);
+        try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().rateLimitPer10s(0).build());
+             IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(),
+                     fake.options().token(), "2.11", 5000, 10, 2000));
+             FollowUps followUps = new FollowUps(8, "never")) {
+            KeyStore store = new KeyStore("state", SWEPT);
+            RecordFactory records = new RecordFactory("never.", List.of(Tables.USERS, Tables.USERS_TAGS,
+                    Tables.USERS_SEGMENTS, Tables.LEADS, Tables.LEADS_SEGMENTS, Tables.CONVERSATIONS,
+                    Tables.CONVERSATIONS_TAGS), BadObjects.skipping(), store);
+            Map<Resource, NeverStored> learned = Map.of(Resource.USERS, new NeverStored(), Resource.LEADS,
+                    new NeverStored(), Resource.CONVERSATIONS, new NeverStored());
+            sweepAll(client, records, followUps, true, learned);
+            assertEquals(398, store.size(Resource.USERS), "the two malformed users are never stored");
+            assertEquals(2, learned.get(Resource.USERS).objects());
+            assertEquals(1, learned.get(Resource.CONVERSATIONS).objects());
+
+            fake.resetCounters();
+            assertEquals(List.of(), sweepAll(client, records, followUps, false, learned));
+            long segments = ws.segments().size();
+            assertEquals(2 * (1 + segments), fake.requestCount("POST /contacts/search"),
+                    "per role: one listing page, one page per segment, as without the malformed users");
+            assertEquals(1, fake.requestCount("POST /conversations/search"));
+
+            // As many stored users deleted as the store never holds: the stored count alone would match.
+            List<String> deleted = segmented.subList(2, 4);
+            deleted.forEach(ws::deleteContact);
+            fake.resetCounters();
+            List<SourceRecord> gated = sweepAll(client, records, followUps, false, learned);
+            assertEquals(Set.copyOf(deleted), gated.stream().filter(r -> r.topic().equals("never." + Tables.USERS)
+                    && r.value() == null).map(r -> ReaderTestSupport.keyField(r, "id")).collect(Collectors.toSet()));
+            assertTrue(fake.requestCount("POST /contacts/search") > 2 * (1 + segments), "the users listed in full");
+        }
+    }
+
     private static final List<Resource> SWEPT = List.of(Resource.USERS, Resource.LEADS, Resource.CONVERSATIONS);
 
     /** A sweep of users, leads (each with its segments) and conversations, full or gated by counts. */
     private static List<SourceRecord> sweepAll(IntercomClient client, RecordFactory records, FollowUps followUps,
-                                               boolean full) {
+                                               boolean full, Map<Resource, NeverStored> learned) {
         List<SourceRecord> out = new ArrayList<>();
         for (Resource resource : SWEPT) {
             boolean contacts = resource != Resource.CONVERSATIONS;
@@ -135,9 +191,10 @@ class SweepCostTest {
             GroupBuilder groups = contacts ? new ContactGroups(resource, client, records, followUps)
                     : new ConversationGroups(client, records, followUps);
             SweepStep segments = contacts
-                    ? new SegmentSweep(resource, client, records, records.emitted(), false, full ? SegmentSweep.NEVER_GATED : 0) : null;
+                    ? new SegmentSweep(resource, client, records, records.emitted(), false,
+                            full ? SegmentSweep.NEVER_GATED : 0, learned.get(resource)) : null;
             SearchSweep sweep = new SearchSweep(resource, client, contacts ? "/contacts/search" : "/conversations/search",
-                    query, records, groups, segments, new AtomicLong());
+                    query, records, groups, segments, new AtomicLong()).learningInto(learned.get(resource));
             out.addAll(SearchSweepTest.run(full ? sweep : sweep.countGated(0)));
         }
         return out;

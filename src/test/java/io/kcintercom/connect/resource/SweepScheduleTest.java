@@ -146,6 +146,7 @@ class SweepScheduleTest extends ReaderTestSupport {
         drainPass(reader);
         drainPass(reader);
         assertEquals(List.of("AND:-", "role:-"), requestKinds().subList(3, 5), "the next day's sweep is gated too");
+        assertEquals(5, requestKinds().size(), "and stops at its first page");
     }
 
     @Test
