@@ -244,7 +244,7 @@ public final class Quickstart {
                 ""));
         if (!Files.exists(data.resolve("meta.properties"))) {
             String clusterId = state.computeIfAbsent("cluster.id", k -> randomClusterId()).toString();
-            runToEnd(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString()),
+            runToEnd(List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId, "-c", config.toString()),
                     "storage-format");
         }
         say("Starting Kafka (KRaft) on " + bootstrap + " ...");
@@ -764,11 +764,19 @@ public final class Quickstart {
         throw new IllegalStateException(what + " did not open port " + port);
     }
 
+    /**
+     * A KRaft cluster id: 16 random bytes, base64url. One that starts with '-' is drawn again, as
+     * Kafka's own Uuid.randomUuid does: kafka-storage would read it as an option (1 run in 64).
+     */
     private static String randomClusterId() {
-        java.util.UUID uuid = java.util.UUID.randomUUID();
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(16);
-        buffer.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+        String id;
+        do {
+            java.util.UUID uuid = java.util.UUID.randomUUID();
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(16);
+            buffer.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+            id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(buffer.array());
+        } while (id.startsWith("-"));
+        return id;
     }
 
     private static String region() {

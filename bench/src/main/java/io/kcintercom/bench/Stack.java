@@ -83,8 +83,12 @@ final class Stack implements AutoCloseable {
                 "group.initial.rebalance.delay.ms=0",
                 "delete.topic.enable=true",
                 ""));
-        String clusterId = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
-        Process format = start(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString()),
+        String clusterId;
+        do {
+            // Drawn again when it starts with '-', which kafka-storage would read as an option (1 in 64).
+            clusterId = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(uuidBytes());
+        } while (clusterId.startsWith("-"));
+        Process format = start(List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId, "-c", config.toString()),
                 "storage-format", List.of("-Xmx256m"));
         if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
             throw new IllegalStateException("formatting Kafka's storage failed; see " + work.resolve("logs"));
