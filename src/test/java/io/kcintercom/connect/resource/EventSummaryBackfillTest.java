@@ -3,10 +3,7 @@ package io.kcintercom.connect.resource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import io.kcintercom.connect.client.IntercomClient;
-import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.state.EmittedKeys;
@@ -14,7 +11,6 @@ import io.kcintercom.connect.state.KeyStore;
 import io.kcintercom.connect.table.Tables;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,14 +31,12 @@ class EventSummaryBackfillTest {
     private static final Instant GENERATED_AT = Instant.parse("2026-12-03T06:00:00Z");
     private static final List<String> TABLES = List.of(Tables.USERS, Tables.LEADS, Tables.EVENTS_SUMMARY);
 
-    private final AtomicLong nowMs = new AtomicLong(GENERATED_AT.toEpochMilli() + 3_600_000);
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final FakeReaders fixture = new FakeReaders("events", GENERATED_AT.toEpochMilli() + 3_600_000);
+    private final AtomicLong nowMs = fixture.nowMs;
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
+        fixture.close();
     }
 
     @Test
@@ -205,16 +199,11 @@ class EventSummaryBackfillTest {
     }
 
     private SampleWorkspace workspace(SampleWorkspace.Sizes sizes) {
-        SampleWorkspace ws = SampleWorkspace.generate(1717, sizes, GENERATED_AT);
-        ws.useClock(nowMs::get);
-        return ws;
+        return fixture.workspace(1717, sizes, GENERATED_AT);
     }
 
     private FakeIntercom fake(SampleWorkspace ws) {
-        FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().token("events-token")
-                .rateLimitPer10s(0).workspaceTimeZone("UTC").build());
-        closeables.add(fake);
-        return fake;
+        return fixture.fake(ws);
     }
 
     private ResourceReader reader(Resource resource, FakeIntercom fake, Map<String, ?> offset) {
@@ -223,40 +212,20 @@ class EventSummaryBackfillTest {
 
     private ResourceReader reader(Resource resource, FakeIntercom fake, Map<String, ?> offset, EmittedKeys store,
                                   long reconcileIntervalMs) {
-        IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(), "events-token", "2.11",
-                5_000, 20, 10_000));
-        closeables.add(client);
-        FollowUps followUps = new FollowUps(4, "events-" + resource.id());
-        closeables.add(followUps);
-        ResourceReader reader = Readers.create(resource, config(fake, resource, reconcileIntervalMs), client,
-                new RecordFactory("events.", TABLES, BadObjects.skipping(), store), followUps, offset, nowMs::get);
-        closeables.add(reader);
-        return reader;
-    }
-
-    private static IntercomSourceConnectorConfig config(FakeIntercom fake, Resource resource,
-                                                        long reconcileIntervalMs) {
-        Map<String, String> props = new HashMap<>();
-        props.put("intercom.access.token", "events-token");
-        props.put("intercom.api.url", fake.baseUrl());
-        props.put("intercom.api.url.allow.custom", "true");
-        props.put("intercom.tables", String.join(",", TABLES));
-        props.put("intercom.token.check", "false");
-        props.put("task.resources", resource.id());
-        props.put("topic.prefix", "events.");
+        Map<String, String> props = fixture.props(fake, resource, TABLES);
+        props.put("intercom.api.version", "2.11");
         props.put("poll.interval.ms", "1000");
         props.put("search.delay.ms", "2000");
         props.put("intercom.reconcile.interval.ms", String.valueOf(reconcileIntervalMs));
         // Every sweep lists in full: these tests count what a full listing refreshes. A gated sweep finds
-        // active contacts with a search on last_seen_at, which this fake cannot answer (SweepScheduleTest).
+        // active contacts with a search on last_seen_at instead (SweepScheduleTest).
         props.put("intercom.reconcile.full.interval.ms", "0");
-        return new IntercomSourceConnectorConfig(props);
+        return fixture.reader(resource, fake, props, new RecordFactory(fixture.prefix(), TABLES,
+                BadObjects.skipping(), store), offset);
     }
 
-    /** Moves the clock to when the reader's next pass is due. */
     private ResourceReader due(ResourceReader reader) {
-        nowMs.accumulateAndGet(reader.nextDueMs(), Math::max);
-        return reader;
+        return fixture.due(reader);
     }
 
     private static List<SourceRecord> poll(ResourceReader reader) {
@@ -264,26 +233,18 @@ class EventSummaryBackfillTest {
     }
 
     private static List<SourceRecord> drainPass(ResourceReader reader) {
-        List<SourceRecord> out = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
-            out.addAll(reader.poll(10_000));
-            if (reader.nextDueMs() > 0) {
-                return out;
-            }
-        }
-        return fail("the work did not end; got " + out.size() + " records");
+        return FakeReaders.drainPass(reader);
     }
 
     private static Map<String, ?> lastOffset(List<SourceRecord> out) {
         return out.get(out.size() - 1).sourceOffset();
     }
 
-    private static List<String> ids(List<SourceRecord> records, Resource role) {
+    private List<String> ids(List<SourceRecord> records, Resource role) {
         return ids(records, role.id());
     }
 
-    private static List<String> ids(List<SourceRecord> records, String table) {
-        return records.stream().filter(r -> r.topic().equals("events." + table))
-                .map(r -> String.valueOf(((Struct) r.key()).get("id"))).toList();
+    private List<String> ids(List<SourceRecord> records, String table) {
+        return fixture.ids(records, table);
     }
 }

@@ -2,23 +2,18 @@ package io.kcintercom.connect.resource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.kcintercom.connect.client.ApiVersion;
-import io.kcintercom.connect.client.IntercomClient;
-import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,14 +33,12 @@ class ExactSecondContactSearchTest {
     /** A bulk change of more pages than a newest-first pass holds. */
     private static final int BULK = (NewestFirstPass.MAX_PAGES + 2) * SearchQuery.PAGE_SIZE;
 
-    private final AtomicLong nowMs = new AtomicLong(GENERATED_AT.toEpochMilli() + 600_000);
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final FakeReaders fixture = new FakeReaders("exact", GENERATED_AT.toEpochMilli() + 600_000);
+    private final AtomicLong nowMs = fixture.nowMs;
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
+        fixture.close();
     }
 
     /** Measured: 23 search pages on 2.17, 43 on 2.11 (4,810 contacts changed that day). */
@@ -164,17 +157,12 @@ class ExactSecondContactSearchTest {
     // ---------------------------------------------------------------- fixtures
 
     private SampleWorkspace workspace() {
-        SampleWorkspace ws = SampleWorkspace.generate(2017, SampleWorkspace.Sizes.builder().users(EARLIER_TODAY + BULK
-                + 200).leads(0).build(), GENERATED_AT);
-        ws.useClock(nowMs::get);
-        return ws;
+        return fixture.workspace(2017, SampleWorkspace.Sizes.builder().users(EARLIER_TODAY + BULK + 200).leads(0)
+                .build(), GENERATED_AT);
     }
 
     private FakeIntercom fake(SampleWorkspace ws) {
-        FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().token("exact-token")
-                .rateLimitPer10s(0).workspaceTimeZone("UTC").build());
-        closeables.add(fake);
-        return fake;
+        return fixture.fake(ws);
     }
 
     private ResourceReader reader(FakeIntercom fake, String version) {
@@ -182,49 +170,25 @@ class ExactSecondContactSearchTest {
     }
 
     private ResourceReader reader(FakeIntercom fake, String version, Map<String, String> more) {
-        Map<String, String> props = new HashMap<>(more);
-        props.put("intercom.access.token", "exact-token");
-        props.put("intercom.api.url", fake.baseUrl());
-        props.put("intercom.api.url.allow.custom", "true");
+        Map<String, String> props = fixture.props(fake, Resource.USERS, List.of(Tables.USERS));
+        props.putAll(more);
         props.put("intercom.api.version", version);
-        props.put("intercom.tables", Tables.USERS);
-        props.put("intercom.token.check", "false");
-        props.put("task.resources", Resource.USERS.id());
-        props.put("topic.prefix", "exact.");
         props.put("poll.interval.ms", "1000");
         props.put("search.delay.ms", "2000");
-        IntercomSourceConnectorConfig config = new IntercomSourceConnectorConfig(props);
-        IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(), "exact-token",
-                config.apiVersion(), 5_000, 20, 10_000));
-        closeables.add(client);
-        FollowUps followUps = new FollowUps(4, "exact-" + version);
-        closeables.add(followUps);
-        ResourceReader reader = Readers.create(Resource.USERS, config, client,
-                new RecordFactory("exact.", List.of(Tables.USERS)), followUps, null, nowMs::get);
-        closeables.add(reader);
-        return reader;
+        return fixture.reader(Resource.USERS, fake, props, new RecordFactory(fixture.prefix(), List.of(Tables.USERS)),
+                null);
     }
 
-    /** Moves the clock to when the reader's next pass is due. */
     private ResourceReader due(ResourceReader reader) {
-        nowMs.accumulateAndGet(reader.nextDueMs(), Math::max);
-        return reader;
+        return fixture.due(reader);
     }
 
     private static List<SourceRecord> drainPass(ResourceReader reader) {
-        List<SourceRecord> out = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
-            out.addAll(reader.poll(10_000));
-            if (reader.nextDueMs() > 0) {
-                return out;
-            }
-        }
-        return fail("the pass did not end; got " + out.size() + " records");
+        return FakeReaders.drainPass(reader);
     }
 
-    private static List<String> ids(List<SourceRecord> records) {
-        return records.stream().filter(r -> r.topic().equals("exact." + Resource.USERS.id()))
-                .map(r -> String.valueOf(((Struct) r.key()).get("id"))).toList();
+    private List<String> ids(List<SourceRecord> records) {
+        return fixture.ids(records, Tables.USERS);
     }
 
     private static long pages(int items) {

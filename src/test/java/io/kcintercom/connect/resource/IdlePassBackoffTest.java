@@ -2,21 +2,16 @@ package io.kcintercom.connect.resource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -32,14 +27,12 @@ class IdlePassBackoffTest {
     private static final long INTERVAL_MS = 30_000;
     private static final long MAX_MS = 300_000;
 
-    private final AtomicLong nowMs = new AtomicLong(GENERATED_AT.toEpochMilli() + 3_600_000);
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final FakeReaders fixture = new FakeReaders("backoff", GENERATED_AT.toEpochMilli() + 3_600_000);
+    private final AtomicLong nowMs = fixture.nowMs;
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
+        fixture.close();
     }
 
     @ParameterizedTest
@@ -101,61 +94,32 @@ class IdlePassBackoffTest {
     }
 
     private SampleWorkspace workspace() {
-        SampleWorkspace ws = SampleWorkspace.generate(1717, SampleWorkspace.Sizes.builder().users(120).leads(20)
-                .conversations(40).maxPartsPerConversation(1).build(), GENERATED_AT);
-        ws.useClock(nowMs::get);
-        return ws;
+        return fixture.workspace(1717, SampleWorkspace.Sizes.builder().users(120).leads(20).conversations(40)
+                .maxPartsPerConversation(1).build(), GENERATED_AT);
     }
 
     private FakeIntercom fake(SampleWorkspace ws) {
-        FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().token("backoff-token")
-                .rateLimitPer10s(0).workspaceTimeZone("UTC").build());
-        closeables.add(fake);
-        return fake;
+        return fixture.fake(ws);
     }
 
+    /** At the default intervals; pinned to 2.11, as the waits measured are the passes' alone. */
     private ResourceReader reader(Resource resource, FakeIntercom fake) {
         List<String> tables = List.of(resource == Resource.USERS ? Tables.USERS : Tables.CONVERSATIONS);
-        Map<String, String> props = new HashMap<>();
-        props.put("intercom.access.token", "backoff-token");
-        props.put("intercom.api.url", fake.baseUrl());
-        props.put("intercom.api.url.allow.custom", "true");
-        props.put("intercom.tables", String.join(",", tables));
-        props.put("intercom.token.check", "false");
-        props.put("task.resources", resource.id());
-        props.put("topic.prefix", "backoff.");
+        Map<String, String> props = fixture.props(fake, resource, tables);
+        props.put("intercom.api.version", "2.11");
         props.put("search.delay.ms", "0");
         IntercomSourceConnectorConfig config = new IntercomSourceConnectorConfig(props);
         assertEquals(INTERVAL_MS, config.pollIntervalMs(), "the default");
         assertEquals(MAX_MS, config.pollIntervalMaxMs(), "the default");
-        IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(), "backoff-token", "2.11",
-                5_000, 20, 10_000));
-        closeables.add(client);
-        FollowUps followUps = new FollowUps(4, "backoff-" + resource.id());
-        closeables.add(followUps);
-        ResourceReader reader = Readers.create(resource, config, client, new RecordFactory("backoff.", tables),
-                followUps, null, nowMs::get);
-        closeables.add(reader);
-        return reader;
+        return fixture.reader(resource, fake, props, new RecordFactory(fixture.prefix(), tables), null);
     }
 
-    /** Moves the clock to when the reader's next pass is due. */
     private ResourceReader due(ResourceReader reader) {
-        nowMs.accumulateAndGet(reader.nextDueMs(), Math::max);
-        return reader;
+        return fixture.due(reader);
     }
 
     /** Runs a pass to its end; the number of objects of the reader's table it emitted. */
-    private static long drainPass(ResourceReader reader) {
-        List<SourceRecord> out = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
-            out.addAll(reader.poll(10_000));
-            if (reader.nextDueMs() > 0) {
-                String table = "backoff." + reader.resource().id();
-                return out.stream().filter(r -> r.topic().equals(table))
-                        .map(r -> String.valueOf(((Struct) r.key()).get("id"))).distinct().count();
-            }
-        }
-        return fail("the pass did not end; got " + out.size() + " records");
+    private long drainPass(ResourceReader reader) {
+        return fixture.ids(FakeReaders.drainPass(reader), reader.resource().id()).stream().distinct().count();
     }
 }

@@ -3,12 +3,9 @@ package io.kcintercom.connect.resource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kcintercom.connect.client.IntercomClient;
-import io.kcintercom.connect.config.IntercomSourceConnectorConfig;
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.table.Tables;
@@ -21,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,14 +31,12 @@ class RequestCountsTest {
     /** 06:00 UTC: the workspace's day (UTC here) has room for a day of changes after it. */
     private static final Instant GENERATED_AT = Instant.parse("2026-12-03T06:00:00Z");
 
-    private final AtomicLong nowMs = new AtomicLong(GENERATED_AT.toEpochMilli() + 3_600_000);
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final FakeReaders fixture = new FakeReaders("counts", GENERATED_AT.toEpochMilli() + 3_600_000);
+    private final AtomicLong nowMs = fixture.nowMs;
 
     @AfterEach
     void close() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
+        fixture.close();
     }
 
     @Test
@@ -168,10 +162,8 @@ class RequestCountsTest {
         // The worker committed the offset of the 100th record; the rest of the batch was lost with the task.
         List<SourceRecord> delivered = before.subList(0, 100);
         fake.resetCounters();
-        ResourceReader second = Readers.create(Resource.USERS, config(fake, Resource.USERS, List.of(Tables.USERS)),
-                client(fake), new RecordFactory("counts.", List.of(Tables.USERS)), followUps(Resource.USERS),
-                delivered.get(99).sourceOffset(), nowMs::get);
-        closeables.add(second);
+        ResourceReader second = fixture.reader(Resource.USERS, fake, props(fake, Resource.USERS, List.of(Tables.USERS)),
+                new RecordFactory(fixture.prefix(), List.of(Tables.USERS)), delivered.get(99).sourceOffset());
         List<String> after = ids(drainPass(second), Resource.USERS);
 
         List<String> all = new ArrayList<>(ids(delivered, Resource.USERS));
@@ -206,72 +198,37 @@ class RequestCountsTest {
     // ---------------------------------------------------------------- fixtures
 
     private SampleWorkspace workspace(SampleWorkspace.Sizes sizes) {
-        SampleWorkspace ws = SampleWorkspace.generate(1717, sizes, GENERATED_AT);
-        ws.useClock(nowMs::get);
-        return ws;
+        return fixture.workspace(1717, sizes, GENERATED_AT);
     }
 
     private FakeIntercom fake(SampleWorkspace ws) {
-        FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().token("counts-token")
-                .rateLimitPer10s(0).workspaceTimeZone("UTC").build());
-        closeables.add(fake);
-        return fake;
+        return fixture.fake(ws);
     }
 
     private ResourceReader reader(Resource resource, FakeIntercom fake, List<String> tables) {
-        ResourceReader reader = Readers.create(resource, config(fake, resource, tables), client(fake),
-                new RecordFactory("counts.", tables), followUps(resource), null, nowMs::get);
-        closeables.add(reader);
-        return reader;
+        return fixture.reader(resource, fake, props(fake, resource, tables), new RecordFactory(fixture.prefix(), tables),
+                null);
     }
 
-    private IntercomSourceConnectorConfig config(FakeIntercom fake, Resource resource, List<String> tables) {
-        Map<String, String> props = new HashMap<>();
-        props.put("intercom.access.token", "counts-token");
-        props.put("intercom.api.url", fake.baseUrl());
-        props.put("intercom.api.url.allow.custom", "true");
-        props.put("intercom.tables", String.join(",", tables));
-        props.put("intercom.token.check", "false");
-        props.put("task.resources", resource.id());
-        props.put("topic.prefix", "counts.");
+    /** Pinned to 2.11: these counts are of day-granular contact search, without the deleted listing. */
+    private Map<String, String> props(FakeIntercom fake, Resource resource, List<String> tables) {
+        Map<String, String> props = fixture.props(fake, resource, tables);
+        props.put("intercom.api.version", "2.11");
         props.put("poll.interval.ms", "1000");
         props.put("search.delay.ms", "2000");
-        return new IntercomSourceConnectorConfig(props);
+        return props;
     }
 
-    private IntercomClient client(FakeIntercom fake) {
-        IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(), "counts-token", "2.11",
-                5_000, 20, 10_000));
-        closeables.add(client);
-        return client;
-    }
-
-    private FollowUps followUps(Resource resource) {
-        FollowUps followUps = new FollowUps(4, "counts-" + resource.id());
-        closeables.add(followUps);
-        return followUps;
-    }
-
-    /** Moves the clock to when the reader's next pass is due. */
     private ResourceReader due(ResourceReader reader) {
-        nowMs.accumulateAndGet(reader.nextDueMs(), Math::max);
-        return reader;
+        return fixture.due(reader);
     }
 
     private static List<SourceRecord> drainPass(ResourceReader reader) {
-        List<SourceRecord> out = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
-            out.addAll(reader.poll(10_000));
-            if (reader.nextDueMs() > 0) {
-                return out;
-            }
-        }
-        return fail("the pass did not end; got " + out.size() + " records");
+        return FakeReaders.drainPass(reader);
     }
 
-    private static List<String> ids(List<SourceRecord> records, Resource role) {
-        return records.stream().filter(r -> r.topic().equals("counts." + role.id()))
-                .map(r -> String.valueOf(((Struct) r.key()).get("id"))).toList();
+    private List<String> ids(List<SourceRecord> records, Resource role) {
+        return fixture.ids(records, role.id());
     }
 
     private static long pages(int items, int perPage) {
