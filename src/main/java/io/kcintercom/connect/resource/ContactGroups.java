@@ -231,6 +231,14 @@ final class ContactGroups implements GroupBuilder {
         return group.parent(tables.parent(), id).removeParent(); // and every child row stored for it
     }
 
+    /**
+     * The group of a listed contact found gone outside a pass (by the event summary backfill or a
+     * sweep's summary refresh): tombstones for its row and the child rows its listing names.
+     */
+    RecordFactory.Group removedAsListed(JsonNode contact) {
+        return removed(contact, new FollowUpPlan.Results<ContactFollowUp, List<JsonNode>>(Map.of()));
+    }
+
     /** The segments the store of emitted keys holds for the contact: what {@link SegmentSweep} emitted. */
     private List<JsonNode> storedSegments(String id) {
         return records.emitted().childIds(resource, id, tables.segments()).stream()

@@ -151,7 +151,7 @@ final class EventSummaryBackfill implements SweepStep {
     /** Reads the contacts' summaries; a group for each, in their order, each with the progress it completes. */
     private List<RecordFactory.Group> summaries(List<SearchQuery.Hit> hits) {
         List<RecordFactory.Group> groups = summaryGroups(resource, records, contacts,
-                hits.stream().map(SearchQuery.Hit::id).toList());
+                hits.stream().map(SearchQuery.Hit::object).toList());
         requests += hits.size();
         done.addAndGet(hits.size());
         List<SearchPosition.EventsBackfill> stepMarks = new ArrayList<>(hits.size());
@@ -173,7 +173,7 @@ final class EventSummaryBackfill implements SweepStep {
      */
     static List<RecordFactory.Group> activeSince(Resource resource, RecordFactory records, ContactGroups contacts,
                                                  List<JsonNode> listed, long sinceSeconds, AtomicLong requests) {
-        List<String> active = new ArrayList<>();
+        List<JsonNode> active = new ArrayList<>();
         EmittedKeys stored = records.emitted();
         for (JsonNode contact : listed) {
             String id = JsonPaths.text(contact, "id");
@@ -182,7 +182,7 @@ final class EventSummaryBackfill implements SweepStep {
             }
             if (id != null && (contact.path("last_seen_at").asLong(0) > sinceSeconds
                     || contact.path("last_request_at").asLong(0) > sinceSeconds)) {
-                active.add(id);
+                active.add(contact);
             }
         }
         requests.addAndGet(active.size());
@@ -190,25 +190,25 @@ final class EventSummaryBackfill implements SweepStep {
     }
 
     /**
-     * Reads the contacts' summaries, {@value #CONCURRENT_SUMMARIES} at a time; a group for each: its
-     * summaries covering {@code events_summary}, or its retraction when a 404 or 410 says it is gone.
+     * Reads the listed contacts' summaries, {@value #CONCURRENT_SUMMARIES} at a time; a group for each:
+     * its summaries covering {@code events_summary}, or its retraction when a 404 or 410 says it is gone.
      */
     private static List<RecordFactory.Group> summaryGroups(Resource resource, RecordFactory records,
-                                                           ContactGroups contacts, List<String> ids) {
-        List<RecordFactory.Group> groups = new ArrayList<>(ids.size());
+                                                           ContactGroups contacts, List<JsonNode> listed) {
+        List<RecordFactory.Group> groups = new ArrayList<>(listed.size());
         String parentTable = RoleTables.of(resource).parent();
-        for (int start = 0; start < ids.size(); start += CONCURRENT_SUMMARIES) {
-            List<String> chunk = ids.subList(start, Math.min(ids.size(), start + CONCURRENT_SUMMARIES));
+        for (int start = 0; start < listed.size(); start += CONCURRENT_SUMMARIES) {
+            List<JsonNode> chunk = listed.subList(start, Math.min(listed.size(), start + CONCURRENT_SUMMARIES));
             List<Callable<List<JsonNode>>> calls = new ArrayList<>(chunk.size());
-            chunk.forEach(id -> calls.add(() -> contacts.eventSummariesUnlessGone(id)));
+            chunk.forEach(contact -> calls.add(() -> contacts.eventSummariesUnlessGone(JsonPaths.text(contact, "id"))));
             List<List<JsonNode>> answers = contacts.followUps().submitAll(calls).await();
             for (int i = 0; i < chunk.size(); i++) {
-                String id = chunk.get(i);
+                String id = JsonPaths.text(chunk.get(i), "id");
                 List<JsonNode> events = answers.get(i);
                 if (events == null) {
-                    // Deleted or merged since it was listed: retracted as a pass's follow-up would.
-                    groups.add(records.group(resource, "contact " + id + " gone").parent(parentTable, id)
-                            .removeParent());
+                    // Deleted or merged since it was listed: retracted as a pass's follow-up would, with
+                    // the child rows its listing names, which a task without the state topic only knows so.
+                    groups.add(contacts.removedAsListed(chunk.get(i)));
                     continue;
                 }
                 RecordFactory.Group group = records.group(resource, "event summary of contact " + id)

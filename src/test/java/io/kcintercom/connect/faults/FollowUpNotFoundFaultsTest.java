@@ -44,10 +44,15 @@ class FollowUpNotFoundFaultsTest {
             Map<String, Set<String>> before = expected(ws, tables);
             String role = resource == Resource.USERS ? "user" : "lead";
             List<String> ids = ws.contactIds(role);
-            Set<String> deleted = new TreeSet<>(List.of(ids.get(1), ids.get(ids.size() - 2)));
-            // A contact whose inline notes list is empty has no notes call.
+            // One deleted contact with notes: its notes call answers 404 before its rows are emitted,
+            // so they never go out. One without: the first sync emits it without a follow-up (event
+            // summaries come from the later backfill), and the backfill's 404 retracts its rows.
+            String withNotesGone = ids.stream().skip(1).filter(id -> !ws.notes(id).isEmpty()).findFirst().orElseThrow();
+            String withoutNotesGone = ids.subList(0, ids.size() - 1).stream().filter(id -> ws.notes(id).isEmpty())
+                    .reduce((first, second) -> second).orElseThrow();
+            Set<String> deleted = new TreeSet<>(List.of(withNotesGone, withoutNotesGone));
             long withNotes = ids.stream().filter(id -> !ws.notes(id).isEmpty()).count();
-            long deletedWithNotes = deleted.stream().filter(id -> !ws.notes(id).isEmpty()).count();
+            long deletedWithNotes = 1;
             deleted.forEach(ws::deleteContact);
             Map<String, Set<String>> expected = expected(ws, tables);
             assertTrue(expected.get(Tables.EVENTS_SUMMARY).size() > 0 && expected.get(Tables.NOTES).size() > 0);
@@ -55,9 +60,13 @@ class FollowUpNotFoundFaultsTest {
             Map<String, String> props = props(fake, List.of(resource), tables);
             try (Harness.TaskRun run = new Harness.TaskRun(props)) {
                 List<SourceRecord> records = run.pollUntilComplete(expected, Duration.ofSeconds(15));
-                List<SourceRecord> live = records.stream().filter(r -> r.value() != null).toList();
                 List<SourceRecord> tombstones = records.stream().filter(r -> r.value() == null).toList();
-                assertExactlyOnce(expected, live);
+                // Every other row exactly once, and none of the contact revealed gone before its rows went out.
+                assertExactlyOnce(expected, records.stream()
+                        .filter(r -> r.value() != null && !ownRow(withoutNotesGone, Harness.key(r))).toList());
+                Map<String, Set<String>> compacted = Harness.compacted(records);
+                tables.forEach(t -> assertEquals(expected.get(t), compacted.getOrDefault(t, Set.of()),
+                        "compacted " + t + " equals the workspace"));
                 String parent = resource == Resource.USERS ? Tables.USERS : Tables.LEADS;
                 assertEquals(deleted, new TreeSet<>(Harness.ids(tombstones, parent)), "deleted contacts' rows");
                 for (SourceRecord tombstone : tombstones) {
@@ -120,6 +129,11 @@ class FollowUpNotFoundFaultsTest {
                 assertEquals(12, fake.requestCount("GET /conversations/{id}"), "the 404 is not retried");
             }
         }
+    }
+
+    /** Whether a key is the contact's own row or one of its inline child rows (tags, companies, social profiles). */
+    private static boolean ownRow(String contactId, String key) {
+        return key.equals(contactId) || key.startsWith(contactId + "|");
     }
 
     /** Whether a row of the workspace belongs to the conversation: its own, a child's, or a part's. */
