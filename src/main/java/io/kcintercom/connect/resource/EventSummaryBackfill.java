@@ -158,6 +158,9 @@ final class EventSummaryBackfill implements SweepStep {
         hits.forEach(hit -> stepMarks.add(new SearchPosition.EventsBackfill(hit.updatedAt(), hit.id(), 0L)));
         if (!hits.isEmpty()) {
             reached = stepMarks.get(stepMarks.size() - 1);
+            // Its progress is only in the offset, and most contacts have no summary: without a record
+            // of its own, a restart would read again every page since the last contact with one.
+            groups.get(groups.size() - 1).carryingOffset();
         }
         marks = stepMarks;
         return groups;

@@ -103,6 +103,8 @@ public final class RecordFactory {
         private final List<Entry> entries = new ArrayList<>();
         private final GroupParent parent = new GroupParent();
         private boolean lastSkipped;
+        /** Whether the state record is written even unchanged ({@link #carryingOffset}). */
+        private boolean carriesOffset;
 
         Group(Resource resource, String context) {
             this.resource = resource;
@@ -262,6 +264,16 @@ public final class RecordFactory {
             return false;
         }
 
+        /**
+         * Writes the parent's state record even when it did not change, so that the group has a record
+         * to commit its offset with: a page's last group of work whose progress lives only in the
+         * offset (the event summary backfill), where most contacts have no summary to emit.
+         */
+        public Group carryingOffset() {
+            carriesOffset = true;
+            return this;
+        }
+
         /** Empty also means no state to change: a stored parent's group may retract rows even with none of its own. */
         public boolean isEmpty() {
             return entries.isEmpty() && !parent.stored(emitted, resource);
@@ -293,7 +305,8 @@ public final class RecordFactory {
                     tombstoneKeys);
             parent.retractions(outcome, RecordFactory.this::enabled)
                     .forEach(k -> all.add(new Removed(k.table(), k.key())));
-            boolean stateRecord = outcome.changed();
+            // The same state again is harmless: the topic is compacted, and it is read back as it was.
+            boolean stateRecord = outcome.changed() || carriesOffset && outcome.newState() != null;
             int last = all.size() - (stateRecord ? 0 : 1);
             List<SourceRecord> records = new ArrayList<>(all.size() + 1);
             for (int i = 0; i < all.size(); i++) {

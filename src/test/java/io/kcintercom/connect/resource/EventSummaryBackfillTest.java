@@ -131,6 +131,36 @@ class EventSummaryBackfillTest {
         assertEquals(keys.size(), new HashSet<>(keys).size(), "each summary row emitted once");
     }
 
+    /** Most contacts have no event at all: the backfill's progress reaches the offset all the same. */
+    @Test
+    void aRestartInTheMiddleOfABackfillOfContactsWithoutEventsGoesOnWhereItWas() {
+        SampleWorkspace ws = workspace(SampleWorkspace.Sizes.builder().users(500).leads(0).eventsPerContact(0)
+                .build());
+        FakeIntercom fake = fake(ws);
+        KeyStore store = new KeyStore("state", List.of(Resource.USERS));
+        List<String> ids = ws.contactIds("user");
+        ResourceReader first = reader(Resource.USERS, fake, null, store, 0L);
+        List<SourceRecord> out = new ArrayList<>();
+        while (fake.requestCount(EVENTS) < 2L * SearchQuery.PAGE_SIZE - 20) {
+            out.addAll(poll(first));
+        }
+        out.addAll(poll(first)); // the page's records, once its summary calls are done
+        long beforeRestart = fake.requestCount(EVENTS);
+        assertTrue(beforeRestart < ids.size(), "stopped in the middle: " + beforeRestart);
+        Map<String, ?> offset = lastOffset(out);
+        assertTrue(offset.get(SearchPosition.EVENTS_FROM) != null, "the offset holds the backfill's progress: " + offset);
+        assertEquals(Set.of(), summaryKeys(out), "no summary to emit");
+        first.close();
+
+        ResourceReader restarted = reader(Resource.USERS, fake, offset, store, 0L);
+        nowMs.addAndGet(60_000);
+        List<SourceRecord> after = drainPass(restarted);
+
+        assertTrue(fake.requestCount(EVENTS) <= ids.size() + SearchQuery.PAGE_SIZE,
+                "at most the page in flight at the restart asked for again: " + fake.requestCount(EVENTS));
+        assertTrue(lastOffset(after).get(SearchPosition.EVENTS_DONE_AT) != null, "and the offset says it is done");
+    }
+
     @Test
     void aSweepAfterTheBackfillRefreshesOnlyTheSummariesOfContactsActiveSinceThePreviousSweep() {
         SampleWorkspace ws = workspace(SampleWorkspace.Sizes.builder().users(320).leads(0).eventsPerContact(1)
