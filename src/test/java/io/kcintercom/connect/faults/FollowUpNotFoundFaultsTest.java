@@ -52,7 +52,7 @@ class FollowUpNotFoundFaultsTest {
                     .reduce((first, second) -> second).orElseThrow();
             Set<String> deleted = new TreeSet<>(List.of(withNotesGone, withoutNotesGone));
             long withNotes = ids.stream().filter(id -> !ws.notes(id).isEmpty()).count();
-            long deletedWithNotes = 1;
+            long deletedWithNotes = deleted.stream().filter(id -> !ws.notes(id).isEmpty()).count();
             deleted.forEach(ws::deleteContact);
             Map<String, Set<String>> expected = expected(ws, tables);
             assertTrue(expected.get(Tables.EVENTS_SUMMARY).size() > 0 && expected.get(Tables.NOTES).size() > 0);

@@ -46,13 +46,6 @@ class SearchSweepTest extends ReaderTestSupport {
                 new ContactGroups(Resource.USERS, client, records, followUps(4)), null, retractions);
     }
 
-    /** What a full listing that found every listed object stored leaves for the gated sweeps after it. */
-    static NeverStored allStored() {
-        NeverStored learned = new NeverStored();
-        learned.objectsListed(0);
-        return learned;
-    }
-
     static List<SourceRecord> run(SweepStep sweep) {
         List<SourceRecord> out = new ArrayList<>();
         for (int i = 0; i < 100 && !sweep.done(); i++) {
@@ -295,7 +288,7 @@ class SearchSweepTest extends ReaderTestSupport {
         CountingStep segments = new CountingStep(2);
         SearchSweep sweep = new SearchSweep(Resource.USERS, client, PATH, new SearchQuery("users", "data", null),
                 records, new ContactGroups(Resource.USERS, client, records, followUps(4)), segments, retractions)
-                .countGated(0).learningInto(allStored());
+                .countGated(0).learningInto(NeverStored.assumingNone());
 
         List<SourceRecord> out = run(sweep);
 
@@ -317,7 +310,7 @@ class SearchSweepTest extends ReaderTestSupport {
             }
             stubSearchPage(PATH, null, first);
             stubSearchPage(PATH, "cur-1", searchPage("data", null, contact("u2", T - 400)));
-            SearchSweep sweep = usersSweep(records(stored, Tables.USERS)).countGated(0).learningInto(allStored());
+            SearchSweep sweep = usersSweep(records(stored, Tables.USERS)).countGated(0).learningInto(NeverStored.assumingNone());
 
             List<SourceRecord> out = run(sweep);
 
@@ -347,7 +340,7 @@ class SearchSweepTest extends ReaderTestSupport {
                 records, contacts);
         AtomicLong summaryRequests = new AtomicLong();
         SearchSweep sweep = new SearchSweep(Resource.USERS, client, PATH, query, records,
-                contacts.withEventSummariesWhen(() -> false), null, retractions).countGated(0).learningInto(allStored())
+                contacts.withEventSummariesWhen(() -> false), null, retractions).countGated(0).learningInto(NeverStored.assumingNone())
                 .withPageGroups(listed -> summaries.activeSince(listed, since, summaryRequests))
                 .whenGated(summaries.activeSearch(since, summaryRequests));
 
@@ -413,7 +406,7 @@ class SearchSweepTest extends ReaderTestSupport {
         stubSearchPage(PATH, null, searchPage("data", "cur-1", contact("u1", T - 500), contact("new", T - 450))
                 .put("total_count", 3));
         stubSearchPage(PATH, "cur-1", searchPage("data", null, contact("u2", T - 400)));
-        SearchSweep sweep = usersSweep(records(keys, Tables.USERS)).countGated(0).learningInto(allStored());
+        SearchSweep sweep = usersSweep(records(keys, Tables.USERS)).countGated(0).learningInto(NeverStored.assumingNone());
 
         List<SourceRecord> out = run(sweep);
 
