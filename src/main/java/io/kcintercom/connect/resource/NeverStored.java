@@ -59,7 +59,10 @@ final class NeverStored {
         return segmentMembers.getOrDefault(segmentId, segmentDefault);
     }
 
-    /** The segment was read to its last page and listed {@code count} members the store does not know. */
+    /**
+     * The segment was read to its last page and listed {@code count} members the store does not
+     * know, or {@link #UNKNOWN} when some of them it will hold (the next sweep reads it in full).
+     */
     void membersListed(String segmentId, long count) {
         segmentMembers.put(segmentId, count);
     }

@@ -68,6 +68,22 @@ public final class RecordFactory {
         return enabledTables.contains(table);
     }
 
+    /**
+     * Whether {@code object} makes a row of {@code table} (or the table is not selected, so no row is
+     * needed): an object that does not is skipped by every pass and never stored.
+     */
+    boolean builds(String table, JsonNode object) {
+        if (!enabled(table)) {
+            return true;
+        }
+        try {
+            RowConverter.convert(Tables.get(table), object);
+            return true;
+        } catch (DataException e) { // UnmappableValueException included
+            return false;
+        }
+    }
+
     public String topic(String table) {
         return topicPrefix + table;
     }

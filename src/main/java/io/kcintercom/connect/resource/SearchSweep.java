@@ -4,13 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.JsonPaths;
-import io.kcintercom.connect.table.RowConverter;
-import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.apache.kafka.connect.errors.DataException;
 
 /**
  * The reconciliation sweep of a search resource (users, leads, conversations; issue 16): lists
@@ -181,7 +178,9 @@ final class SearchSweep implements SweepStep {
                 continue;
             }
             if (!stored) {
-                if (convertible(hit.object())) {
+                // One whose row cannot be built was skipped and reported (counted, logged, sent to the
+                // errors topic) by the pass that read it: the sweep leaves it alone, not reporting it again.
+                if (records.builds(parentTable(), hit.object())) {
                     unknown.add(hit.object());
                 } else if (firstSight) {
                     gate.neverStored();
@@ -217,24 +216,6 @@ final class SearchSweep implements SweepStep {
             }
         }
         return groups;
-    }
-
-    /**
-     * Whether the object's own row can be built. One that cannot was skipped and reported (counted,
-     * logged, sent to the errors topic) by the pass that read it, and the store never holds it: the
-     * sweep leaves it alone rather than report it again at every sweep.
-     */
-    private boolean convertible(JsonNode object) {
-        String table = parentTable();
-        if (!records.enabled(table)) {
-            return true;
-        }
-        try {
-            RowConverter.convert(Tables.get(table), object);
-            return true;
-        } catch (DataException e) { // UnmappableValueException included
-            return false;
-        }
     }
 
     /** Every stored parent the listing did not show: its rows and child rows are retracted. */

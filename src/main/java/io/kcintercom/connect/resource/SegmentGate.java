@@ -9,7 +9,9 @@ import java.util.Set;
  * the search's {@code total_count} equals its members the store holds (counted in the sweep's walk
  * over the store) plus the members whose contact the store did not know at the segment's last full
  * read ({@link NeverStored}), and that first page holds no join. Every full read of a segment, gated
- * sweep or not, counts those members again.
+ * sweep or not, counts those members again; when one of them is a contact the store does not hold
+ * yet (created since the last pass), not one it never will, the count is not learned, so that the
+ * next sweep reads that segment in full again and emits the membership once the contact is stored.
  */
 final class SegmentGate {
     private final long above;
@@ -18,6 +20,8 @@ final class SegmentGate {
     private final Map<String, Integer> storedMembers;
     /** Members of the segment being read whose contact the store does not know. */
     private long unknownInSegment;
+    /** Whether one of them is a contact the store does not hold yet, but will. */
+    private boolean storableUnknown;
     private long stopped;
     /** The never-stored members counted in with the segments that stopped. */
     private long neverStoredInStopped;
@@ -49,9 +53,13 @@ final class SegmentGate {
         learned.keepSegments(segmentIds);
     }
 
-    /** The segment being read listed a member whose contact the store does not know (once per id). */
-    void unknownMember() {
+    /**
+     * The segment being read listed a member whose contact the store does not know (once per id):
+     * {@code storable} when a contact pass stores it (not yet), not when it never will.
+     */
+    void unknownMember(boolean storable) {
         unknownInSegment++;
+        storableUnknown |= storable;
     }
 
     /**
@@ -72,9 +80,10 @@ final class SegmentGate {
     /** The segment's reading is over; read to its last page ({@code inFull}), it teaches the next gated sweep. */
     void segmentEnded(String segmentId, boolean inFull) {
         if (inFull) {
-            learned.membersListed(segmentId, unknownInSegment);
+            learned.membersListed(segmentId, storableUnknown ? NeverStored.UNKNOWN : unknownInSegment);
         }
         unknownInSegment = 0;
+        storableUnknown = false;
     }
 
     /** For the sweep's log line: counts only. */

@@ -69,6 +69,8 @@ public final class SegmentSweep implements SweepStep {
     private long requests;
     private boolean logged;
     private final boolean resendAll;
+    /** The resource's scope (intercom.since, unix seconds): a member updated before it is never stored. */
+    private long since;
 
     /** What {@code gateAbove} is for a sweep that reads every segment in full. */
     public static final long NEVER_GATED = -1;
@@ -113,6 +115,12 @@ public final class SegmentSweep implements SweepStep {
             deletedSegmentsChecked = true;
             segmentIndex = Integer.MAX_VALUE;
         }
+    }
+
+    /** Members updated before {@code since} are out of the resource's scope, as in {@link SearchSweep#from}. */
+    SegmentSweep from(long since) {
+        this.since = since;
+        return this;
     }
 
     @Override
@@ -216,15 +224,15 @@ public final class SegmentSweep implements SweepStep {
         SearchQuery.Page page = query.read(answer, cursor, resource.id() + " segment " + segmentId);
         List<RecordFactory.Group> joins = new ArrayList<>();
         for (SearchQuery.Hit hit : page.hits()) {
-            member(hit.id(), segmentId, joins);
+            member(hit.id(), segmentId, joins, hit.updatedAt() >= since && records.builds(tables.parent(), hit.object()));
         }
         for (SearchQuery.Unusable unusable : page.unusable()) {
-            // Membership needs only the id: one without updated_at is still a member.
+            // Membership needs only the id: one without updated_at is still a member (the passes skip it).
             String id = JsonPaths.text(unusable.object(), "id");
             if (id != null && !id.isBlank()) {
-                member(id, segmentId, joins);
+                member(id, segmentId, joins, false);
             } else {
-                gate.unknownMember();
+                gate.unknownMember(false);
             }
         }
         // A join on the first page: the count may agree only because a member left past it.
@@ -242,12 +250,16 @@ public final class SegmentSweep implements SweepStep {
         return joins;
     }
 
-    private void member(String contactId, String segmentId, List<RecordFactory.Group> joins) {
+    /**
+     * @param storable whether a contact pass stores the contact (in scope, its row builds), so that
+     *                 the store not knowing it means not yet, rather than never
+     */
+    private void member(String contactId, String segmentId, List<RecordFactory.Group> joins, boolean storable) {
         boolean firstSight = members.add(contactId);
         if (keys.enabled() && !keys.contains(resource, contactId)) {
             tally.unknown++;
             if (firstSight) {
-                gate.unknownMember();
+                gate.unknownMember(storable);
             }
             return;
         }

@@ -132,7 +132,8 @@ final class SweepSchedule {
         NeverStored neverStored = NeverStored.assumingNone();
         NewSweep segments = !readsSegments ? full -> null
                 : full -> new SegmentSweep(resource, client, records, keys, resendMemberships.getAndSet(false),
-                        full ? SegmentSweep.NEVER_GATED : reconciliation.gateMinObjects(), neverStored);
+                        full ? SegmentSweep.NEVER_GATED : reconciliation.gateMinObjects(), neverStored)
+                        .from(start.since());
         // A sweep's full groups (objects the store does not know) read no event summaries: the
         // backfill, or afterwards the contact's next change, does (issue 17).
         GroupBuilder sweepGroups = fullGroups instanceof ContactGroups contacts

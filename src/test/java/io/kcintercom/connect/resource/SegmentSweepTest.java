@@ -176,27 +176,60 @@ class SegmentSweepTest {
                 .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
         List<String> newestMembers = newestFirst(ws, ws.contactIds("user")).stream()
                 .filter(id -> segmentIds(ws, id).contains(large)).toList();
-        stored.removeParent(Resource.USERS, newestMembers.get(1)); // never emitted: out of scope, or no row
+        // Never emitted: updated before the resource's intercom.since, which the sweeps are given.
+        String outOfScope = newestMembers.get(newestMembers.size() - 1);
+        long since = ws.contact(outOfScope).get("updated_at").asLong() + 1;
+        stored.removeParent(Resource.USERS, outOfScope);
         NeverStored learned = new NeverStored();
         fake.resetCounters();
 
-        assertEquals(List.of(), run(gated(fake, stored, learned)), "nothing moved");
+        assertEquals(List.of(), run(gated(fake, stored, learned).from(since)), "nothing moved");
         assertEquals(expectedPages(ws, Resource.USERS), fake.requestCount("POST /contacts/search"),
                 "nothing counted since the start: every segment read in full");
         assertEquals(1, learned.members(large));
         fake.resetCounters();
-        assertEquals(List.of(), run(gated(fake, stored, learned)));
+        assertEquals(List.of(), run(gated(fake, stored, learned).from(since)));
         assertEquals(ws.segments().size(), fake.requestCount("POST /contacts/search"),
                 "then one page per segment: the unknown member is counted with the stored ones");
 
         String leaver = newestMembers.get(0);
         ws.moveSegmentMembership(leaver, large, false);
         fake.resetCounters();
-        List<SourceRecord> out = run(gated(fake, stored, learned));
+        List<SourceRecord> out = run(gated(fake, stored, learned).from(since));
 
         assertEquals(Map.of(leaver + "|" + large, "tombstone"), memberships(out, RoleTables.of(Resource.USERS)));
         long largePages = (members(ws, Resource.USERS, large) + 149) / 150;
         assertEquals(ws.segments().size() - 1 + largePages, fake.requestCount("POST /contacts/search"));
+    }
+
+    /**
+     * A member whose contact the store does not hold yet (created since the last contact pass) is no
+     * member the store never holds: its segment is not counted, so the next gated sweep reads it in
+     * full again and adds the membership once the contact's pass has stored it.
+     */
+    @Test
+    void aGatedSweepReadsASegmentInFullAgainWhileAMemberWaitsForItsContactPass() {
+        SampleWorkspace ws = workspace();
+        FakeIntercom fake = fake(ws);
+        SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
+        String large = segmentsOf(ws, Resource.USERS).stream()
+                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        // The newest: past the first page of 150, where no join can show it.
+        String newcomer = newestFirst(ws, ws.contactIds("user")).stream()
+                .filter(id -> segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
+        stored.removeParent(Resource.USERS, newcomer);
+        NeverStored learned = new NeverStored();
+
+        assertEquals(List.of(), run(gated(fake, stored, learned)), "its memberships wait for the contact");
+        assertEquals(NeverStored.UNKNOWN, learned.members(large), "not counted as a member never stored");
+
+        stored.put(Resource.USERS, newcomer); // its pass emits it; a pass never lists memberships
+        List<SourceRecord> out = run(gated(fake, stored, learned));
+
+        Map<String, String> expected = new TreeMap<>();
+        segmentIds(ws, newcomer).forEach(s -> expected.put(newcomer + "|" + s, "row"));
+        assertEquals(expected, new TreeMap<>(memberships(out, RoleTables.of(Resource.USERS))));
+        assertEquals(0, learned.members(large));
     }
 
     /** A member swapped for another, the joiner on the first page: the counts agree, the join reads it in full. */
