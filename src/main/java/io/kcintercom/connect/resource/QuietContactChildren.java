@@ -80,7 +80,8 @@ final class QuietContactChildren {
             group.addChildren(tables.social(), contact.get("social_profiles"), tables.parentKey(), id,
                     "social_profiles");
         }
-        if (changes.tables().contains(Tables.NOTES)) {
+        // Notes covered with no row when the inline list says there are none left: no request needed.
+        if (changes.tables().contains(Tables.NOTES) && ContactGroups.mayHaveNotes(contact.get("notes"))) {
             requests++;
             String path = "/contacts/" + SubLists.encode(id) + "/notes?per_page=50";
             SubLists.fetchAll(client, path, resource.id() + " sweep contact " + id + " notes", "notes")

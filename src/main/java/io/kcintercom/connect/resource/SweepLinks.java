@@ -1,6 +1,7 @@
 package io.kcintercom.connect.resource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kcintercom.connect.client.IntercomApiException;
 import io.kcintercom.connect.client.IntercomClient;
 import io.kcintercom.connect.state.EmittedKeys;
 import io.kcintercom.connect.table.JsonPaths;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a {@link SearchSweep} compares for each listed object the store knows: its inline links (tags
@@ -18,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * a contact's quiet children ({@link QuietContactChildren}), against the stored keys.
  */
 final class SweepLinks {
+    private static final Logger log = LoggerFactory.getLogger(SweepLinks.class);
     private final Resource resource;
     private final IntercomClient client;
     private final RecordFactory records;
@@ -54,6 +58,23 @@ final class SweepLinks {
      * from the stored keys; null when they all match.
      */
     RecordFactory.Group changed(String id, JsonNode object) {
+        try {
+            return compared(id, object);
+        } catch (IntercomApiException e) {
+            if (!FollowUpPlan.revealsDelete(e)) {
+                throw e;
+            }
+            // Deleted or merged since the page was listed: retracted as a pass's follow-up would, with
+            // every child row stored for it, rather than failing the sweep and listing again from page 1.
+            log.info("{}: {} was not found when the sweep read its lists (HTTP {}: deleted or merged); its rows "
+                    + "are retracted", resource.id(), id, e.status());
+            retractions.incrementAndGet();
+            return records.group(resource, "sweep: " + resource.id() + " " + id + " gone").parent(parentTable, id)
+                    .removeParent();
+        }
+    }
+
+    private RecordFactory.Group compared(String id, JsonNode object) {
         Map<String, List<JsonNode>> links = currentLinks(id, object);
         boolean differs = false;
         boolean retracts = false;

@@ -1,5 +1,6 @@
 package io.kcintercom.connect.resource;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -210,6 +211,45 @@ class SearchSweepTest extends ReaderTestSupport {
                 "a note added without updated_at moving: the contact's group again (it covers notes); u2 unchanged");
         assertEquals(List.of("n1", "n2"), onTopic(out, Tables.NOTES).stream().map(r -> keyField(r, "id")).toList());
         assertEquals(1, count(getRequestedFor(urlPathEqualTo("/contacts/u1/notes"))), "no notes call for u2");
+    }
+
+    @Test
+    void aContactWhoseInlineNotesSayNoneLeftHasItsStoredNotesRetractedWithoutANotesCall() {
+        keys.put(Resource.USERS, "u1", Tables.NOTES, List.of("n1", "n2"));
+        ObjectNode emptied = contact("u1", T - 500);
+        emptied.putObject("notes").put("type", "list").put("total_count", 0).put("has_more", false).putArray("data");
+        stubSearchPage(PATH, null, searchPage("data", null, emptied));
+        SearchSweep sweep = usersSweep(records(keys, Tables.USERS, Tables.NOTES));
+
+        List<SourceRecord> out = run(sweep);
+
+        assertEquals(List.of("u1"), ids(out, Tables.USERS), "its group again, covering notes");
+        assertEquals(0, count(getRequestedFor(urlPathEqualTo("/contacts/u1/notes"))), "the inline list says none");
+    }
+
+    @Test
+    void aContactGoneBeforeItsNotesAreReadIsRetractedAndTheSweepGoesOn() {
+        keys.put(Resource.USERS, "u1", Tables.NOTES, List.of("n1"))
+                .put(Resource.USERS, "u2", Tables.NOTES, List.of("n7"));
+        ObjectNode gone = contact("u1", T - 500);
+        gone.putObject("notes").put("type", "list").put("total_count", 2).put("has_more", false)
+                .putArray("data").add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n1"))
+                .add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n2"));
+        ObjectNode same = contact("u2", T - 400);
+        same.putObject("notes").put("type", "list").put("total_count", 1).put("has_more", false)
+                .putArray("data").add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n7"));
+        stubSearchPage(PATH, null, searchPage("data", null, gone, same));
+        wm.stubFor(get(urlPathEqualTo("/contacts/u1/notes")).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "application/json").withBody("{\"type\":\"error.list\",\"errors\":"
+                        + "[{\"code\":\"not_found\",\"message\":\"User Not Found\"}]}")));
+        SearchSweep sweep = usersSweep(records(keys, Tables.USERS, Tables.NOTES));
+
+        List<SourceRecord> out = run(sweep);
+
+        assertTrue(sweep.done(), "the 404 does not fail the sweep");
+        assertEquals(List.of("u1"), tombstoneIds(out, Tables.USERS), "deleted between the listing and its notes call");
+        assertEquals(1, onTopic(out, Tables.USERS).size(), "u1's tombstone only: u2 unchanged");
+        assertEquals(1, count(getRequestedFor(urlPathEqualTo("/contacts/u1/notes"))), "the 404 is not retried");
     }
 
     @Test
