@@ -169,7 +169,8 @@ final class EventSummaryBackfill implements SweepStep {
     /**
      * The groups of a sweep's page that refresh the summaries of contacts active since the previous
      * sweep: their inline {@code last_seen_at} or {@code last_request_at} is after {@code sinceSeconds}
-     * (no request for the others); each covers {@code events_summary}. Counts its requests. Only
+     * and after their {@code updated_at} when that moved too (no request for the others); each covers
+     * {@code events_summary}. Counts its requests. Only
      * contacts the store of emitted keys holds: one it does not (updated before the resource's
      * scope, or one whose row cannot be built) has no row for a summary to belong to, and its
      * summary would make it a stored parent that the next full sweep retracts again.
@@ -183,8 +184,12 @@ final class EventSummaryBackfill implements SweepStep {
             if (id != null && stored.enabled() && !stored.contains(resource, id)) {
                 continue;
             }
-            if (id != null && (contact.path("last_seen_at").asLong(0) > sinceSeconds
-                    || contact.path("last_request_at").asLong(0) > sinceSeconds)) {
+            long activity = Math.max(contact.path("last_seen_at").asLong(0), contact.path("last_request_at").asLong(0));
+            long updated = contact.path("updated_at").asLong(0);
+            // Updated since, and not active after that update: its pass reads (or has read) a summary
+            // at least that fresh, so reading it here too would only repeat the request.
+            boolean readByItsPass = updated > sinceSeconds && updated >= activity;
+            if (id != null && activity > sinceSeconds && !readByItsPass) {
                 active.add(contact);
             }
         }

@@ -362,14 +362,17 @@ class SearchSweepTest extends ReaderTestSupport {
     @Test
     void aGatedSweepThatStopsFindsTheContactsActiveSinceTheLastSweepWithASearchAndReadsOnlyTheirSummaries() {
         long since = T - 3_600;
-        keys.put(Resource.USERS, "u1").put(Resource.USERS, "seen").put(Resource.USERS, "sameDay");
+        keys.put(Resource.USERS, "u1").put(Resource.USERS, "seen").put(Resource.USERS, "sameDay")
+                .put(Resource.USERS, "changed");
         ObjectNode u1 = contact("u1", T - 500).put("last_seen_at", T - 10);
-        stubSearchPage(PATH, null, searchPage("data", "cur-1", u1).put("total_count", 3));
-        ObjectNode seen = contact("seen", T - 400).put("last_seen_at", since + 60);
+        stubSearchPage(PATH, null, searchPage("data", "cur-1", u1).put("total_count", 4));
+        ObjectNode seen = contact("seen", since - 400).put("last_seen_at", since + 60); // a visit: updated_at stays
         ObjectNode sameDay = contact("sameDay", T - 300).put("last_seen_at", since - 60); // the search's day, not after
+        // Updated after its last activity: its pass reads the summary, the sweep need not.
+        ObjectNode changed = contact("changed", T - 200).put("last_seen_at", since + 30);
         wm.stubFor(post(urlPathEqualTo(PATH))
                 .withRequestBody(matchingJsonPath("$.query.value[1].value[0].field", equalTo("last_seen_at")))
-                .willReturn(okJson(searchPage("data", null, u1, seen, sameDay).toString())));
+                .willReturn(okJson(searchPage("data", null, u1, seen, sameDay, changed).toString())));
         wm.stubFor(get(urlPathEqualTo("/events")).willReturn(okJson(
                 "{\"type\":\"event.summary\",\"events\":[{\"name\":\"signed-up\",\"first\":\"2026-01-01T00:00:00.000Z\","
                         + "\"last\":\"2026-01-02T00:00:00.000Z\",\"count\":2}]}")));
@@ -388,7 +391,7 @@ class SearchSweepTest extends ReaderTestSupport {
 
         assertEquals(List.of("u1", "seen"), onTopic(out, Tables.EVENTS_SUMMARY).stream()
                 .map(r -> keyField(r, "user_id")).toList(), "once each: the stopped first page reads no summary, "
-                + "the search's page does; sameDay was last seen before the last sweep");
+                + "the search's page does; sameDay was last seen before the last sweep, changed is its pass's");
         assertEquals(2, count(getRequestedFor(urlPathEqualTo("/events"))));
         assertEquals(2, summaryRequests.get());
         List<JsonNode> bodies = searchBodies(PATH);

@@ -92,6 +92,12 @@ final class Model {
                     profile, tags, companyIds, segmentIds, notes, events);
         }
 
+        /** A visit: last_seen_at moves, updated_at does not (activity is no change of the contact's own data). */
+        Contact seen(long now) {
+            return new Contact(id, role, externalId, email, name, createdAt, updatedAt, signedUpAt, now, revision,
+                    profile, tags, companyIds, segmentIds, notes, events);
+        }
+
         /** A lead turned user in place ({@code PUT /contacts/{id}} with role user): same id, updated now. */
         Contact asUser(long now) {
             return new Contact(id, "user", externalId, email, name, createdAt, now, signedUpAt, lastSeenAt,

@@ -446,6 +446,15 @@ public final class SampleWorkspace {
         }
     }
 
+    /** The contact visits: last_seen_at moves to now, updated_at stays (its event summary is read on activity). */
+    public String visit(String id) {
+        synchronized (writeLock) {
+            Contact c = requireContact(id);
+            putContact(c.seen(nowSeconds()));
+            return id;
+        }
+    }
+
     /** A new contact with role "user" or "lead", created and updated now. */
     public String addContact(String role) {
         if (!"user".equals(role) && !"lead".equals(role)) {
