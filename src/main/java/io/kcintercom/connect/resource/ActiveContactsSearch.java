@@ -46,7 +46,7 @@ final class ActiveContactsSearch implements SweepStep {
         this.groupsOf = groupsOf;
         this.query = new SearchQuery(resource.id(), "data", NODES.objectNode().put("operator", "AND")
                 .set("value", NODES.arrayNode()
-                        .add(SearchQuery.condition("role", "=", resource == Resource.USERS ? "user" : "lead"))
+                        .add(SearchQuery.roleOf(resource))
                         .add(NODES.objectNode().put("operator", "OR").set("value", NODES.arrayNode()
                                 .add(SearchQuery.condition("last_seen_at", ">", sinceSeconds))
                                 .add(SearchQuery.condition("last_seen_at", "=", sinceSeconds))))));

@@ -117,8 +117,9 @@ final class EventSummaryBackfill implements SweepStep {
         JsonNode answer = client.post(path, query.body(reached.from(), false, cursor), context);
         requests++;
         if (cursor == null) {
-            // The search's total_count: every contact from the backfill's second (or day, before 2.17) on.
-            expected.set(done.get() + SearchQuery.totalCount(answer));
+            // The search's total_count: every contact from the backfill's second (or day, before 2.17) on; -1 unknown.
+            long total = SearchQuery.totalCount(answer);
+            expected.set(total < 0 ? -1 : done.get() + total);
         }
         SearchQuery.Page page = query.read(answer, cursor, context);
         cursor = page.nextCursor();

@@ -1,5 +1,6 @@
 package io.kcintercom.connect.resource;
 
+import io.kcintercom.connect.table.Timestamps;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -12,9 +13,6 @@ import org.apache.kafka.connect.errors.ConnectException;
  * API, is strict, so a typo is rejected with a message instead of derailing the next sync.
  */
 final class OffsetFields {
-    /** The largest plausible unix-seconds value (year 5138): anything above is milliseconds. */
-    private static final long MAX_SECONDS = 100_000_000_000L;
-
     private final Resource resource;
     private final Map<String, ?> offset;
 
@@ -85,8 +83,9 @@ final class OffsetFields {
         if (!integral || ((Number) value).longValue() < -1) {
             throw invalid("\"" + key + "\" must be a number of unix seconds, not " + value);
         }
-        if (((Number) value).longValue() > MAX_SECONDS) {
-            // Milliseconds by mistake: a time thousands of years ahead would stop whatever waits for it.
+        if (((Number) value).longValue() >= Timestamps.MILLIS_THRESHOLD) {
+            // Milliseconds by mistake (as Intercom's own timestamps are told apart): a time thousands of
+            // years ahead would stop whatever waits for it.
             throw invalid("\"" + key + "\" must be unix seconds, not milliseconds: " + value);
         }
         return this;

@@ -21,7 +21,7 @@ public final class Readers {
         long since = config.sinceEpochSeconds();
         return switch (resource) {
             case USERS, LEADS -> new SearchReader(resource, client, "/contacts/search", "data",
-                    SearchReader.condition("role", "=", resource == Resource.USERS ? "user" : "lead"),
+                    SearchQuery.roleOf(resource),
                     new ContactGroups(resource, client, records, followUps),
                     SearchPosition.fromMap(offset, since), config.pollIntervalMs(), config.searchDelayMs(), clock)
                     .idlePassesUpTo(config.pollIntervalMaxMs())

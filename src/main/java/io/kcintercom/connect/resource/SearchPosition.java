@@ -64,21 +64,9 @@ public record SearchPosition(long updatedAt, String id, long passFrom, String cu
         }
     }
 
-    /** A position of a resource read from the beginning (no intercom.since). */
-    public SearchPosition(long updatedAt, String id, long passFrom, String cursor, long sweptAt,
-                          long fullSweptAt, long deletedThrough, EventsBackfill events) {
-        this(updatedAt, id, passFrom, cursor, sweptAt, fullSweptAt, deletedThrough, events, 0L);
-    }
-
-    /** A position without the event summary backfill's progress (not started). */
-    public SearchPosition(long updatedAt, String id, long passFrom, String cursor, long sweptAt,
-                          long deletedThrough) {
-        this(updatedAt, id, passFrom, cursor, sweptAt, 0L, deletedThrough, EventsBackfill.NOT_STARTED);
-    }
-
-    /** A position without a sweep or a deleted listing read yet. */
+    /** A position without a sweep, a deleted listing or a backfill read yet, of a resource read from the beginning. */
     public SearchPosition(long updatedAt, String id, long passFrom, String cursor) {
-        this(updatedAt, id, passFrom, cursor, 0L, 0L);
+        this(updatedAt, id, passFrom, cursor, 0L, 0L, 0L, EventsBackfill.NOT_STARTED, 0L);
     }
 
     public static SearchPosition initial(long since) {

@@ -168,6 +168,11 @@ final class SearchQuery {
         return after == null || after.isNull() || after.asText().isEmpty() ? null : after.asText();
     }
 
+    /** The role filter of a contacts resource: {@code role = user} or {@code role = lead}. */
+    static ObjectNode roleOf(Resource resource) {
+        return condition("role", "=", resource == Resource.USERS ? "user" : "lead");
+    }
+
     static ObjectNode condition(String field, String operator, long value) {
         return NODES.objectNode().put("field", field).put("operator", operator).put("value", value);
     }

@@ -286,7 +286,7 @@ public final class SegmentSweep implements SweepStep {
 
     private ObjectNode membersOf(String segmentId) {
         return NODES.objectNode().put("operator", "AND").set("value", NODES.arrayNode()
-                .add(SearchQuery.condition("role", "=", resource == Resource.USERS ? "user" : "lead"))
+                .add(SearchQuery.roleOf(resource))
                 .add(SearchQuery.condition("segment_id", "=", segmentId)));
     }
 

@@ -283,8 +283,9 @@ final class SweepSchedule {
         events = backfill.reached();
         if (nowMs >= nextBackfillLineMs && !backfill.done()) {
             nextBackfillLineMs = nowMs + PROGRESS_LINE_INTERVAL_MS;
-            log.info("{}: event summary backfill: {} of about {} contact(s) read", resource.id(), backfillDone.get(),
-                    backfillExpected.get());
+            long expected = backfillExpected.get();
+            log.info("{}: event summary backfill: {} of {} contact(s) read", resource.id(), backfillDone.get(),
+                    expected < 0 ? "an unknown number of" : "about " + expected);
         }
         if (backfill.done()) {
             events = new SearchPosition.EventsBackfill(events.from(), events.fromId(), Math.max(1, nowMs / 1000));

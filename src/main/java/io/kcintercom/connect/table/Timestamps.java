@@ -27,7 +27,7 @@ import java.util.Date;
  */
 public final class Timestamps {
     /** Anything this large cannot be seconds (year 5138) and is taken as milliseconds. */
-    static final long MILLIS_THRESHOLD = 100_000_000_000L;
+    public static final long MILLIS_THRESHOLD = 100_000_000_000L;
     private static final BigInteger MILLIS_THRESHOLD_BIG = BigInteger.valueOf(MILLIS_THRESHOLD);
     private static final DateTimeFormatter COMPACT_OFFSET = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSS]XX");
 
