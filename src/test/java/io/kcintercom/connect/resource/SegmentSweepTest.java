@@ -107,8 +107,7 @@ class SegmentSweepTest {
         SampleWorkspace ws = workspace();
         FakeIntercom fake = fake(ws);
         SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
-        String large = segmentsOf(ws, Resource.USERS).stream()
-                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        String large = largeUserSegment(ws);
         NeverStored learned = learnedByAFullSweep(fake, stored);
         fake.resetCounters();
 
@@ -120,7 +119,7 @@ class SegmentSweepTest {
         assertEquals(1 + ws.segments().size(), unchanged.requests());
 
         // A member leaves the large segment: its count differs, so it alone is read in full.
-        String leaver = newestFirst(ws, ws.contactIds("user")).stream()
+        String leaver = ws.contactIdsNewestFirst("user").stream()
                 .filter(id -> segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
         ws.moveSegmentMembership(leaver, large, false);
         fake.resetCounters();
@@ -128,7 +127,7 @@ class SegmentSweepTest {
         List<SourceRecord> out = run(left);
 
         assertEquals(Map.of(leaver + "|" + large, "tombstone"), memberships(out, RoleTables.of(Resource.USERS)));
-        long largePages = (members(ws, Resource.USERS, large) + 149) / 150;
+        long largePages = fullReadPages(members(ws, Resource.USERS, large));
         assertEquals(ws.segments().size() - 1 + largePages, fake.requestCount("POST /contacts/search"));
     }
 
@@ -141,11 +140,10 @@ class SegmentSweepTest {
         SampleWorkspace ws = workspace();
         FakeIntercom fake = fake(ws);
         SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
-        String large = segmentsOf(ws, Resource.USERS).stream()
-                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        String large = largeUserSegment(ws);
         NeverStored learned = learnedByAFullSweep(fake, stored);
         // The most recently updated: the search lists them last, past the first page of 150.
-        List<String> ids = newestFirst(ws, ws.contactIds("user"));
+        List<String> ids = ws.contactIdsNewestFirst("user");
         String leaver = ids.stream().filter(id -> segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
         String joiner = ids.stream().filter(id -> !segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
         ws.moveSegmentMembership(leaver, large, false);
@@ -172,9 +170,8 @@ class SegmentSweepTest {
         SampleWorkspace ws = workspace();
         FakeIntercom fake = fake(ws);
         SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
-        String large = segmentsOf(ws, Resource.USERS).stream()
-                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
-        List<String> newestMembers = newestFirst(ws, ws.contactIds("user")).stream()
+        String large = largeUserSegment(ws);
+        List<String> newestMembers = ws.contactIdsNewestFirst("user").stream()
                 .filter(id -> segmentIds(ws, id).contains(large)).toList();
         // Never emitted: updated before the resource's intercom.since, which the sweeps are given.
         String outOfScope = newestMembers.get(newestMembers.size() - 1);
@@ -198,7 +195,7 @@ class SegmentSweepTest {
         List<SourceRecord> out = run(gated(fake, stored, learned).from(since));
 
         assertEquals(Map.of(leaver + "|" + large, "tombstone"), memberships(out, RoleTables.of(Resource.USERS)));
-        long largePages = (members(ws, Resource.USERS, large) + 149) / 150;
+        long largePages = fullReadPages(members(ws, Resource.USERS, large));
         assertEquals(ws.segments().size() - 1 + largePages, fake.requestCount("POST /contacts/search"));
     }
 
@@ -212,10 +209,9 @@ class SegmentSweepTest {
         SampleWorkspace ws = workspace();
         FakeIntercom fake = fake(ws);
         SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
-        String large = segmentsOf(ws, Resource.USERS).stream()
-                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        String large = largeUserSegment(ws);
         // The newest: past the first page of 150, where no join can show it.
-        String newcomer = newestFirst(ws, ws.contactIds("user")).stream()
+        String newcomer = ws.contactIdsNewestFirst("user").stream()
                 .filter(id -> segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
         stored.removeParent(Resource.USERS, newcomer);
         NeverStored learned = new NeverStored();
@@ -238,10 +234,9 @@ class SegmentSweepTest {
         SampleWorkspace ws = workspace();
         FakeIntercom fake = fake(ws);
         SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
-        String large = segmentsOf(ws, Resource.USERS).stream()
-                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        String large = largeUserSegment(ws);
         NeverStored learned = learnedByAFullSweep(fake, stored);
-        List<String> newestFirst = newestFirst(ws, ws.contactIds("user"));
+        List<String> newestFirst = ws.contactIdsNewestFirst("user");
         String leaver = newestFirst.stream().filter(id -> segmentIds(ws, id).contains(large)).findFirst().orElseThrow();
         String joiner = newestFirst.get(newestFirst.size() - 1); // the least recently updated: on the first page
         assertFalse(segmentIds(ws, joiner).contains(large), "the sample workspace's oldest user is not in it");
@@ -253,7 +248,7 @@ class SegmentSweepTest {
 
         assertEquals(new TreeMap<>(Map.of(leaver + "|" + large, "tombstone", joiner + "|" + large, "row")),
                 new TreeMap<>(memberships(out, RoleTables.of(Resource.USERS))));
-        long largePages = (members(ws, Resource.USERS, large) + 149) / 150;
+        long largePages = fullReadPages(members(ws, Resource.USERS, large));
         assertEquals(ws.segments().size() - 1 + largePages, fake.requestCount("POST /contacts/search"),
                 "that segment in full, the others at their first page");
     }
@@ -263,15 +258,14 @@ class SegmentSweepTest {
         SampleWorkspace ws = workspace();
         FakeIntercom fake = fake(ws);
         SweepTestKeys stored = storedAsListed(ws, Resource.USERS);
-        String large = segmentsOf(ws, Resource.USERS).stream()
-                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+        String large = largeUserSegment(ws);
         long membersOfLarge = members(ws, Resource.USERS, large);
         fake.resetCounters();
 
         SegmentSweep sweep = new SegmentSweep(Resource.USERS, client(fake), records(stored), stored);
         List<SourceRecord> out = run(sweep);
 
-        assertEquals(List.of(), out, membersOfLarge + " members over " + (membersOfLarge + 149) / 150
+        assertEquals(List.of(), out, membersOfLarge + " members over " + fullReadPages(membersOfLarge)
                 + " pages, none retracted, none added");
         assertEquals(expectedPages(ws, Resource.USERS), fake.requestCount("POST /contacts/search"));
     }
@@ -468,7 +462,18 @@ class SegmentSweepTest {
 
     private static long expectedPages(SampleWorkspace ws, Resource resource) {
         return ws.segments().stream().map(s -> s.get("id").asText())
-                .mapToLong(s -> Math.max(1, (members(ws, resource, s) + 149) / 150)).sum();
+                .mapToLong(s -> Math.max(1, fullReadPages(members(ws, resource, s)))).sum();
+    }
+
+    /** The first users segment of more than 150 members: more than one search page. */
+    private static String largeUserSegment(SampleWorkspace ws) {
+        return segmentsOf(ws, Resource.USERS).stream()
+                .filter(s -> members(ws, Resource.USERS, s) > 150).findFirst().orElseThrow();
+    }
+
+    /** Search pages of 150 it takes to read a segment of that many members in full (0 for none). */
+    private static long fullReadPages(long members) {
+        return (members + 149) / 150;
     }
 
     private static long members(SampleWorkspace ws, Resource resource, String segment) {
@@ -479,11 +484,6 @@ class SegmentSweepTest {
         String personType = resource == Resource.USERS ? "user" : "contact";
         return ws.segments().stream().filter(s -> s.get("person_type").asText().equals(personType))
                 .map(s -> s.get("id").asText()).toList();
-    }
-
-    private static List<String> newestFirst(SampleWorkspace ws, List<String> ids) {
-        return ids.stream().sorted(java.util.Comparator.comparingLong(
-                (String id) -> ws.contact(id).get("updated_at").asLong()).reversed()).toList();
     }
 
     private static List<String> segmentIds(SampleWorkspace ws, String contactId) {

@@ -10,7 +10,6 @@ import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.state.KeyStore;
 import io.kcintercom.connect.table.Tables;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,24 +66,15 @@ class SweepCostTest {
         SampleWorkspace ws = SampleWorkspace.generate(182, SampleWorkspace.Sizes.builder()
                 .users(400).leads(160).companies(10).admins(1).teams(1).tags(6).segments(4).conversations(200)
                 .build());
-        try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().rateLimitPer10s(0).build());
-             IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(),
-                     fake.options().token(), "2.11", 5000, 10, 2000));
-             FollowUps followUps = new FollowUps(8, "gated")) {
-            KeyStore store = new KeyStore("state", SWEPT);
-            RecordFactory records = new RecordFactory("gated.", List.of(Tables.USERS, Tables.USERS_TAGS,
-                    Tables.USERS_SEGMENTS, Tables.LEADS, Tables.LEADS_SEGMENTS, Tables.CONVERSATIONS,
-                    Tables.CONVERSATIONS_TAGS), BadObjects.skipping(), store);
-            Map<Resource, NeverStored> learned = Map.of(Resource.USERS, new NeverStored(), Resource.LEADS,
-                    new NeverStored(), Resource.CONVERSATIONS, new NeverStored());
+        try (Sweeps sweeps = new Sweeps(ws, "gated")) {
+            FakeIntercom fake = sweeps.fake;
             // every object unknown: emitted in full, as a first sync would; the full listing counts what the
             // store never holds (nothing here), so the gated sweeps after it can stop
-            sweepAll(client, records, followUps, true, learned);
-            assertEquals(400, store.size(Resource.USERS));
+            sweeps.all(true);
+            assertEquals(400, sweeps.store.size(Resource.USERS));
 
             fake.resetCounters();
-            assertEquals(List.of(), sweepAll(client, records, followUps, false, learned),
-                    "nothing changed, nothing emitted");
+            assertEquals(List.of(), sweeps.all(false), "nothing changed, nothing emitted");
             long segments = ws.segments().size();
             assertEquals(2 * (1 + segments), fake.requestCount("POST /contacts/search"),
                     "per role: one listing page, one page per segment");
@@ -94,8 +84,7 @@ class SweepCostTest {
 
             // Tagging does not move updated_at: with the counts unchanged only a full sweep sees it (the
             // contacts updated last are listed last, past the first page).
-            List<String> newestFirst = ws.contactIds("user").stream().sorted(Comparator.comparingLong(
-                    (String id) -> ws.contact(id).get("updated_at").asLong()).reversed()).toList();
+            List<String> newestFirst = ws.contactIdsNewestFirst("user");
             String tagged = newestFirst.get(0);
             String tag = ws.tags().stream().map(t -> t.get("id").asText())
                     .filter(id -> ws.contactTags(tagged).stream().noneMatch(t -> t.get("id").asText().equals(id)))
@@ -105,8 +94,8 @@ class SweepCostTest {
                     .findFirst().orElseThrow();
             String removedTag = ws.contactTags(untagged).get(0).get("id").asText();
             ws.untagContact(untagged, removedTag);
-            assertEquals(List.of(), sweepAll(client, records, followUps, false, learned), "missed by the gated sweep");
-            List<SourceRecord> full = sweepAll(client, records, followUps, true, learned);
+            assertEquals(List.of(), sweeps.all(false), "missed by the gated sweep");
+            List<SourceRecord> full = sweeps.all(true);
             List<String> tagRows = full.stream().filter(r -> r.topic().equals("gated." + Tables.USERS_TAGS))
                     .map(r -> ReaderTestSupport.keyField(r, "users_pk") + "/" + ReaderTestSupport.keyField(r, "id")
                             + (r.value() == null ? " tombstone" : " row")).toList();
@@ -119,7 +108,7 @@ class SweepCostTest {
             String deleted = newestFirst.get(2);
             ws.deleteContact(deleted);
             fake.resetCounters();
-            List<SourceRecord> gated = sweepAll(client, records, followUps, false, learned);
+            List<SourceRecord> gated = sweeps.all(false);
             assertEquals(List.of(deleted), gated.stream().filter(r -> r.topic().equals("gated." + Tables.USERS)
                     && r.value() == null).map(r -> ReaderTestSupport.keyField(r, "id")).toList());
             assertEquals((399 + 149) / 150 + 1 + 2 * segments, fake.requestCount("POST /contacts/search"),
@@ -138,29 +127,20 @@ class SweepCostTest {
         SampleWorkspace ws = SampleWorkspace.generate(183, SampleWorkspace.Sizes.builder()
                 .users(400).leads(160).companies(10).admins(1).teams(1).tags(6).segments(4).conversations(200)
                 .build());
-        List<String> newestFirst = ws.contactIds("user").stream().sorted(Comparator.comparingLong(
-                (String id) -> ws.contact(id).get("updated_at").asLong()).reversed()).toList();
+        List<String> newestFirst = ws.contactIdsNewestFirst("user");
         List<String> segmented = newestFirst.stream().filter(id -> !ws.contactSegments(id).isEmpty()).toList();
         ws.malformContact(segmented.get(0), Malformation.UNPARSEABLE);
         ws.malformContact(segmented.get(1), Malformation.MISSING_ID);
         ws.malformConversation(ws.conversations().get(0).get("id").asText(), Malformation.UNPARSEABLE);
-        try (FakeIntercom fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().rateLimitPer10s(0).build());
-             IntercomClient client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(),
-                     fake.options().token(), "2.11", 5000, 10, 2000));
-             FollowUps followUps = new FollowUps(8, "never")) {
-            KeyStore store = new KeyStore("state", SWEPT);
-            RecordFactory records = new RecordFactory("never.", List.of(Tables.USERS, Tables.USERS_TAGS,
-                    Tables.USERS_SEGMENTS, Tables.LEADS, Tables.LEADS_SEGMENTS, Tables.CONVERSATIONS,
-                    Tables.CONVERSATIONS_TAGS), BadObjects.skipping(), store);
-            Map<Resource, NeverStored> learned = Map.of(Resource.USERS, new NeverStored(), Resource.LEADS,
-                    new NeverStored(), Resource.CONVERSATIONS, new NeverStored());
-            sweepAll(client, records, followUps, true, learned);
-            assertEquals(398, store.size(Resource.USERS), "the two malformed users are never stored");
-            assertEquals(2, learned.get(Resource.USERS).objects());
-            assertEquals(1, learned.get(Resource.CONVERSATIONS).objects());
+        try (Sweeps sweeps = new Sweeps(ws, "never")) {
+            FakeIntercom fake = sweeps.fake;
+            sweeps.all(true);
+            assertEquals(398, sweeps.store.size(Resource.USERS), "the two malformed users are never stored");
+            assertEquals(2, sweeps.learned.get(Resource.USERS).objects());
+            assertEquals(1, sweeps.learned.get(Resource.CONVERSATIONS).objects());
 
             fake.resetCounters();
-            assertEquals(List.of(), sweepAll(client, records, followUps, false, learned));
+            assertEquals(List.of(), sweeps.all(false));
             long segments = ws.segments().size();
             assertEquals(2 * (1 + segments), fake.requestCount("POST /contacts/search"),
                     "per role: one listing page, one page per segment, as without the malformed users");
@@ -170,7 +150,7 @@ class SweepCostTest {
             List<String> deleted = segmented.subList(2, 4);
             deleted.forEach(ws::deleteContact);
             fake.resetCounters();
-            List<SourceRecord> gated = sweepAll(client, records, followUps, false, learned);
+            List<SourceRecord> gated = sweeps.all(false);
             assertEquals(Set.copyOf(deleted), gated.stream().filter(r -> r.topic().equals("never." + Tables.USERS)
                     && r.value() == null).map(r -> ReaderTestSupport.keyField(r, "id")).collect(Collectors.toSet()));
             assertTrue(fake.requestCount("POST /contacts/search") > 2 * (1 + segments), "the users listed in full");
@@ -179,24 +159,56 @@ class SweepCostTest {
 
     private static final List<Resource> SWEPT = List.of(Resource.USERS, Resource.LEADS, Resource.CONVERSATIONS);
 
-    /** A sweep of users, leads (each with its segments) and conversations, full or gated by counts. */
-    private static List<SourceRecord> sweepAll(IntercomClient client, RecordFactory records, FollowUps followUps,
-                                               boolean full, Map<Resource, NeverStored> learned) {
-        List<SourceRecord> out = new ArrayList<>();
-        for (Resource resource : SWEPT) {
-            boolean contacts = resource != Resource.CONVERSATIONS;
-            SearchQuery query = contacts ? new SearchQuery(resource.id(), "data", SearchReader.condition("role", "=",
-                    resource == Resource.USERS ? "user" : "lead"))
-                    : new SearchQuery(resource.id(), "conversations", null);
-            GroupBuilder groups = contacts ? new ContactGroups(resource, client, records, followUps)
-                    : new ConversationGroups(client, records, followUps);
-            SweepStep segments = contacts
-                    ? new SegmentSweep(resource, client, records, records.emitted(), false,
-                            full ? SegmentSweep.NEVER_GATED : 0, learned.get(resource)) : null;
-            SearchSweep sweep = new SearchSweep(resource, client, contacts ? "/contacts/search" : "/conversations/search",
-                    query, records, groups, segments, new AtomicLong()).learningInto(learned.get(resource));
-            out.addAll(SearchSweepTest.run(full ? sweep : sweep.countGated(0)));
+    /**
+     * The fake serving the workspace and what the sweeps of {@link #SWEPT} share over it: the store,
+     * the record factory (topics prefixed by the name) and what each resource's listings learn the
+     * store never holds. Closed together, the fake last.
+     */
+    private static final class Sweeps implements AutoCloseable {
+        final FakeIntercom fake;
+        final IntercomClient client;
+        final FollowUps followUps;
+        final KeyStore store = new KeyStore("state", SWEPT);
+        final RecordFactory records;
+        final Map<Resource, NeverStored> learned = Map.of(Resource.USERS, new NeverStored(), Resource.LEADS,
+                new NeverStored(), Resource.CONVERSATIONS, new NeverStored());
+
+        Sweeps(SampleWorkspace ws, String name) {
+            fake = FakeIntercom.start(ws, FakeIntercom.Options.builder().rateLimitPer10s(0).build());
+            client = new IntercomClient(new IntercomClient.Settings(fake.baseUrl(), fake.options().token(), "2.11",
+                    5000, 10, 2000));
+            followUps = new FollowUps(8, name);
+            records = new RecordFactory(name + ".", List.of(Tables.USERS, Tables.USERS_TAGS, Tables.USERS_SEGMENTS,
+                    Tables.LEADS, Tables.LEADS_SEGMENTS, Tables.CONVERSATIONS, Tables.CONVERSATIONS_TAGS),
+                    BadObjects.skipping(), store);
         }
-        return out;
+
+        /** A sweep of users, leads (each with its segments) and conversations, full or gated by counts. */
+        List<SourceRecord> all(boolean full) {
+            List<SourceRecord> out = new ArrayList<>();
+            for (Resource resource : SWEPT) {
+                boolean contacts = resource != Resource.CONVERSATIONS;
+                SearchQuery query = contacts ? new SearchQuery(resource.id(), "data", SearchReader.condition("role",
+                        "=", resource == Resource.USERS ? "user" : "lead"))
+                        : new SearchQuery(resource.id(), "conversations", null);
+                GroupBuilder groups = contacts ? new ContactGroups(resource, client, records, followUps)
+                        : new ConversationGroups(client, records, followUps);
+                SweepStep segments = contacts
+                        ? new SegmentSweep(resource, client, records, records.emitted(), false,
+                                full ? SegmentSweep.NEVER_GATED : 0, learned.get(resource)) : null;
+                SearchSweep sweep = new SearchSweep(resource, client,
+                        contacts ? "/contacts/search" : "/conversations/search", query, records, groups, segments,
+                        new AtomicLong()).learningInto(learned.get(resource));
+                out.addAll(SearchSweepTest.run(full ? sweep : sweep.countGated(0)));
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            followUps.close();
+            client.close();
+            fake.close();
+        }
     }
 }

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -300,6 +301,15 @@ public final class SampleWorkspace {
     /** Ids of the live contacts with this role ("user" or "lead"), in id order. */
     public List<String> contactIds(String role) {
         return liveContacts().filter(c -> c.role().equals(role)).map(Contact::id).toList();
+    }
+
+    /**
+     * Ids of the live contacts with this role, the most recently updated first (ties in id order): the
+     * ascending search lists them last, past its first pages.
+     */
+    public List<String> contactIdsNewestFirst(String role) {
+        return liveContacts().filter(c -> c.role().equals(role))
+                .sorted(Comparator.comparingLong(Contact::updatedAt).reversed()).map(Contact::id).toList();
     }
 
     /** Live contacts with this role as GET /contacts/{id} returns them, in id order. */
