@@ -121,11 +121,12 @@ final class SweepSchedule {
         EmittedKeys keys = records.emitted();
         AtomicLong retractions = new AtomicLong();
         // Users and leads end their sweep with segment membership, read per segment (issue 17).
-        // A reader starting from no position (a new connector, offsets reset through the REST API,
-        // another workspace) re-sends every membership in its first sweep, as its passes re-send
-        // every contact: a re-sync must not depend on what the state topic remembers. A stored
-        // position without swept_at (its last sweep emitted nothing after it) sweeps for changes only.
-        AtomicBoolean resendMemberships = new AtomicBoolean(start.id().isEmpty() && start.sweptAt() == 0);
+        // A reader whose offset has no completed sweep (a new connector, offsets reset through the
+        // REST API, another workspace, also when restarted in the middle of that first sync)
+        // re-sends every membership in its first sweep, as its passes re-send every contact: a
+        // re-sync must not depend on what the state topic remembers. Re-sending what the topics
+        // already hold costs upserts only; missing it would leave memberships out until they change.
+        AtomicBoolean resendMemberships = new AtomicBoolean(start.sweptAt() == 0);
         boolean readsSegments = resource != Resource.CONVERSATIONS
                 && records.enabled(RoleTables.of(resource).segments());
         // What the store never holds, counted by full listings for the gated ones: in memory only.
