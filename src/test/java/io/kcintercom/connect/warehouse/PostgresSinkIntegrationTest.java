@@ -232,7 +232,7 @@ class PostgresSinkIntegrationTest {
         sink.put("connection.password", "postgres");
         cluster.connect().configureConnector("fresh-postgres", sink);
 
-        String sqlTable = topic.replace('.', '_');
+        String sqlTable = PostgresTables.sqlName("fresh.", table.name());
         List<String> urls = new ArrayList<>();
         awaitTrue(() -> {
             urls.clear();
@@ -276,9 +276,8 @@ class PostgresSinkIntegrationTest {
 
     // ---------------------------------------------------------------- PostgreSQL side
 
-    /** Debezium's default collection naming: the topic with dots replaced by underscores. */
     private static String sqlTable(String table) {
-        return (PREFIX + table).replace('.', '_');
+        return PostgresTables.sqlName(PREFIX, table);
     }
 
     /** Columns, their PostgreSQL types and the primary key are what the table contract says. */
@@ -288,7 +287,7 @@ class PostgresSinkIntegrationTest {
                 List.of(sqlTable(table.name())), rs -> actual.put(rs.getString(1), rs.getString(2)));
         Map<String, String> wanted = new TreeMap<>();
         for (Column column : table.columns()) {
-            wanted.put(column.name(), postgresType(column.type()));
+            wanted.put(column.name(), catalogType(column.type()));
         }
         assertEquals(wanted, actual, "columns of " + sqlTable(table.name()));
         Set<String> primaryKey = new HashSet<>();
@@ -299,14 +298,10 @@ class PostgresSinkIntegrationTest {
                 "primary key of " + sqlTable(table.name()));
     }
 
-    private static String postgresType(ColumnType type) {
-        return switch (type) {
-            case STRING, JSON -> "text";
-            case INT -> "bigint";
-            case DOUBLE -> "double precision";
-            case BOOLEAN -> "boolean";
-            case TIMESTAMP -> "timestamp without time zone";
-        };
+    /** The column type as PostgreSQL's catalog reports it: "timestamp" is its alias of the full name. */
+    private static String catalogType(ColumnType type) {
+        String sqlType = PostgresTables.postgresType(type);
+        return sqlType.equals("timestamp") ? "timestamp without time zone" : sqlType;
     }
 
     private static int rowCount(String table) {
