@@ -126,7 +126,8 @@ class RemovalsKillTest extends KillTestLifecycle {
             report.append("requests to the fake Intercom: ").append(new TreeMap<>(fake.requestCounts())).append('\n');
             Files.writeString(dir.resolve("report.txt"), report.toString());
             System.out.println(report);
-            assertEquals(Map.of(), differences(compacted, expected), "compacted topics after the kills" + report);
+            assertEquals(Map.of(), ExpectedRows.differences(compacted, expected),
+                    "compacted topics after the kills" + report);
             worker.kill();
         } finally {
             KillTestSupport.killAllWorkers();
@@ -185,12 +186,12 @@ class RemovalsKillTest extends KillTestLifecycle {
         while (System.currentTimeMillis() < deadline) {
             worker.assertAlive();
             compacted = compacted(reader.readAll(topics, "read_committed"));
-            if (differences(compacted, expected).isEmpty()) {
+            if (ExpectedRows.differences(compacted, expected).isEmpty()) {
                 return compacted;
             }
             Thread.sleep(500);
         }
-        assertEquals(Map.of(), differences(compacted, expected), "compacted topics after " + what);
+        assertEquals(Map.of(), ExpectedRows.differences(compacted, expected), "compacted topics after " + what);
         return compacted;
     }
 
@@ -208,21 +209,5 @@ class RemovalsKillTest extends KillTestLifecycle {
             }
         }
         return live;
-    }
-
-    private static Map<String, String> differences(Map<String, Set<String>> compacted,
-                                                   Map<String, Set<String>> expected) {
-        Map<String, String> differences = new TreeMap<>();
-        expected.forEach((table, want) -> {
-            Set<String> have = compacted.getOrDefault(table, Set.of());
-            Set<String> extra = new TreeSet<>(have);
-            extra.removeAll(want);
-            Set<String> missing = new TreeSet<>(want);
-            missing.removeAll(have);
-            if (!extra.isEmpty() || !missing.isEmpty()) {
-                differences.put(table, "extra " + extra + ", missing " + missing);
-            }
-        });
-        return differences;
     }
 }

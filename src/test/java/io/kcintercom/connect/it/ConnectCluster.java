@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -134,17 +133,7 @@ final class ConnectCluster implements AutoCloseable {
             }
             Thread.sleep(500);
         }
-        Map<String, String> differences = new TreeMap<>();
-        for (String table : want.keySet()) {
-            Set<String> extra = new TreeSet<>(compacted.getOrDefault(table, Set.of()));
-            extra.removeAll(want.get(table));
-            Set<String> missing = new TreeSet<>(want.get(table));
-            missing.removeAll(compacted.getOrDefault(table, Set.of()));
-            if (!extra.isEmpty() || !missing.isEmpty()) {
-                differences.put(table, "extra " + extra + ", missing " + missing);
-            }
-        }
-        assertEquals(Map.of(), differences, "compacted topics after " + what);
+        assertEquals(Map.of(), ExpectedRows.differences(compacted, want), "compacted topics after " + what);
         return compacted;
     }
 

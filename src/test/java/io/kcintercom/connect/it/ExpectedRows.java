@@ -9,6 +9,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The keys every table should hold for a sample workspace, computed from the workspace's live state, so
@@ -88,6 +90,26 @@ public final class ExpectedRows {
             }
         }
         return expected;
+    }
+
+    /**
+     * Per table of {@code want} whose keys in {@code have} differ: "extra [..], missing [..]", sorted by
+     * table; empty when every table holds exactly the keys it should (a table absent from {@code have}
+     * holds none).
+     */
+    public static Map<String, String> differences(Map<String, Set<String>> have, Map<String, Set<String>> want) {
+        Map<String, String> differences = new TreeMap<>();
+        want.forEach((table, wanted) -> {
+            Set<String> held = have.getOrDefault(table, Set.of());
+            Set<String> extra = new TreeSet<>(held);
+            extra.removeAll(wanted);
+            Set<String> missing = new TreeSet<>(wanted);
+            missing.removeAll(held);
+            if (!extra.isEmpty() || !missing.isEmpty()) {
+                differences.put(table, "extra " + extra + ", missing " + missing);
+            }
+        });
+        return differences;
     }
 
     private static void add(Map<String, Set<String>> expected, String table, String key) {
