@@ -96,6 +96,18 @@ final class FakeReaders implements AutoCloseable {
         return fail("the pass did not end; got " + out.size() + " records");
     }
 
+    /** Polls until nothing is due at the current time: the passes, and the sweeps and backfill they made due. */
+    List<SourceRecord> drainDue(ResourceReader reader) {
+        List<SourceRecord> out = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            out.addAll(reader.poll(10_000));
+            if (reader.nextDueMs() > nowMs.get()) {
+                return out;
+            }
+        }
+        return fail("the reader did not settle; got " + out.size() + " records");
+    }
+
     /** The key ids of the records {@code table} got, in order. */
     List<String> ids(List<SourceRecord> records, String table) {
         return records.stream().filter(r -> r.topic().equals(prefix() + table))

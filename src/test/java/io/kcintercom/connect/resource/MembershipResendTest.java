@@ -2,7 +2,6 @@ package io.kcintercom.connect.resource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
@@ -38,7 +37,7 @@ class MembershipResendTest {
                     .forEach(s -> memberships.add(id + "|" + s.get("id").asText())));
             assertFalse(memberships.isEmpty(), "the sample workspace has segment members");
             KeyStore store = new KeyStore("resend-state", List.of(Resource.USERS));
-            assertEquals(memberships, memberships(drain(readers, reader(readers, fake, store, null))),
+            assertEquals(memberships, memberships(readers.drainDue(reader(readers, fake, store, null))),
                     "the first connector's sync");
 
             // Offsets reset and topics recreated; the new first sync is cut short after its first page.
@@ -51,7 +50,7 @@ class MembershipResendTest {
             assertFalse(midSync.containsKey(SearchPosition.SWEPT_AT), "no sweep completed yet: " + midSync);
             cut.close();
 
-            List<SourceRecord> resumed = drain(readers, reader(readers, fake, store, midSync));
+            List<SourceRecord> resumed = readers.drainDue(reader(readers, fake, store, midSync));
 
             assertEquals(memberships, memberships(resumed), "every membership again, as the new topics need");
         }
@@ -63,18 +62,6 @@ class MembershipResendTest {
         props.put("search.delay.ms", "0");
         RecordFactory records = new RecordFactory(readers.prefix(), TABLES, BadObjects.skipping(), store);
         return readers.reader(Resource.USERS, fake, props, records, offset);
-    }
-
-    /** Polls until nothing is due at the current time: the passes and the sweep at the end of the first sync. */
-    private static List<SourceRecord> drain(FakeReaders readers, ResourceReader reader) {
-        List<SourceRecord> out = new ArrayList<>();
-        for (int i = 0; i < 20_000; i++) {
-            out.addAll(reader.poll(10_000));
-            if (reader.nextDueMs() > readers.nowMs.get()) {
-                return out;
-            }
-        }
-        return fail("the reader did not settle; got " + out.size() + " records");
     }
 
     /** "contact|segment" of the live membership rows. */

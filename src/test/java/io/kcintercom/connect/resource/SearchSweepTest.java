@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kcintercom.connect.state.EmittedKeys;
@@ -45,6 +46,16 @@ class SearchSweepTest extends ReaderTestSupport {
         return new SearchSweep(Resource.USERS, client, PATH, new SearchQuery("users", "data",
                 SearchReader.condition("role", "=", "user")), records,
                 new ContactGroups(Resource.USERS, client, records, followUps(4)), null, retractions);
+    }
+
+    /** The contact with a complete inline notes list of these note references. */
+    static ObjectNode withNotes(ObjectNode contact, String... noteIds) {
+        ArrayNode data = contact.putObject("notes").put("type", "list")
+                .put("total_count", noteIds.length).put("has_more", false).putArray("data");
+        for (String id : noteIds) {
+            data.add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", id));
+        }
+        return contact;
     }
 
     static List<SourceRecord> run(SweepStep sweep) {
@@ -191,13 +202,8 @@ class SearchSweepTest extends ReaderTestSupport {
     void aContactWhoseInlineNotesDisagreeWithTheStoredOnesIsReadAgainWholeAndTheOthersAreNot() {
         keys.put(Resource.USERS, "u1", Tables.NOTES, List.of("n1"))
                 .put(Resource.USERS, "u2", Tables.NOTES, List.of("n7"));
-        ObjectNode added = contact("u1", T - 500);
-        added.putObject("notes").put("type", "list").put("total_count", 2).put("has_more", false)
-                .putArray("data").add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n1"))
-                .add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n2"));
-        ObjectNode same = contact("u2", T - 400);
-        same.putObject("notes").put("type", "list").put("total_count", 1).put("has_more", false)
-                .putArray("data").add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n7"));
+        ObjectNode added = withNotes(contact("u1", T - 500), "n1", "n2");
+        ObjectNode same = withNotes(contact("u2", T - 400), "n7");
         stubSearchPage(PATH, null, searchPage("data", null, added, same));
         wm.stubFor(get(urlPathEqualTo("/contacts/u1/notes")).willReturn(okJson(listOf("list",
                 JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n1").put("body", "a"),
@@ -216,8 +222,7 @@ class SearchSweepTest extends ReaderTestSupport {
     @Test
     void aContactWhoseInlineNotesSayNoneLeftHasItsStoredNotesRetractedWithoutANotesCall() {
         keys.put(Resource.USERS, "u1", Tables.NOTES, List.of("n1", "n2"));
-        ObjectNode emptied = contact("u1", T - 500);
-        emptied.putObject("notes").put("type", "list").put("total_count", 0).put("has_more", false).putArray("data");
+        ObjectNode emptied = withNotes(contact("u1", T - 500));
         stubSearchPage(PATH, null, searchPage("data", null, emptied));
         SearchSweep sweep = usersSweep(records(keys, Tables.USERS, Tables.NOTES));
 
@@ -231,13 +236,8 @@ class SearchSweepTest extends ReaderTestSupport {
     void aContactGoneBeforeItsNotesAreReadIsRetractedAndTheSweepGoesOn() {
         keys.put(Resource.USERS, "u1", Tables.NOTES, List.of("n1"))
                 .put(Resource.USERS, "u2", Tables.NOTES, List.of("n7"));
-        ObjectNode gone = contact("u1", T - 500);
-        gone.putObject("notes").put("type", "list").put("total_count", 2).put("has_more", false)
-                .putArray("data").add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n1"))
-                .add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n2"));
-        ObjectNode same = contact("u2", T - 400);
-        same.putObject("notes").put("type", "list").put("total_count", 1).put("has_more", false)
-                .putArray("data").add(JsonNodeFactory.instance.objectNode().put("type", "note").put("id", "n7"));
+        ObjectNode gone = withNotes(contact("u1", T - 500), "n1", "n2");
+        ObjectNode same = withNotes(contact("u2", T - 400), "n7");
         stubSearchPage(PATH, null, searchPage("data", null, gone, same));
         wm.stubFor(get(urlPathEqualTo("/contacts/u1/notes")).willReturn(aResponse().withStatus(404)
                 .withHeader("Content-Type", "application/json").withBody("{\"type\":\"error.list\",\"errors\":"

@@ -3,14 +3,12 @@ package io.kcintercom.connect.resource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.kcintercom.connect.sandbox.FakeIntercom;
 import io.kcintercom.connect.sandbox.SampleWorkspace;
 import io.kcintercom.connect.state.KeyStore;
 import io.kcintercom.connect.table.Tables;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +41,7 @@ class SweepScopeTest {
                 Set<String> inScope = ws.contacts("user").stream().filter(c -> c.get("updated_at").asLong() >= since)
                         .map(c -> c.get("id").asText()).collect(Collectors.toCollection(TreeSet::new));
                 FakeIntercom fake = readers.fake(ws);
-                List<SourceRecord> out = drain(readers, reader(readers, fake, version, Map.of("intercom.since",
+                List<SourceRecord> out = readers.drainDue(reader(readers, fake, version, Map.of("intercom.since",
                         Instant.ofEpochSecond(since).toString()), store(), null));
 
                 Set<String> users = ids(out, Tables.USERS, "id");
@@ -65,7 +63,7 @@ class SweepScopeTest {
             String since = Instant.ofEpochSecond(updated.get(updated.size() / 2)).toString();
             FakeIntercom fake = readers.fake(ws);
             KeyStore store = store();
-            List<SourceRecord> first = drain(readers, reader(readers, fake, "2.17", Map.of(), store, null));
+            List<SourceRecord> first = readers.drainDue(reader(readers, fake, "2.17", Map.of(), store, null));
             assertEquals(300, ids(first, Tables.USERS, "id").size(), "no intercom.since: every user");
             Map<String, ?> offset = first.get(first.size() - 1).sourceOffset();
             assertFalse(offset.containsKey(SearchPosition.SINCE), "no scope to keep: " + offset.keySet());
@@ -74,7 +72,7 @@ class SweepScopeTest {
             readers.nowMs.addAndGet(8L * 86_400_000L);
             ResourceReader restarted = reader(readers, fake, "2.17", Map.of("intercom.since", since,
                     "intercom.reconcile.full.interval.ms", "0"), store, offset);
-            List<SourceRecord> out = drain(readers, restarted);
+            List<SourceRecord> out = readers.drainDue(restarted);
             long tombstones = out.stream().filter(r -> r.value() == null).count();
             assertEquals(0, tombstones, "the users updated before the new intercom.since stay");
             assertEquals(300, store.size(Resource.USERS));
@@ -88,7 +86,7 @@ class SweepScopeTest {
             SampleWorkspace ws = workspace(readers, 100);
             long since = ws.contacts("user").stream().mapToLong(c -> c.get("updated_at").asLong()).min().orElseThrow() + 1;
             FakeIntercom fake = readers.fake(ws);
-            List<SourceRecord> out = drain(readers, reader(readers, fake, "2.17", Map.of("intercom.since",
+            List<SourceRecord> out = readers.drainDue(reader(readers, fake, "2.17", Map.of("intercom.since",
                     Instant.ofEpochSecond(since).toString()), store(), null));
             assertEquals(since, out.get(out.size() - 1).sourceOffset().get(SearchPosition.SINCE));
         }
@@ -103,7 +101,7 @@ class SweepScopeTest {
                 FakeIntercom fake = readers.fake(ws);
                 Map<String, String> config = Map.of("intercom.reconcile.gate.min.objects", String.valueOf(gateMinObjects));
                 ResourceReader reader = reader(readers, fake, "2.17", config, store(), null);
-                drain(readers, reader);
+                readers.drainDue(reader);
                 // The most recently updated: past the first page of the listing, which a gated sweep reads.
                 String contact = ws.contacts("user").stream()
                         .filter(c -> !ws.contactTags(c.get("id").asText()).isEmpty())
@@ -113,7 +111,7 @@ class SweepScopeTest {
                 ws.untagContact(contact, tag); // updated_at does not move: only a sweep can see it
 
                 readers.nowMs.addAndGet(86_400_000L + 60_000); // the next day's sweep, gated by counts at 0
-                List<SourceRecord> out = drain(readers, reader);
+                List<SourceRecord> out = readers.drainDue(reader);
                 long tombstones = out.stream().filter(r -> r.topic().equals(PREFIX + Tables.USERS_TAGS))
                         .filter(r -> r.value() == null).count();
                 retractedByGate.put(gateMinObjects, (int) tombstones);
@@ -147,18 +145,6 @@ class SweepScopeTest {
         props.put("search.delay.ms", "0");
         RecordFactory records = new RecordFactory(readers.prefix(), TABLES, BadObjects.skipping(), store);
         return readers.reader(Resource.USERS, fake, props, records, offset);
-    }
-
-    /** Polls until nothing is due at the current time: the passes, the sweep and the event summary backfill. */
-    private static List<SourceRecord> drain(FakeReaders readers, ResourceReader reader) {
-        List<SourceRecord> out = new ArrayList<>();
-        for (int i = 0; i < 20_000; i++) {
-            out.addAll(reader.poll(10_000));
-            if (reader.nextDueMs() > readers.nowMs.get()) {
-                return out;
-            }
-        }
-        return fail("the reader did not settle; got " + out.size() + " records");
     }
 
     private static Set<String> ids(List<SourceRecord> records, String table, String keyField) {
